@@ -1,0 +1,31 @@
+/**
+ * The activities, built by a factory that receives their dependencies (the worker's settings and
+ * the season source), so tests hand in the sandbox site.
+ */
+import type { WorkerConfig } from '../workers/config.js';
+import { makeDagWith } from './make-dag.js';
+import { prepareRun } from './prepare-run.js';
+import { reserveSeasonWith } from './reserve-season.js';
+import type { SeasonSource } from './season-source.js';
+import { sourceEnvironmentWith } from './source-environment.js';
+import { submitDagWith } from './submit-dag.js';
+import type { MakeDagInput, ReserveSeasonInput, SourceEnvironmentInput, SubmitDagInput, ValidateRunInput } from './types.js';
+import { validateRunWith } from './validate-run.js';
+import { writeOutputs } from './write-outputs.js';
+
+export interface ActivityDeps {
+  config: WorkerConfig;
+  seasons: SeasonSource;
+}
+
+export function createActivities({ config, seasons }: ActivityDeps) {
+  return {
+    validateRun: (input: ValidateRunInput) => validateRunWith(config, input),
+    reserveSeason: (input: ReserveSeasonInput) => reserveSeasonWith(seasons, input),
+    prepareRun,
+    sourceEnvironment: (input: SourceEnvironmentInput) => sourceEnvironmentWith(config, input),
+    makeDag: (input: MakeDagInput) => makeDagWith(config, input),
+    submitDag: (input: SubmitDagInput) => submitDagWith(config, input),
+    writeOutputs,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * `makeDag`: runs `DAGMaker.sh EXPNUM` (or DAGMaker_proxyuser.sh) in the exposure's working
+ * directory, output to `dagmaker_EXPNUM.out`. Success needs exit 0 *and* `mytemp_EXPNUM/DAGMaker.DONE`
+ * *and* a non-empty `desgw_pipeline_EXPNUM.dag`: DAGMaker creates the .dag empty early and exits 0
+ * after some failures.
+ */
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { classifyDagMakerFailure, dagMakerWarnings } from '../common/classify.js';
+import { runLogged } from './run-logged.js';
+import { loadEnvironment } from './site-environment.js';
+import type { MakeDagInput, MakeDagResult } from './types.js';
+
+export interface DagMakerOptions {
+  dagmakerTimeoutS: number;
+  heartbeatEveryS: number;
+}
+
+export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Promise<MakeDagResult> {
+  const { expnum, workDir } = input;
+  const attempt = Context.current().info.attempt;
+  const env = await loadEnvironment(input.envFile);
+  const doneFile = join(workDir, `mytemp_${expnum}`, 'DAGMaker.DONE');
+  const dagFile = join(workDir, `desgw_pipeline_${expnum}.dag`);
+  const outFile = join(workDir, `dagmaker_${expnum}.out`);
+  await rm(doneFile, { force: true }); // a marker left by an earlier attempt proves nothing now
+
+  const r = await runLogged({
+    file: join(workDir, input.script),
+    args: [String(expnum)],
+    cwd: workDir,
+    env,
+    outFile,
+    pidFile: join(workDir, '.dagmaker.pid'),
+    timeoutS: o.dagmakerTimeoutS,
+    heartbeatEveryS: o.heartbeatEveryS,
+    label: `DAGMaker ${expnum}`,
+  });
+
+  if (r.killed === 'cancelled') throw new CancelledFailure(`DAGMaker ${expnum} was cancelled and killed`);
+  if (r.killed === 'timeout') {
+    throw ApplicationFailure.create({ type: 'DagMakerTimeout', message: `DAGMaker ${expnum} did not finish within ${o.dagmakerTimeoutS} s and was killed`, details: [{ attempt }] });
+  }
+  const done = await readFile(doneFile, 'utf8').catch(() => null);
+  const dagSize = await stat(dagFile).then((s) => s.size, () => 0);
+  if (r.exitCode === 0 && done !== null && dagSize > 0) {
+    return {
+      dagFile,
+      outFile,
+      warnings: dagMakerWarnings(r.output),
+      recommendedSubmit: done.trim(),
+      durationMs: r.durationMs,
+      attempt,
+    };
+  }
+  if (r.exitCode === 0) {
+    throw ApplicationFailure.create({
+      type: 'DagMakerIncomplete',
+      message: `DAGMaker ${expnum} exited 0 but ${done === null ? `wrote no ${doneFile}` : `left ${dagFile} empty`}; see ${outFile}`,
+      details: [{ attempt }],
+    });
+  }
+  const c = classifyDagMakerFailure(r.exitCode, r.output);
+  throw ApplicationFailure.create({
+    type: c.kind === 'permanent' ? 'DagMakerPermanent' : c.kind === 'proxy' ? 'ProxyExpired' : 'DagMakerTransient',
+    message: `DAGMaker ${expnum}: ${c.reason} (see ${outFile})`,
+    nonRetryable: c.kind === 'permanent',
+    details: [{ attempt }],
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * `prepareRun`: writes the run's own dagmaker.rc (the site's file as template, SEASON and the
+ * requested keys set, every value quoted), its diff, the per-band exposure lists, and one working
+ * directory per exposure that mirrors the gw_workflow directory. DAGMaker writes fixed-name scratch
+ * files in its working directory, so each exposure gets its own: links to the site's scripts and
+ * inputs, links to the run's dagmaker.rc and band lists, and nothing shared it could write into.
+ */
+import { lstat, mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderRcDiff, rewriteRc } from '../common/dagmaker-rc.js';
+import { parseExposuresTable, perBandLists } from '../common/exposures-table.js';
+import type { PrepareRunInput, PreparedRun } from './types.js';
+
+/**
+ * Entries of the gw_workflow directory never linked into a working directory: the run provides its
+ * own dagmaker.rc and band lists, and DAGMaker writes the rest (writing through a link would write
+ * into the shared directory).
+ */
+const NOT_MIRRORED: RegExp[] = [
+  /^dagmaker\.rc$/,
+  /^exposures_.+\.list$/,
+  /^tempoverlap\.list$/,
+  /^dummyjob\.sh$/,
+  /^syspfiles_/,
+  /\.out$/,
+  /^desgw_pipeline_.*\.dag$/,
+  /^search_.*\.dag$/,
+  /^copy_pairs_for_.*\.sh$/,
+  /^mytemp_/,
+  /^\./,
+];
+
+export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
+  const { gwWorkflowDir, runDir, season } = input;
+  await mkdir(runDir, { recursive: true, mode: 0o775 });
+
+  const siteRc = join(gwWorkflowDir, 'dagmaker.rc');
+  const template = await readFile(siteRc, 'utf8');
+  const { text, changes } = rewriteRc(template, { SEASON: String(season), ...input.rc });
+  const rcFile = join(runDir, 'dagmaker.rc');
+  const rcDiffFile = join(runDir, 'dagmaker.rc.diff');
+  await writeAtomically(rcFile, text);
+  await writeAtomically(rcDiffFile, renderRcDiff(changes, siteRc, rcFile));
+
+  const table = parseExposuresTable(await readFile(join(gwWorkflowDir, 'exposures.list'), 'utf8'));
+  const bandLists = perBandLists(table);
+  for (const [band, content] of bandLists) await writeAtomically(join(runDir, `exposures_${band}.list`), content);
+
+  const siteEntries = (await readdir(gwWorkflowDir)).filter((name) => !NOT_MIRRORED.some((re) => re.test(name)));
+  const links: [string, string][] = [
+    ...siteEntries.map((name): [string, string] => [name, join(gwWorkflowDir, name)]),
+    ['dagmaker.rc', rcFile],
+    ...[...bandLists.keys()].map((band): [string, string] => [`exposures_${band}.list`, join(runDir, `exposures_${band}.list`)]),
+  ];
+  for (const expnum of input.expnums) {
+    const workDir = join(runDir, `exp_${expnum}`);
+    await mkdir(workDir, { recursive: true, mode: 0o775 });
+    for (const [name, target] of links) await ensureLink(join(workDir, name), target);
+  }
+  return { rcFile, rcDiffFile, rcChanges: changes, runDir };
+}
+
+/** Writes a file whole or not at all: readers see the old content or the new, never half. */
+export async function writeAtomically(path: string, content: string, mode = 0o664): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  await writeFile(tmp, content, { mode });
+  await rename(tmp, path);
+}
+
+/** Makes `path` a symlink to `target` (idempotent: a retried or resumed run finds it in place). */
+async function ensureLink(path: string, target: string): Promise<void> {
+  const existing = await lstat(path).catch(() => null);
+  if (existing?.isSymbolicLink() && (await readlink(path)) === target) return;
+  if (existing) await rm(path, { recursive: true, force: true });
+  await symlink(target, path);
+}

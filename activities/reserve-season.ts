@@ -1,0 +1,32 @@
+/**
+ * `reserveSeason`: reads the seasons the DES database already holds, then reserves one through the
+ * season registry workflow's Update (Update-with-Start, so the registry is created on first use).
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { SEASON_REGISTRY_WORKFLOW_ID, SEASON_REGISTRY_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
+import type { Reservation, ReserveSeasonRequest } from '../workflows/season-registry.js';
+import type { SeasonSource } from './season-source.js';
+import type { ReserveSeasonInput } from './types.js';
+
+export async function reserveSeasonWith(source: SeasonSource, input: ReserveSeasonInput): Promise<Reservation> {
+  const usedInDatabase = await source.usedSeasons();
+  const client = Context.current().client;
+  const request: ReserveSeasonRequest = { owner: input.owner, requested: input.requested, usedInDatabase };
+  try {
+    return await client.workflow.executeUpdateWithStart<() => Promise<void>, Reservation, [ReserveSeasonRequest]>('reserveSeason', {
+      args: [request],
+      startWorkflowOperation: new WithStartWorkflowOperation(SEASON_REGISTRY_WORKFLOW_TYPE, {
+        workflowId: SEASON_REGISTRY_WORKFLOW_ID,
+        taskQueue: TASK_QUEUE,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'SeasonUnavailable') {
+      throw ApplicationFailure.create({ message: err.cause.message, type: 'SeasonUnavailable', nonRetryable: true });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,94 @@
+/** Inputs and results of the activities, shared with the workflows (types only). */
+import type { Exposure, ImageProcessingInput, RcChange } from '../common/contract.js';
+
+export interface ValidateRunInput extends ImageProcessingInput {
+  workflowId: string;
+}
+
+/** Everything a run needs, checked and resolved before anything is written. */
+export interface ValidatedRun {
+  listFile: string;
+  gwWorkflowDir: string;
+  outputDir: string;
+  /** Where this run's directory (its dagmaker.rc, environment, per-exposure working dirs) goes. */
+  runDir: string;
+  exposures: Exposure[];
+  duplicatesDropped: number[];
+  rc: Record<string, string>;
+  maxConcurrent: number;
+  /** DAGMaker.sh or DAGMaker_proxyuser.sh. */
+  dagmakerScript: string;
+  /** Whether exposures.list was refreshed with getExposureInfo.sh to find listed exposures. */
+  refreshedExposures: boolean;
+}
+
+export interface ReserveSeasonInput {
+  owner: string;
+  requested: 'auto' | number;
+}
+
+export interface PrepareRunInput {
+  gwWorkflowDir: string;
+  runDir: string;
+  season: number;
+  rc: Record<string, string>;
+  expnums: number[];
+}
+
+export interface PreparedRun {
+  rcFile: string;
+  rcDiffFile: string;
+  rcChanges: RcChange[];
+  /** Per-exposure working directories are `${runDir}/exp_${expnum}`. */
+  runDir: string;
+}
+
+export interface SourceEnvironmentInput {
+  gwWorkflowDir: string;
+  runDir: string;
+}
+
+/** What reaches history of the environment: where it is kept and a redacted summary, never the values. */
+export interface SourcedEnvironment {
+  /** JSON file (mode 600) on the worker host holding the captured environment. */
+  envFile: string;
+  variableCount: number;
+  jobsubSubmitDag: string;
+  durationMs: number;
+}
+
+export interface MakeDagInput {
+  expnum: number;
+  workDir: string;
+  envFile: string;
+  script: string;
+}
+
+export interface MakeDagResult {
+  dagFile: string;
+  outFile: string;
+  warnings: string[];
+  /** The submit command DAGMaker recommends in mytemp_EXPNUM/DAGMaker.DONE. */
+  recommendedSubmit: string;
+  durationMs: number;
+  attempt: number;
+}
+
+export interface SubmitDagInput {
+  expnum: number;
+  workDir: string;
+  envFile: string;
+}
+
+export interface SubmitDagResult {
+  jobId: string;
+  outFile: string;
+  durationMs: number;
+  attempt: number;
+}
+
+export interface WriteOutputsInput {
+  outputDir: string;
+  runDir: string;
+  result: import('../common/contract.js').ImageProcessingResult;
+}

@@ -1,0 +1,160 @@
+/**
+ * `validateRun`: checks everything a run needs before anything is written — the `.list`, each
+ * exposure in exposures.list (refreshed once with getExposureInfo.sh when some are missing), the
+ * season's form, every rc key and value, maxConcurrent, the gw_workflow directory and its scripts.
+ */
+import { execa } from 'execa';
+import { access, constants, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Exposure } from '../common/contract.js';
+import { DEFAULT_MAX_CONCURRENT } from '../common/contract.js';
+import { RcValueError, validateRcSettings } from '../common/dagmaker-rc.js';
+import { ExposureListError, parseExposureList } from '../common/exposure-list.js';
+import { parseExposuresTable } from '../common/exposures-table.js';
+import { reservedReason } from '../common/season-rules.js';
+import type { WorkerConfig } from '../workers/config.js';
+import { invalidInput } from './errors.js';
+import type { ValidateRunInput, ValidatedRun } from './types.js';
+
+/** Scripts the gw_workflow directory must hold. */
+const REQUIRED = ['setup_img_proc.sh', 'dagmaker.rc'];
+
+export async function validateRunWith(config: WorkerConfig, input: ValidateRunInput): Promise<ValidatedRun> {
+  const problems: string[] = [];
+
+  const maxConcurrent = input.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) problems.push(`maxConcurrent must be an integer of at least 1, not ${JSON.stringify(input.maxConcurrent)}`);
+
+  if (input.season !== 'auto') {
+    if (typeof input.season !== 'number' || !Number.isInteger(input.season) || input.season < 1) {
+      problems.push(`season must be "auto" or a positive integer, not ${JSON.stringify(input.season)}`);
+    } else {
+      const reason = reservedReason(input.season);
+      if (reason) problems.push(reason);
+    }
+  }
+
+  let rc: Record<string, string> = {};
+  try {
+    if (input.rc !== undefined && (typeof input.rc !== 'object' || input.rc === null || Array.isArray(input.rc))) {
+      throw new RcValueError(['rc must be an object of dagmaker.rc keys and values']);
+    }
+    rc = validateRcSettings(input.rc);
+  } catch (err) {
+    if (!(err instanceof RcValueError)) throw err;
+    problems.push(...err.problems);
+  }
+
+  const gwWorkflowDir = resolve(input.gwWorkflowDir ?? config.gwWorkflowDir);
+  const dagmakerScript = config.dagmakerScript;
+  const dirOk = await isDirectory(gwWorkflowDir);
+  if (!dirOk) problems.push(`gw_workflow directory ${gwWorkflowDir} does not exist`);
+  else {
+    for (const name of [dagmakerScript, ...REQUIRED]) {
+      const path = join(gwWorkflowDir, name);
+      const mode = name.endsWith('.sh') && name !== 'setup_img_proc.sh' ? constants.X_OK : constants.R_OK;
+      if (!(await access(path, mode).then(() => true, () => false))) {
+        problems.push(`${path} is missing${mode === constants.X_OK ? ' or not executable' : ''}`);
+      }
+    }
+  }
+
+  let listFile = input.exposureListFile;
+  let expnums: number[] = [];
+  let duplicatesDropped: number[] = [];
+  if (typeof listFile !== 'string' || listFile === '') {
+    problems.push('exposureListFile is required');
+  } else {
+    listFile = isAbsolute(listFile) ? listFile : resolve(listFile);
+    const text = await readFile(listFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      problems.push(`exposure list ${listFile}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+      return null;
+    });
+    if (text !== null) {
+      try {
+        const parsed = parseExposureList(text, listFile);
+        expnums = parsed.expnums;
+        duplicatesDropped = parsed.duplicates.map((d) => d.expnum);
+      } catch (err) {
+        if (!(err instanceof ExposureListError)) throw err;
+        problems.push(...err.problems.map((p) => `${listFile}: ${p}`));
+      }
+    }
+  }
+
+  // Only look the exposures up once the rest is sound: a refresh writes exposures.list.
+  let exposures: Exposure[] = [];
+  let refreshedExposures = false;
+  if (problems.length === 0) {
+    const found = await lookUpExposures(gwWorkflowDir, expnums);
+    let missing = expnums.filter((e) => !found.has(e));
+    if (missing.length > 0 && (await isFile(join(gwWorkflowDir, 'getExposureInfo.sh')))) {
+      await refreshExposuresList(gwWorkflowDir);
+      refreshedExposures = true;
+      const again = await lookUpExposures(gwWorkflowDir, expnums);
+      for (const [k, v] of again) found.set(k, v);
+      missing = expnums.filter((e) => !found.has(e));
+    }
+    if (missing.length > 0) {
+      problems.push(
+        `exposure${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not in ${join(gwWorkflowDir, 'exposures.list')}` +
+          (refreshedExposures ? ' (even after refreshing it with getExposureInfo.sh)' : ''),
+      );
+    }
+    exposures = expnums.filter((e) => found.has(e)).map((e) => found.get(e)!);
+  }
+
+  if (problems.length > 0) throw invalidInput(problems);
+
+  const outputDir = resolve(input.outputDir ?? join(dirname(gwWorkflowDir), 'image_proc_outputs'));
+  const runsDir = config.runsDir ?? join(dirname(gwWorkflowDir), 'desgw_runs');
+  return {
+    listFile,
+    gwWorkflowDir,
+    outputDir,
+    runDir: join(runsDir, safeName(input.workflowId)),
+    exposures,
+    duplicatesDropped,
+    rc,
+    maxConcurrent,
+    dagmakerScript,
+    refreshedExposures,
+  };
+}
+
+async function lookUpExposures(gwWorkflowDir: string, expnums: number[]): Promise<Map<number, Exposure>> {
+  const text = await readFile(join(gwWorkflowDir, 'exposures.list'), 'utf8').catch(() => '');
+  const table = parseExposuresTable(text);
+  const found = new Map<number, Exposure>();
+  for (const e of expnums) {
+    const row = table.rows.get(e);
+    if (row) found.set(e, { expnum: e, band: row.band, nite: row.nite });
+  }
+  return found;
+}
+
+/** Runs the site's getExposureInfo.sh (which needs the site environment) in the gw_workflow directory. */
+async function refreshExposuresList(gwWorkflowDir: string): Promise<void> {
+  const r = await execa('bash', ['-c', 'source ./setup_img_proc.sh >/dev/null 2>&1 || exit 90; exec ./getExposureInfo.sh', 'refresh-exposures'], {
+    cwd: gwWorkflowDir,
+    reject: false,
+    all: true,
+    timeout: 10 * 60_000,
+  });
+  if (r.exitCode !== 0) {
+    throw new Error(`refreshing exposures.list with getExposureInfo.sh failed (exit ${r.exitCode}): ${(r.all ?? '').split('\n').slice(-3).join(' | ')}`);
+  }
+}
+
+/** A workflow id made safe as a directory name. */
+export function safeName(id: string): string {
+  const cleaned = basename(id.replace(/[^A-Za-z0-9._-]/g, '_'));
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? '_' : cleaned;
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isDirectory(), () => false);
+}
+async function isFile(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isFile(), () => false);
+}

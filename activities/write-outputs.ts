@@ -1,0 +1,18 @@
+/** `writeOutputs`: the hand-off to post-processing, output.txt (legacy form) and manifest.json. */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatOutputTxt } from '../common/output-file.js';
+import { writeAtomically } from './prepare-run.js';
+import type { WriteOutputsInput } from './types.js';
+
+export async function writeOutputs({ outputDir, runDir, result }: WriteOutputsInput): Promise<{ outputTxt: string; manifest: string }> {
+  await mkdir(outputDir, { recursive: true, mode: 0o775 });
+  const outputTxt = join(outputDir, 'output.txt');
+  const manifest = join(outputDir, 'manifest.json');
+  const manifestText = JSON.stringify(result, null, 2) + '\n';
+  await writeAtomically(outputTxt, formatOutputTxt(result.season, result.exposures));
+  await writeAtomically(manifest, manifestText);
+  // The run directory keeps its own copy: output.txt is overwritten by the next run.
+  await writeAtomically(join(runDir, 'manifest.json'), manifestText);
+  return { outputTxt, manifest };
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * `desgw`: the operators' command. `desgw run` starts an image-processing run (the same workflow
+ * the Temporal CLI can start) and, with --follow, shows its progress until it ends.
+ *
+ * Exit codes: 0 all exposures submitted; 1 the run finished with failed exposures;
+ * 2 the run failed (bad input, or an error it could not get past); 64 a usage error.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { Command, InvalidArgumentError } from 'commander';
+import type { ImageProcessingResult } from '../common/contract.js';
+import { connectClient } from './connection.js';
+import { follow } from './follow.js';
+import { formatResult } from './report.js';
+import { startRun } from './start-run.js';
+
+function season(v: string): 'auto' | number {
+  if (v === 'auto') return 'auto';
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('use "auto" or a season number');
+  return Number(v);
+}
+function positiveInt(v: string): number {
+  if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError('use a whole number of at least 1');
+  return Number(v);
+}
+function keyValue(v: string, acc: Record<string, string>): Record<string, string> {
+  const eq = v.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`'${v}' is not KEY=VALUE`);
+  return { ...acc, [v.slice(0, eq)]: v.slice(eq + 1) };
+}
+
+const program = new Command('desgw')
+  .description('DESGW image processing on Temporal: DAGMaker and DAG submission for a list of exposures')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('start an image-processing run for a .list of exposures')
+  .requiredOption('--exp-list <file>', '.list file: one exposure number a line')
+  .requiredOption('--season <auto|N>', 'season to use, or "auto" for a new unused one', season)
+  .option('--set <KEY=VALUE>', 'set a dagmaker.rc key for this run (repeatable)', keyValue, {})
+  .option('--max-concurrent <n>', 'exposures in DAGMaker/submission at once', positiveInt)
+  .option('--gw-workflow <dir>', 'gw_workflow directory (default: the worker\'s)')
+  .option('--output-dir <dir>', 'where output.txt and manifest.json go')
+  .option('--workflow-id <id>', 'workflow id (default: desgw-season-N or desgw-auto-<time>)')
+  .option('--follow', 'show progress until the run ends, then its result')
+  .option('--json', 'print the result (or the started run) as JSON')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  desgw run --exp-list sandbox/lists/demo.list --season auto --set WRITEDB=off --follow
+  desgw run --exp-list night.list --season 612 --set MIN_NITE=20231001 --max-concurrent 3`,
+  )
+  .action(async (o) => {
+    const client = await connectClient();
+    const handle = await startRun(client, {
+      expList: o.expList,
+      season: o.season,
+      rc: o.set,
+      maxConcurrent: o.maxConcurrent,
+      gwWorkflowDir: o.gwWorkflow,
+      outputDir: o.outputDir,
+      workflowId: o.workflowId,
+    });
+    if (!o.follow) {
+      if (o.json) console.log(JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId }));
+      else console.log(`started ${handle.workflowId} (follow it with: desgw run … --follow, or in the Web UI)`);
+      return;
+    }
+    await follow(handle);
+    let result: ImageProcessingResult;
+    try {
+      result = await handle.result();
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) {
+        console.error(`run ${handle.workflowId} failed: ${err.cause?.message ?? err.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      throw err;
+    }
+    console.log(o.json ? JSON.stringify(result, null, 2) : formatResult(result));
+    process.exitCode = result.counts.failed > 0 ? 1 : 0;
+  });
+
+program.exitOverride((err) => {
+  process.exit(err.exitCode === 0 ? 0 : 64);
+});
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  console.error(`desgw: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(2);
+}

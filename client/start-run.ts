@@ -1,0 +1,40 @@
+/** Starting an `imageProcessing` run: what `desgw run` does, usable from scripts and tests. */
+import type { Client } from '@temporalio/client';
+import { resolve } from 'node:path';
+import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
+import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
+
+export interface RunOptions {
+  expList: string;
+  season: 'auto' | number;
+  rc?: Record<string, string>;
+  maxConcurrent?: number;
+  gwWorkflowDir?: string;
+  outputDir?: string;
+  workflowId?: string;
+}
+
+/** Readable ids: `desgw-season-612` for a requested season, `desgw-auto-20231014-231502` otherwise. */
+export function defaultWorkflowId(season: 'auto' | number, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  if (season === 'auto') return `desgw-auto-${stamp}`;
+  // The test seasons are used again and again: keep their runs apart.
+  return season === 2206 || season === 2208 ? `desgw-season-${season}-${stamp}` : `desgw-season-${season}`;
+}
+
+export function runInput(o: RunOptions): ImageProcessingInput {
+  const input: ImageProcessingInput = { exposureListFile: resolve(o.expList), season: o.season };
+  if (o.rc && Object.keys(o.rc).length > 0) input.rc = o.rc;
+  if (o.maxConcurrent !== undefined) input.maxConcurrent = o.maxConcurrent;
+  if (o.gwWorkflowDir) input.gwWorkflowDir = resolve(o.gwWorkflowDir);
+  if (o.outputDir) input.outputDir = resolve(o.outputDir);
+  return input;
+}
+
+export async function startRun(client: Client, o: RunOptions) {
+  return client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+    taskQueue: TASK_QUEUE,
+    workflowId: o.workflowId ?? defaultWorkflowId(o.season),
+    args: [runInput(o)],
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * The public contract of the application: task queue, workflow types, their input and result.
+ * The desgw client, the Temporal CLI and later runs rely on these names and shapes; change them
+ * only compatibly. This module is imported by workflow code, so it holds types and constants only.
+ */
+
+export const TASK_QUEUE = 'desgw-image-processing';
+export const PARENT_WORKFLOW_TYPE = 'imageProcessing';
+export const CHILD_WORKFLOW_TYPE = 'processExposure';
+export const SEASON_REGISTRY_WORKFLOW_TYPE = 'seasonRegistry';
+export const SEASON_REGISTRY_WORKFLOW_ID = 'desgw-season-registry';
+export const DEFAULT_MAX_CONCURRENT = 5;
+
+/** Input of `imageProcessing`, as JSON (startable with `temporal workflow start --input '{…}'`). */
+export interface ImageProcessingInput {
+  /** Path, on the worker host, of a `.list` file: one exposure number a line, `#` comments and blank lines allowed. */
+  exposureListFile: string;
+  /** `"auto"` to allocate an unused season, or the season number wanted. */
+  season: 'auto' | number;
+  /** dagmaker.rc keys to set for this run, e.g. `{"WRITEDB": "off", "MIN_NITE": "20231001"}`. */
+  rc?: Record<string, string | number | boolean>;
+  /** How many exposures may be in DAGMaker/submission at once (default 5). */
+  maxConcurrent?: number;
+  /** The gw_workflow directory; default: the worker's DESGW_GW_WORKFLOW_DIR, else the sandbox site. */
+  gwWorkflowDir?: string;
+  /** Where output.txt and manifest.json go; default `image_proc_outputs/` beside the gw_workflow directory. */
+  outputDir?: string;
+}
+
+export type ExposureStatus = 'submitted' | 'failed';
+
+export interface Exposure {
+  expnum: number;
+  band: string;
+  nite: string;
+}
+
+export interface ExposureResult extends Exposure {
+  status: ExposureStatus;
+  /** jobsub job id, e.g. `48213001.0@jobsub01.fnal.gov`, when submitted. */
+  jobId?: string;
+  /** The per-exposure working directory DAGMaker ran in. */
+  workDir: string;
+  dagFile: string;
+  dagmakerOutFile: string;
+  submitOutFile: string;
+  /** DAGMaker warnings worth a person's attention (e.g. no templates). */
+  warnings: string[];
+  /** Attempts of each step (1 = first try succeeded). */
+  attempts: { dagmaker: number; submit: number };
+  /** Wall-clock durations in milliseconds of the successful attempt of each step, and of the whole exposure. */
+  durationsMs: { dagmaker?: number; submit?: number; total: number };
+  /** Why the exposure failed, when it did. */
+  error?: string;
+}
+
+export interface ImageProcessingResult {
+  workflowId: string;
+  season: number;
+  /** Distinct NITEs of the exposures, in order of first appearance. */
+  nites: string[];
+  gwWorkflowDir: string;
+  runDir: string;
+  outputDir: string;
+  outputFiles: { outputTxt: string; manifest: string };
+  /** Exposure numbers listed more than once; each was processed once. */
+  duplicatesDropped: number[];
+  rcChanges: RcChange[];
+  exposures: ExposureResult[];
+  counts: { total: number; submitted: number; failed: number };
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface RcChange {
+  key: string;
+  /** The line as it was in the site's dagmaker.rc, or null when the key was appended. */
+  before: string | null;
+  after: string;
+  /** 1-based line number in the run's dagmaker.rc. */
+  line: number;
+}
+
+/** Per-exposure state shown by the `progress` query. */
+export type ExposureState = 'waiting' | 'making-dag' | 'submitting' | 'submitted' | 'failed';
+
+export interface Progress {
+  phase: 'validating' | 'allocating-season' | 'preparing' | 'sourcing-environment' | 'processing' | 'writing-output' | 'done';
+  season?: number;
+  total: number;
+  counts: Record<ExposureState, number>;
+  exposures: { expnum: number; band?: string; state: ExposureState; jobId?: string; error?: string }[];
+}
+
+export const PROGRESS_QUERY = 'progress';
+export const EXPOSURE_STATE_SIGNAL = 'exposureState';

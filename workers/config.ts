@@ -1,0 +1,63 @@
+/**
+ * Every setting of the worker, read from its environment in this one place (the README's table
+ * lists the same). Nothing here is ever put in workflow input, results or history.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { userInfo } from 'node:os';
+
+/** The repository root (this file is dist/workers/config.js once built). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface WorkerConfig {
+  temporalAddress: string;
+  namespace: string;
+  /** The gw_workflow directory runs use when their input names none. */
+  gwWorkflowDir: string;
+  /** True when gwWorkflowDir is the embedded sandbox site (created on first use). */
+  sandbox: boolean;
+  /** Where run directories go; default `desgw_runs/` beside the gw_workflow directory. */
+  runsDir: string | null;
+  /** File of seasons already used in the DES database (local season source), one per line. */
+  localSeasonsFile: string | null;
+  /** `DAGMaker.sh` (desgw account), `DAGMaker_proxyuser.sh` (a person's proxy), or chosen by user. */
+  dagmakerScript: string;
+  /** Seconds after which a hung setup_img_proc.sh is killed. */
+  setupTimeoutS: number;
+  /** Seconds after which a hung DAGMaker is killed (the activity then retries). */
+  dagmakerTimeoutS: number;
+  /** Seconds between heartbeats of long activities. */
+  heartbeatEveryS: number;
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const gw = env.DESGW_GW_WORKFLOW_DIR;
+  const user = env.USER ?? safeUser();
+  return {
+    temporalAddress: env.TEMPORAL_ADDRESS ?? 'localhost:7233',
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    gwWorkflowDir: gw ? resolve(gw) : join(REPO_ROOT, '.site', 'gw_workflow'),
+    sandbox: !gw,
+    runsDir: env.DESGW_RUNS_DIR ? resolve(env.DESGW_RUNS_DIR) : null,
+    localSeasonsFile: env.DESGW_LOCAL_SEASONS_FILE ? resolve(env.DESGW_LOCAL_SEASONS_FILE) : null,
+    dagmakerScript: env.DESGW_DAGMAKER_SCRIPT ?? (user === 'desgw' ? 'DAGMaker.sh' : 'DAGMaker_proxyuser.sh'),
+    setupTimeoutS: positive(env.DESGW_SETUP_TIMEOUT_S, 900, 'DESGW_SETUP_TIMEOUT_S'),
+    dagmakerTimeoutS: positive(env.DESGW_DAGMAKER_TIMEOUT_S, 3000, 'DESGW_DAGMAKER_TIMEOUT_S'),
+    heartbeatEveryS: positive(env.DESGW_HEARTBEAT_EVERY_S, 5, 'DESGW_HEARTBEAT_EVERY_S'),
+  };
+}
+
+function positive(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number of seconds, not '${raw}'`);
+  return n;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,23 @@
+/** The worker: `npm run worker`. Settings come from the environment (workers/config.ts). */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { LocalSeasonSource } from '../activities/season-source.js';
+import { TASK_QUEUE } from '../common/contract.js';
+import { loadWorkerConfig } from './config.js';
+import { ensureSandboxSite, sandboxRootOf } from './sandbox-site.js';
+import { dirname, join } from 'node:path';
+
+const config = loadWorkerConfig();
+if (config.sandbox) await ensureSandboxSite(sandboxRootOf(config.gwWorkflowDir));
+const seasons = new LocalSeasonSource(config.localSeasonsFile ?? join(dirname(config.gwWorkflowDir), 'des_seasons_used.txt'));
+const connection = await NativeConnection.connect({ address: config.temporalAddress });
+const worker = await Worker.create({
+  connection,
+  namespace: config.namespace,
+  taskQueue: TASK_QUEUE,
+  workflowsPath: new URL('../workflows/index.js', import.meta.url).pathname,
+  activities: createActivities({ config, seasons }),
+});
+console.log(`desgw worker on ${config.temporalAddress}/${config.namespace}, task queue ${TASK_QUEUE}; site ${config.gwWorkflowDir}${config.sandbox ? ' (sandbox)' : ''}; seasons from ${seasons.describe}`);
+await worker.run();
+await connection.close();

@@ -1,0 +1,30 @@
+/** The embedded default DES site: a sandbox instance made from `sandbox/` by its make-site.sh. */
+import { execa } from 'execa';
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { REPO_ROOT } from './config.js';
+
+export interface SandboxTimings {
+  setupSeconds?: number;
+  dagmakerMinSeconds?: number;
+  dagmakerMaxSeconds?: number;
+  submitSeconds?: number;
+}
+
+/** Creates a sandbox site at `root` (gw_workflow/, grid/, state/ …) unless one is there; returns its gw_workflow dir. */
+export async function ensureSandboxSite(root: string, timings: SandboxTimings = {}): Promise<string> {
+  const gw = join(root, 'gw_workflow');
+  if (await stat(gw).then((s) => s.isDirectory(), () => false)) return gw;
+  const env: Record<string, string> = {};
+  if (timings.setupSeconds !== undefined) env.SANDBOX_SETUP_SECONDS = String(timings.setupSeconds);
+  if (timings.dagmakerMinSeconds !== undefined) env.SANDBOX_DAGMAKER_MIN_SECONDS = String(timings.dagmakerMinSeconds);
+  if (timings.dagmakerMaxSeconds !== undefined) env.SANDBOX_DAGMAKER_MAX_SECONDS = String(timings.dagmakerMaxSeconds);
+  if (timings.submitSeconds !== undefined) env.SANDBOX_SUBMIT_SECONDS = String(timings.submitSeconds);
+  await execa('bash', [join(REPO_ROOT, 'sandbox', 'make-site.sh'), root], { env, stdio: 'inherit' });
+  return gw;
+}
+
+/** The sandbox root of a gw_workflow directory made by ensureSandboxSite. */
+export function sandboxRootOf(gwWorkflowDir: string): string {
+  return dirname(gwWorkflowDir);
+}

@@ -1,0 +1,4 @@
+/** Every workflow type the worker serves. */
+export { imageProcessing } from './image-processing.js';
+export { processExposure } from './process-exposure.js';
+export { seasonRegistry } from './season-registry.js';

@@ -1,0 +1,83 @@
+/**
+ * The season registry: one long-lived workflow (id `desgw-season-registry`) that hands out seasons.
+ * Every reservation goes through its `reserveSeason` Update, whose handler is synchronous, so
+ * reservations are serialised by Temporal itself: two runs can never get the same season, whatever
+ * host their workers run on, and the reservations survive worker and server restarts.
+ */
+import { ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, setHandler, allHandlersFinished, workflowInfo } from '@temporalio/workflow';
+import { isTestSeason, pickAutoSeason, reservedReason } from '../common/season-rules.js';
+
+export interface ReserveSeasonRequest {
+  /** The run asking (its workflow id): asking again returns the same season. */
+  owner: string;
+  requested: 'auto' | number;
+  /** Seasons the DES database already holds. */
+  usedInDatabase: number[];
+}
+
+export interface Reservation {
+  season: number;
+  /** True when the owner already held this season (a retried or resumed request). */
+  alreadyHeld: boolean;
+}
+
+export interface RegistryState {
+  /** [season, owner] for every exclusive reservation. */
+  reservations: [number, string][];
+  /** [owner, season] for runs on the shared test seasons. */
+  testSeasonOwners: [string, number][];
+}
+
+export const reserveSeasonUpdate = defineUpdate<Reservation, [ReserveSeasonRequest]>('reserveSeason');
+export const reservationsQuery = defineQuery<RegistryState>('reservations');
+
+export async function seasonRegistry(state: RegistryState = { reservations: [], testSeasonOwners: [] }): Promise<void> {
+  const bySeason = new Map<number, string>(state.reservations);
+  const byOwner = new Map<string, number>(state.testSeasonOwners);
+  for (const [season, owner] of bySeason) byOwner.set(owner, season);
+  const snapshot = (): RegistryState => ({
+    reservations: [...bySeason],
+    testSeasonOwners: [...byOwner].filter(([, s]) => isTestSeason(s)),
+  });
+
+  setHandler(
+    reserveSeasonUpdate,
+    ({ owner, requested, usedInDatabase }): Reservation => {
+      const held = byOwner.get(owner);
+      if (held !== undefined) return { season: held, alreadyHeld: true };
+      let season: number;
+      if (requested === 'auto') {
+        season = pickAutoSeason(new Set([...usedInDatabase, ...bySeason.keys()]));
+      } else {
+        season = requested;
+        const reason = reservedReason(season);
+        if (reason) throw ApplicationFailure.nonRetryable(reason, 'SeasonUnavailable');
+        if (!isTestSeason(season)) {
+          if (usedInDatabase.includes(season)) {
+            throw ApplicationFailure.nonRetryable(`season ${season} is already used in the DES database: previous files would be overwritten`, 'SeasonUnavailable');
+          }
+          const holder = bySeason.get(season);
+          if (holder !== undefined) {
+            throw ApplicationFailure.nonRetryable(`season ${season} is already reserved by run ${holder}`, 'SeasonUnavailable');
+          }
+        }
+      }
+      if (!isTestSeason(season)) bySeason.set(season, owner);
+      byOwner.set(owner, season);
+      return { season, alreadyHeld: false };
+    },
+    {
+      validator: ({ owner, requested, usedInDatabase }) => {
+        if (typeof owner !== 'string' || owner === '') throw new Error('owner is required');
+        if (requested !== 'auto' && !Number.isInteger(requested)) throw new Error('requested must be "auto" or an integer');
+        if (!Array.isArray(usedInDatabase)) throw new Error('usedInDatabase must be a list of seasons');
+      },
+    },
+  );
+  setHandler(reservationsQuery, snapshot);
+
+  // Runs forever; starts afresh (carrying the reservations) before the history grows large.
+  await condition(() => workflowInfo().continueAsNewSuggested);
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof seasonRegistry>(snapshot());
+}
