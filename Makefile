@@ -1,0 +1,35 @@
+# The two commands of the README: `make demo` and `make test`. Each installs what it needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help install build demo test test-unit worker clean
+
+help:
+	@echo "make demo   run the sample exposure list on a local dev server and the sandbox DES site"
+	@echo "make test   run the whole test suite (real dev server, real child processes)"
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+.tools/temporal.tag:
+	scripts/ensure-temporal.sh >/dev/null
+
+install: node_modules/.package-lock.json .tools/temporal.tag
+
+build: install
+	rm -rf dist && npx tsc -p tsconfig.json
+
+# KEEP=1 leaves the dev server (and its Web UI) and the worker running after the run.
+demo: build
+	node dist/scripts/demo.js
+
+test: build
+	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
+
+test-unit: build
+	node --test $$(find dist/test/unit -name '*.test.js' | sort)
+
+worker: build
+	node dist/workers/main.js
+
+clean:
+	rm -rf dist .demo .site
