@@ -1,0 +1,85 @@
+/**
+ * `make demo`: a Temporal dev server (persisted under .temporal/, with its Web UI), a worker against
+ * the embedded sandbox DES site, and one run of the sample exposure list, followed to the end.
+ * Stops what it started unless KEEP=1.
+ */
+import { Connection } from '@temporalio/client';
+import { execa, type ResultPromise } from 'execa';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { connectClient } from '../client/connection.js';
+import { follow } from '../client/follow.js';
+import { formatResult } from '../client/report.js';
+import { startRun } from '../client/start-run.js';
+import { REPO_ROOT } from '../workers/config.js';
+
+const port = Number(process.env.DESGW_DEMO_PORT ?? 7233);
+const uiPort = Number(process.env.DESGW_DEMO_UI_PORT ?? 8233);
+const address = `localhost:${port}`;
+const keep = process.env.KEEP === '1';
+const started: ResultPromise[] = [];
+
+async function reachable(): Promise<boolean> {
+  try {
+    const c = await Connection.connect({ address, connectTimeout: 1000 });
+    await c.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopAll(): Promise<void> {
+  for (const p of started.reverse()) {
+    p.kill('SIGTERM');
+    await p.catch(() => undefined);
+  }
+}
+
+try {
+  const temporal = (await execa(join(REPO_ROOT, 'scripts', 'ensure-temporal.sh'), { stderr: 'inherit' })).stdout.trim();
+  if (await reachable()) {
+    console.log(`using the Temporal server already at ${address}`);
+  } else {
+    await mkdir(join(REPO_ROOT, '.temporal'), { recursive: true });
+    console.log(`starting the Temporal dev server on ${address} (Web UI http://localhost:${uiPort}, data in .temporal/dev.db)`);
+    const server = execa(temporal, ['server', 'start-dev', '--db-filename', join(REPO_ROOT, '.temporal', 'dev.db'), '--port', String(port), '--ui-port', String(uiPort), '--log-level', 'error'], {
+      stdout: 'ignore',
+      stderr: 'inherit',
+      reject: false,
+    });
+    started.push(server);
+    for (let i = 0; !(await reachable()); i++) {
+      if (i > 60) throw new Error('the dev server did not come up within 60 s');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  console.log('starting the worker (npm run worker) against the sandbox DES site in .site/');
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address };
+  delete env.DESGW_GW_WORKFLOW_DIR;
+  const worker = execa('node', [join(REPO_ROOT, 'dist', 'workers', 'main.js')], { env, stdout: 'inherit', stderr: 'inherit', reject: false });
+  started.push(worker);
+
+  process.env.TEMPORAL_ADDRESS = address;
+  const client = await connectClient();
+  const list = join(REPO_ROOT, 'sandbox', 'lists', 'demo.list');
+  console.log(`\n$ desgw run --exp-list sandbox/lists/demo.list --season auto --set WRITEDB=off --follow`);
+  const handle = await startRun(client, { expList: list, season: 'auto', rc: { WRITEDB: 'off' } });
+  const ui = `http://localhost:${uiPort}/namespaces/default/workflows/${handle.workflowId}/${handle.firstExecutionRunId}/history`;
+  console.log(`watch it in the Web UI: ${ui}\n`);
+  await follow(handle);
+  const result = await handle.result();
+  console.log('\n' + formatResult(result));
+  console.log(`\n${result.outputFiles.outputTxt}:\n${await readFile(result.outputFiles.outputTxt, 'utf8')}`);
+  console.log(`Web UI of this run: ${ui}`);
+  if (keep) {
+    console.log('\nKEEP=1: the dev server and the worker keep running; Ctrl-C stops them.');
+    await Promise.all(started);
+  }
+} catch (err) {
+  console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}

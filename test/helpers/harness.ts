@@ -1,0 +1,130 @@
+/**
+ * What the integration tests share: the pinned Temporal CLI, a real dev server, the workflow bundle
+ * (built once per process), a fresh sandbox DES site per test, and a worker running the real
+ * activities against it.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { execa } from 'execa';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createActivities } from '../../activities/index.js';
+import { LocalSeasonSource } from '../../activities/season-source.js';
+import { TASK_QUEUE } from '../../common/contract.js';
+import { REPO_ROOT, loadWorkerConfig, type WorkerConfig } from '../../workers/config.js';
+import { ensureSandboxSite, type SandboxTimings } from '../../workers/sandbox-site.js';
+
+let cliPath: Promise<string> | undefined;
+/** The pinned Temporal CLI (built into .tools/ on first use). */
+export function temporalCli(): Promise<string> {
+  cliPath ??= execa(join(REPO_ROOT, 'scripts', 'ensure-temporal.sh'), { stderr: 'inherit' }).then((r) => r.stdout.trim());
+  return cliPath;
+}
+
+let runtimeInstalled = false;
+export async function startDevServer(): Promise<TestWorkflowEnvironment> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: await temporalCli() }, log: { format: 'pretty', level: 'error' } },
+  });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: join(REPO_ROOT, 'dist', 'workflows', 'index.js'), logger: quietLogger() });
+  return bundle;
+}
+
+export interface LedgerEvent {
+  ts: number;
+  event: string;
+  expnum?: number;
+  pid?: number;
+  season?: string;
+  cwd?: string;
+  jobid?: string;
+  [k: string]: unknown;
+}
+
+export interface Site {
+  root: string;
+  gwDir: string;
+  state: string;
+  ledger(): Promise<LedgerEvent[]>;
+  /** Writes a .list file in the test's directory and returns its path. */
+  list(name: string, lines: (string | number)[]): Promise<string>;
+  fault(name: string, content?: string): Promise<void>;
+}
+
+export const FAST: SandboxTimings = { setupSeconds: 0.2, dagmakerMinSeconds: 0.3, dagmakerMaxSeconds: 0.8, submitSeconds: 0.05 };
+
+export async function makeSite(timings: SandboxTimings = FAST): Promise<Site> {
+  const root = await mkdtemp(join(tmpdir(), 'desgw-site-'));
+  const gwDir = await ensureSandboxSite(join(root, 'site'), timings);
+  const state = join(root, 'site', 'state');
+  return {
+    root,
+    gwDir,
+    state,
+    ledger: async () =>
+      (await readFile(join(state, 'ledger.jsonl'), 'utf8'))
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as LedgerEvent),
+    list: async (name, lines) => {
+      const path = join(root, name);
+      await writeFile(path, lines.join('\n') + '\n');
+      return path;
+    },
+    fault: (name, content = '1') => writeFile(join(state, 'faults', name), content),
+  };
+}
+
+export function siteConfig(site: Site, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
+  return { ...loadWorkerConfig({}), gwWorkflowDir: site.gwDir, sandbox: true, heartbeatEveryS: 1, ...overrides };
+}
+
+/** Runs `fn` while a worker serves the task queue with the real activities against `site`. */
+export async function withWorker<T>(env: TestWorkflowEnvironment, site: Site, fn: () => Promise<T>, overrides: Partial<WorkerConfig> = {}): Promise<T> {
+  const config = siteConfig(site, overrides);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ config, seasons: new LocalSeasonSource(join(site.root, 'des_seasons_used.txt')) }),
+  });
+  return worker.runUntil(fn());
+}
+
+/** Intervals during which each exposure's DAGMaker ran, from the ledger. */
+export function dagmakerIntervals(events: LedgerEvent[]): { expnum: number; pid: number; start: number; end: number; cwd: string; season: string }[] {
+  const starts = new Map<number, LedgerEvent>();
+  const out: ReturnType<typeof dagmakerIntervals> = [];
+  for (const e of events) {
+    if (e.event === 'dagmaker_start') starts.set(e.pid!, e);
+    if (e.event === 'dagmaker_end') {
+      const s = starts.get(e.pid!);
+      if (s) out.push({ expnum: Number(s.expnum), pid: s.pid!, start: s.ts, end: e.ts, cwd: String(s.cwd), season: String(s.season) });
+    }
+  }
+  return out;
+}
+
+/** The largest number of intervals open at once. */
+export function maxOverlap(intervals: { start: number; end: number }[]): number {
+  const points = intervals.flatMap((i) => [[i.start, 1] as const, [i.end, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let max = 0;
+  for (const [, d] of points) max = Math.max(max, (open += d));
+  return max;
+}
+
+function quietLogger() {
+  const noop = () => undefined;
+  return { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m) };
+}

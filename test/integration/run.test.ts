@@ -1,0 +1,224 @@
+/**
+ * The durable run end to end: a real dev server, the real activities, the sandbox site's real
+ * DAGMaker and jobsub stand-ins, checked through the site's ledger and the files the run writes.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
+import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
+import { formatOutputTxt } from '../../common/output-file.js';
+import { dagmakerIntervals, makeSite, maxOverlap, startDevServer, withWorker, type Site } from '../helpers/harness.js';
+
+let env: TestWorkflowEnvironment;
+before(async () => {
+  env = await startDevServer();
+});
+after(async () => {
+  await env?.teardown();
+});
+
+let counter = 0;
+async function run(input: ImageProcessingInput, id = `test-run-${process.pid}-${++counter}`): Promise<ImageProcessingResult> {
+  return env.client.workflow.execute<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+    taskQueue: TASK_QUEUE,
+    workflowId: id,
+    args: [input],
+  });
+}
+
+const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+
+describe('a full run on the sandbox site', () => {
+  let site: Site;
+  let result: ImageProcessingResult;
+  const expnums = range(1210400, 12);
+  let siteRcBefore: string;
+
+  before(async () => {
+    site = await makeSite();
+    siteRcBefore = await sha(join(site.gwDir, 'dagmaker.rc'));
+    const list = await site.list('night.list', ['# S231014 search exposures', ...expnums, '', String(expnums[0]), '1210401  # again']);
+    result = await withWorker(env, site, () => run({ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off', TEFF_CUT_i: '0.25', MIN_NITE: '20130101' } }));
+  });
+
+  test('every exposure is made and submitted exactly once', async () => {
+    assert.equal(result.counts.submitted, expnums.length, JSON.stringify(result.exposures.filter((e) => e.error)));
+    assert.deepEqual(result.duplicatesDropped, [1210400, 1210401]);
+    const events = await site.ledger();
+    for (const e of expnums) {
+      assert.equal(events.filter((x) => x.event === 'dagmaker_start' && Number(x.expnum) === e).length, 1, `DAGMaker runs for ${e}`);
+      assert.equal(events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length, 1, `submissions of ${e}`);
+    }
+    for (const x of result.exposures) {
+      const submit = events.find((ev) => ev.event === 'submit' && Number(ev.expnum) === x.expnum)!;
+      assert.equal(x.jobId, submit.jobid, `job id of ${x.expnum}`);
+      assert.equal(x.status, 'submitted');
+      assert.ok(x.band === 'i' || x.band === 'z');
+      assert.equal(x.nite, '20231014');
+    }
+  });
+
+  test('at most five DAGMakers at once, and five reached', async () => {
+    const intervals = dagmakerIntervals(await site.ledger());
+    assert.equal(intervals.length, expnums.length);
+    assert.equal(maxOverlap(intervals), 5);
+  });
+
+  test('no two DAGMakers share a working directory or a scratch file', async () => {
+    const events = await site.ledger();
+    assert.deepEqual(events.filter((e) => e.event === 'clobber'), []);
+    const cwds = new Set(dagmakerIntervals(events).map((i) => i.cwd));
+    assert.equal(cwds.size, expnums.length);
+    for (const x of result.exposures) assert.equal(x.workDir, join(result.runDir, `exp_${x.expnum}`));
+  });
+
+  test('each DAGMaker read the run\'s season and rc; the site\'s dagmaker.rc is untouched', async () => {
+    for (const i of dagmakerIntervals(await site.ledger())) assert.equal(i.season, String(result.season));
+    assert.ok(result.season >= 101);
+    const rc = await readFile(join(result.runDir, 'dagmaker.rc'), 'utf8');
+    assert.match(rc, new RegExp(`^SEASON='${result.season}'$`, 'm'));
+    assert.match(rc, /^TEFF_CUT_i='0.25'$/m);
+    assert.match(rc, /^MIN_NITE='20130101'$/m);
+    assert.equal(await sha(join(site.gwDir, 'dagmaker.rc')), siteRcBefore);
+    assert.deepEqual(result.rcChanges.map((c) => c.key).sort(), ['MIN_NITE', 'SEASON', 'TEFF_CUT_i', 'WRITEDB']);
+  });
+
+  test('each exposure\'s .dag, DAGMaker output and submission output are where the result says', async () => {
+    for (const x of result.exposures) {
+      const dag = await readFile(x.dagFile, 'utf8');
+      assert.match(dag, /<parallel>/);
+      assert.equal((dag.match(/-c \d+/g) ?? []).length, 59, `search jobs in ${x.dagFile}`);
+      assert.match(await readFile(x.dagmakerOutFile, 'utf8'), /To submit this DAG do/);
+      assert.match(await readFile(x.submitOutFile, 'utf8'), new RegExp(`Use job id ${x.jobId!.replace(/\./g, '\\.')} to retrieve output`));
+      assert.ok(x.attempts.dagmaker === 1 && x.attempts.submit === 1);
+      assert.ok(x.durationsMs.total > 0);
+    }
+  });
+
+  test('output.txt and manifest.json hand the run to post-processing', async () => {
+    const text = await readFile(result.outputFiles.outputTxt, 'utf8');
+    assert.equal(text, formatOutputTxt(result.season, result.exposures));
+    assert.equal(text.split('\n')[1], String(result.season));
+    assert.equal(text.split('\n')[2], '20231014');
+    assert.equal(result.outputDir, join(site.root, 'site', 'image_proc_outputs'));
+    assert.deepEqual(JSON.parse(await readFile(result.outputFiles.manifest, 'utf8')), result);
+  });
+});
+
+test('the window refills the moment an exposure finishes, never in batches', async () => {
+  const site = await makeSite();
+  // One long exposure and several short ones, two at a time: the short ones must stream past the long one.
+  await writeFile(join(site.state, 'durations'), '1210400 4\n1210401 0.3\n1210402 0.3\n1210403 0.3\n1210404 0.3\n');
+  const list = await site.list('uneven.list', range(1210400, 5));
+  const result = await withWorker(env, site, () => run({ exposureListFile: list, season: 'auto', maxConcurrent: 2 }));
+  assert.equal(result.counts.submitted, 5);
+  const iv = new Map(dagmakerIntervals(await site.ledger()).map((i) => [i.expnum, i]));
+  const long = iv.get(1210400)!;
+  for (const e of [1210402, 1210403, 1210404]) assert.ok(iv.get(e)!.start < long.end, `${e} started while the long one ran`);
+  assert.equal(maxOverlap([...iv.values()]), 2);
+  // Each short exposure starts soon after the previous one's submission ended.
+  const events = await site.ledger();
+  for (const [prev, next] of [[1210401, 1210402], [1210402, 1210403]] as const) {
+    const submitted = events.find((e) => e.event === 'submit' && Number(e.expnum) === prev)!.ts;
+    const gap = iv.get(next)!.start - submitted;
+    assert.ok(gap < 1.5, `${next} started ${gap.toFixed(2)} s after ${prev} was submitted`);
+  }
+});
+
+describe('bad input fails at once, names the problem, and writes nothing', () => {
+  let site: Site;
+  before(async () => {
+    site = await makeSite();
+  });
+
+  const cases: { name: string; input: (s: Site) => Promise<Partial<ImageProcessingInput>>; error: RegExp }[] = [
+    { name: 'non-numeric line', input: async (s) => ({ exposureListFile: await s.list('a.list', ['941225', '94122six']) }), error: /a\.list: line 2: '94122six' is not an exposure number/ },
+    { name: 'empty list', input: async (s) => ({ exposureListFile: await s.list('empty.list', ['# nothing']) }), error: /empty\.list: the list holds no exposure number/ },
+    { name: 'missing list file', input: async (s) => ({ exposureListFile: join(s.root, 'nope.list') }), error: /nope\.list: no such file/ },
+    { name: 'exposure unknown even after refresh', input: async (s) => ({ exposureListFile: await s.list('b.list', ['941225', '999999']) }), error: /exposure 999999 not in .*exposures\.list \(even after refreshing it with getExposureInfo\.sh\)/ },
+    { name: 'season not a number', input: async (s) => ({ exposureListFile: await s.list('c.list', ['941225']), season: 'soon' as never }), error: /season must be "auto" or a positive integer, not "soon"/ },
+    { name: 'wide-survey season', input: async (s) => ({ exposureListFile: await s.list('d.list', ['941225']), season: 5000 }), error: /season 5000 is reserved for the wide-survey/ },
+    { name: 'supernova season', input: async (s) => ({ exposureListFile: await s.list('e.list', ['941225']), season: 7 }), error: /season 7 is reserved for the supernova group/ },
+    { name: 'unknown rc key', input: async (s) => ({ exposureListFile: await s.list('f.list', ['941225']), rc: { WRITE_DB: 'off' } }), error: /rc key 'WRITE_DB' is not a dagmaker.rc key/ },
+    { name: 'rc value with shell syntax', input: async (s) => ({ exposureListFile: await s.list('g.list', ['941225']), rc: { JOBSUB_OPTS: '--cpu=1 $(touch /tmp/desgw-canary)' } }), error: /rc key 'JOBSUB_OPTS'/ },
+    { name: 'rc value of the wrong form', input: async (s) => ({ exposureListFile: await s.list('h.list', ['941225']), rc: { TEFF_CUT_g: '2' } }), error: /rc key 'TEFF_CUT_g': '2' is not a number from 0 to 1/ },
+    { name: 'maxConcurrent 0', input: async (s) => ({ exposureListFile: await s.list('i.list', ['941225']), maxConcurrent: 0 }), error: /maxConcurrent must be an integer of at least 1/ },
+    { name: 'gw_workflow directory missing', input: async (s) => ({ exposureListFile: await s.list('j.list', ['941225']), gwWorkflowDir: join(s.root, 'no_such_dir') }), error: /gw_workflow directory .*no_such_dir does not exist/ },
+  ];
+
+  test('each case', async () => {
+    const rcBefore = await sha(join(site.gwDir, 'dagmaker.rc'));
+    await withWorker(env, site, () =>
+      Promise.all(
+        cases.map(async (c) => {
+          const input = { season: 'auto' as const, ...(await c.input(site)) } as ImageProcessingInput;
+          const started = Date.now();
+          await assert.rejects(run(input), (err: unknown) => {
+            assert.ok(err instanceof WorkflowFailedError, c.name);
+            const cause = err.cause?.cause ?? err.cause;
+            assert.ok(cause instanceof ApplicationFailure, c.name);
+            assert.equal(cause.type, 'InvalidInput', c.name);
+            assert.equal(cause.nonRetryable, true, c.name);
+            assert.match(cause.message, c.error, c.name);
+            return true;
+          });
+          assert.ok(Date.now() - started < 15_000, `${c.name} failed fast`);
+        }),
+      ),
+    );
+    assert.equal(await sha(join(site.gwDir, 'dagmaker.rc')), rcBefore);
+    const events = await site.ledger();
+    assert.deepEqual(events.filter((e) => e.event === 'dagmaker_start' || e.event === 'submit'), []);
+    assert.equal(existsSync(join(site.root, 'site', 'desgw_runs')), false, 'no run directory was written');
+    assert.equal(existsSync('/tmp/desgw-canary'), false);
+  });
+});
+
+test('an exposure missing from exposures.list is found by refreshing it once', async () => {
+  const site = await makeSite();
+  const list = await site.list('late.list', [1210474, 1210475]);
+  const result = await withWorker(env, site, () => run({ exposureListFile: list, season: 'auto' }));
+  assert.equal(result.counts.submitted, 2);
+  const events = await site.ledger();
+  assert.equal(events.filter((e) => e.event === 'get_exposure_info').length, 1);
+});
+
+test('three concurrent auto runs get three distinct seasons, each DAGMaker reading its own', async () => {
+  const site = await makeSite();
+  await writeFile(join(site.root, 'des_seasons_used.txt'), '# seasons in the DES database\n101\n102\n103\n105\n');
+  const lists = await Promise.all([0, 1, 2].map((k) => site.list(`run${k}.list`, range(1210410 + k * 3, 3))));
+  const results = await withWorker(env, site, () => Promise.all(lists.map((l) => run({ exposureListFile: l, season: 'auto' }))));
+  const seasons = results.map((r) => r.season);
+  assert.equal(new Set(seasons).size, 3, `seasons ${seasons}`);
+  assert.deepEqual([...seasons].sort((a, b) => a - b), [104, 106, 107]);
+  const intervals = dagmakerIntervals(await site.ledger());
+  for (const r of results) {
+    for (const x of r.exposures) {
+      const i = intervals.find((iv) => iv.expnum === x.expnum)!;
+      assert.equal(i.season, String(r.season), `DAGMaker of ${x.expnum} read season ${i.season}, run has ${r.season}`);
+    }
+  }
+});
+
+test('a requested season already reserved is refused; the test seasons can be taken again and again', async () => {
+  const site = await makeSite();
+  const list = await site.list('one.list', [941225]);
+  await withWorker(env, site, async () => {
+    const first = await run({ exposureListFile: list, season: 777 });
+    assert.equal(first.season, 777);
+    await assert.rejects(run({ exposureListFile: list, season: 777 }), (err: unknown) => {
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.match(String((err.cause?.cause as Error | undefined)?.message ?? err.cause?.message), /season 777 is already reserved by run test-run-/);
+      return true;
+    });
+    for (let k = 0; k < 2; k++) assert.equal((await run({ exposureListFile: list, season: 2206 })).season, 2206);
+  });
+});
