@@ -4,16 +4,7 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
-COPY common common
-COPY workflows workflows
-COPY activities activities
-COPY workers workers
-COPY client client
-COPY scripts scripts
-COPY sandbox sandbox
-COPY test test
-COPY bench bench
+COPY . .
 RUN npx tsc -p tsconfig.json && npm prune --omit=dev
 USER node
 CMD ["node", "dist/workers/main.js"]
