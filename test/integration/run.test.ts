@@ -14,7 +14,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
 import { formatOutputTxt } from '../../common/output-file.js';
-import { dagmakerIntervals, makeSite, maxOverlap, startDevServer, withWorker, type Site } from '../helpers/harness.js';
+import { execa } from 'execa';
+import { dagmakerIntervals, makeSite, maxOverlap, startDevServer, temporalCli, withWorker, type Site } from '../helpers/harness.js';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -221,4 +222,19 @@ test('a requested season already reserved is refused; the test seasons can be ta
     });
     for (let k = 0; k < 2; k++) assert.equal((await run({ exposureListFile: list, season: 2206 })).season, 2206);
   });
+});
+
+test('the Temporal CLI starts a run with the documented JSON input', async () => {
+  const site = await makeSite();
+  const list = await site.list('cli.list', [941225, 941226]);
+  const id = `desgw-cli-${process.pid}`;
+  const input = JSON.stringify({ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off' }, maxConcurrent: 2 });
+  await execa(await temporalCli(), [
+    'workflow', 'start', '--address', env.address, '--namespace', 'default',
+    '--type', 'imageProcessing', '--task-queue', 'desgw-image-processing', '--workflow-id', id, '--input', input,
+  ]);
+  const result = await withWorker(env, site, () => env.client.workflow.getHandle(id).result() as Promise<ImageProcessingResult>);
+  assert.equal(result.counts.submitted, 2);
+  assert.deepEqual(result.exposures.map((e) => `${e.expnum} ${e.band}`), ['941225 i', '941226 i']);
+  assert.equal(result.nites[0], '20200304');
 });
