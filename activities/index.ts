@@ -12,6 +12,7 @@ import { submitDagWith } from './submit-dag.js';
 import type { MakeDagInput, ReserveSeasonInput, SourceEnvironmentInput, SubmitDagInput, ValidateRunInput } from './types.js';
 import { validateRunWith } from './validate-run.js';
 import { writeOutputs } from './write-outputs.js';
+import { priorOutcomes, recordFailure } from './outcomes.js';
 
 export interface ActivityDeps {
   config: WorkerConfig;
@@ -27,5 +28,7 @@ export function createActivities({ config, seasons }: ActivityDeps) {
     makeDag: (input: MakeDagInput) => makeDagWith(config, input),
     submitDag: (input: SubmitDagInput) => submitDagWith(config, input),
     writeOutputs,
+    recordFailure,
+    priorOutcomes,
   };
 }

@@ -8,11 +8,12 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyDagMakerFailure, dagMakerWarnings } from '../common/classify.js';
+import { ensureProxy, proxyExpired, type ProxyOptions } from './proxy.js';
 import { runLogged } from './run-logged.js';
 import { loadEnvironment } from './site-environment.js';
 import type { MakeDagInput, MakeDagResult } from './types.js';
 
-export interface DagMakerOptions {
+export interface DagMakerOptions extends ProxyOptions {
   dagmakerTimeoutS: number;
   heartbeatEveryS: number;
 }
@@ -24,6 +25,7 @@ export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Prom
   const doneFile = join(workDir, `mytemp_${expnum}`, 'DAGMaker.DONE');
   const dagFile = join(workDir, `desgw_pipeline_${expnum}.dag`);
   const outFile = join(workDir, `dagmaker_${expnum}.out`);
+  await ensureProxy(o, env, workDir);
   await rm(doneFile, { force: true }); // a marker left by an earlier attempt proves nothing now
 
   const r = await runLogged({
@@ -62,8 +64,9 @@ export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Prom
     });
   }
   const c = classifyDagMakerFailure(r.exitCode, r.output);
+  if (c.kind === 'proxy') throw proxyExpired(`DAGMaker ${expnum}: ${c.reason} (see ${outFile})`);
   throw ApplicationFailure.create({
-    type: c.kind === 'permanent' ? 'DagMakerPermanent' : c.kind === 'proxy' ? 'ProxyExpired' : 'DagMakerTransient',
+    type: c.kind === 'permanent' ? 'DagMakerPermanent' : 'DagMakerTransient',
     message: `DAGMaker ${expnum}: ${c.reason} (see ${outFile})`,
     nonRetryable: c.kind === 'permanent',
     details: [{ attempt }],

@@ -85,6 +85,8 @@ export interface SubmitDagResult {
   outFile: string;
   durationMs: number;
   attempt: number;
+  /** True when an earlier attempt had submitted it (found in the submission record or jobsub_q). */
+  recovered: boolean;
 }
 
 export interface WriteOutputsInput {

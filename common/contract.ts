@@ -25,9 +25,20 @@ export interface ImageProcessingInput {
   gwWorkflowDir?: string;
   /** Where output.txt and manifest.json go; default `image_proc_outputs/` beside the gw_workflow directory. */
   outputDir?: string;
+  /**
+   * Resume an earlier run of the same workflow id (`desgw resume`): same season, same run directory,
+   * exposures already submitted are not submitted again; ones that failed for good are retried only
+   * with `retryFailed`.
+   */
+  resume?: { retryFailed?: boolean };
+  /** Seconds between proxy re-checks while waiting for a renewed proxy (default 300). */
+  proxyRecheckS?: number;
+  /** Continue-as-new once the parent's history passes this many events (default 10000). */
+  historyEventLimit?: number;
 }
 
-export type ExposureStatus = 'submitted' | 'failed';
+/** `cancelled`: the run was cancelled before the exposure was submitted (in a cancelled run's manifest only). */
+export type ExposureStatus = 'submitted' | 'failed' | 'cancelled';
 
 export interface Exposure {
   expnum: number;
@@ -52,6 +63,8 @@ export interface ExposureResult extends Exposure {
   durationsMs: { dagmaker?: number; submit?: number; total: number };
   /** Why the exposure failed, when it did. */
   error?: string;
+  /** Submitted by an earlier run of the same workflow id (a resumed run does not submit it again). */
+  resumed?: boolean;
 }
 
 export interface ImageProcessingResult {
@@ -66,6 +79,10 @@ export interface ImageProcessingResult {
   /** Exposure numbers listed more than once; each was processed once. */
   duplicatesDropped: number[];
   rcChanges: RcChange[];
+  /**
+   * Per exposure. Runs of more than 1000 exposures leave the file paths out here (they are in
+   * manifest.json): a workflow result must stay well under Temporal's 2 MB payload limit.
+   */
   exposures: ExposureResult[];
   counts: { total: number; submitted: number; failed: number };
   startedAt: string;
@@ -82,15 +99,34 @@ export interface RcChange {
 }
 
 /** Per-exposure state shown by the `progress` query. */
-export type ExposureState = 'waiting' | 'making-dag' | 'submitting' | 'submitted' | 'failed';
+export type ExposureState = 'waiting' | 'making-dag' | 'submitting' | 'waiting-for-proxy' | 'submitted' | 'failed';
+export const EXPOSURE_STATES: readonly ExposureState[] = ['waiting', 'making-dag', 'submitting', 'waiting-for-proxy', 'submitted', 'failed'];
+
+export type Phase =
+  | 'validating'
+  | 'allocating-season'
+  | 'preparing'
+  | 'sourcing-environment'
+  | 'waiting-for-environment'
+  | 'processing'
+  | 'writing-output'
+  | 'done'
+  | 'cancelled';
 
 export interface Progress {
-  phase: 'validating' | 'allocating-season' | 'preparing' | 'sourcing-environment' | 'processing' | 'writing-output' | 'done';
+  workflowId: string;
+  phase: Phase;
   season?: number;
   total: number;
   counts: Record<ExposureState, number>;
+  /** What the run waits for, and what a person should do (e.g. renew the proxy, fix cvmfs). */
+  waitingFor?: { what: 'proxy' | 'environment'; message: string; since: string };
+  /** How many times the run continued as new (a long run keeps its history small). */
+  continuedAsNew: number;
   exposures: { expnum: number; band?: string; state: ExposureState; jobId?: string; error?: string }[];
 }
 
 export const PROGRESS_QUERY = 'progress';
 export const EXPOSURE_STATE_SIGNAL = 'exposureState';
+export const PROXY_RENEWED_SIGNAL = 'proxyRenewed';
+export const RETRY_ENVIRONMENT_SIGNAL = 'retryEnvironment';

@@ -30,12 +30,14 @@ const nite: Form = {
 };
 const oneOf = (...words: string[]): Form => ({ describe: `one of ${words.join(', ')}`, test: (v) => words.includes(v) });
 /**
- * Free text (jobsub flags, SEdiff options): single-quoting makes it literal for bash, but DAGMaker
- * later expands these unquoted into command lines, so shell metacharacters are refused too.
+ * Free text (jobsub flags, SEdiff options). Single-quoting makes any value literal for bash's
+ * `source`; DAGMaker later expands these unquoted into command lines, so what could start a
+ * command there (expansions, command separators, redirections, line breaks) is refused too.
+ * Quotes, parentheses, `||` and `&&` stay allowed: condor requirements in JOBSUB_OPTS need them.
  */
 const text: Form = {
-  describe: 'text without shell syntax ($ ` ; | & < > \\ or control characters)',
-  test: (v) => v.length <= 512 && !/[$`;|&<>\\\x00-\x1f\x7f]/.test(v),
+  describe: 'text without shell syntax ($ ` ; < > or control characters)',
+  test: (v) => v.length <= 1024 && !/[$`;<>\x00-\x1f\x7f]/.test(v),
 };
 
 /** The keys DAGMaker reads, with the form of their values (legacy-facts, "dagmaker.rc keys"). */

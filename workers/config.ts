@@ -28,6 +28,10 @@ export interface WorkerConfig {
   dagmakerTimeoutS: number;
   /** Seconds between heartbeats of long activities. */
   heartbeatEveryS: number;
+  /** Check the grid proxy before DAGMaker and each submission (default: unless running as desgw). */
+  checkProxy: boolean;
+  /** How long the proxy must still be valid, H:M. */
+  proxyMargin: string;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -44,6 +48,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     setupTimeoutS: positive(env.DESGW_SETUP_TIMEOUT_S, 900, 'DESGW_SETUP_TIMEOUT_S'),
     dagmakerTimeoutS: positive(env.DESGW_DAGMAKER_TIMEOUT_S, 3000, 'DESGW_DAGMAKER_TIMEOUT_S'),
     heartbeatEveryS: positive(env.DESGW_HEARTBEAT_EVERY_S, 5, 'DESGW_HEARTBEAT_EVERY_S'),
+    checkProxy: env.DESGW_CHECK_PROXY ? env.DESGW_CHECK_PROXY === '1' : user !== 'desgw',
+    proxyMargin: hoursMinutes(env.DESGW_PROXY_MARGIN ?? '1:00'),
   };
 }
 
@@ -52,6 +58,11 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number of seconds, not '${raw}'`);
   return n;
+}
+
+function hoursMinutes(v: string): string {
+  if (!/^\d{1,3}:[0-5]\d$/.test(v)) throw new Error(`DESGW_PROXY_MARGIN must be H:MM, not '${v}'`);
+  return v;
 }
 
 function safeUser(): string {

@@ -2,11 +2,19 @@
  * `imageProcessing`: the parent run. Validates the input, reserves a season, writes the run's
  * dagmaker.rc, sources the site environment, then runs one `processExposure` child per exposure,
  * at most `maxConcurrent` at once (a sliding window), and hands post-processing its output.
+ *
+ * It waits rather than fails when a person can fix the cause: an expired grid proxy (new work
+ * pauses until `proxyRenewed`), a site environment that will not source (`retryEnvironment`).
+ * A long run continues as new, carrying its state, before its history grows large.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   ChildWorkflowFailure,
+  type ChildWorkflowHandle,
   condition,
+  continueAsNew,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -14,15 +22,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Exposure, ExposureResult, ExposureState, ImageProcessingInput, ImageProcessingResult, Progress } from '../common/contract.js';
-import { DEFAULT_MAX_CONCURRENT } from '../common/contract.js';
+import { EXPOSURE_STATES } from '../common/contract.js';
 import type { createActivities } from '../activities/index.js';
-import { exposureWorkflowId, processExposure } from './process-exposure.js';
-import { exposureStateSignal, progressQuery } from './signals.js';
+import type { PreparedRun, SourcedEnvironment, ValidatedRun } from '../activities/types.js';
+import { exposurePaths, exposureWorkflowId, processExposure } from './process-exposure.js';
+import { exposureStateSignal, progressQuery, proxyRenewedSignal, retryEnvironmentSignal } from './signals.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
 // Validation fails fast and for good on bad input (non-retryable InvalidInput); retried otherwise.
-const { validateRun, prepareRun, writeOutputs } = proxyActivities<Activities>({
+const { validateRun, prepareRun, writeOutputs, priorOutcomes } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
 });
@@ -32,126 +41,238 @@ const { reserveSeason } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 // setup_img_proc.sh reads cvmfs and can hang: the activity kills it after its own timeout and heartbeats meanwhile.
+export const ENVIRONMENT_RETRY = { initialInterval: '30 seconds', backoffCoefficient: 2, maximumAttempts: 3 } as const;
 const { sourceEnvironment } = proxyActivities<Activities>({
   startToCloseTimeout: '20 minutes',
   heartbeatTimeout: '60 seconds',
-  retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
+  retry: ENVIRONMENT_RETRY,
 });
 
-export async function imageProcessing(input: ImageProcessingInput): Promise<ImageProcessingResult> {
+const DEFAULT_PROXY_RECHECK_S = 300;
+const DEFAULT_HISTORY_EVENT_LIMIT = 10_000;
+/** Above this many exposures the result leaves out the file paths (manifest.json has them). */
+const FULL_RESULT_LIMIT = 1000;
+
+/** What a run carries across continue-as-new. */
+export interface CarriedState {
+  startedAt: string;
+  run: ValidatedRun;
+  season: number;
+  prepared: PreparedRun;
+  env: SourcedEnvironment;
+  /** Index in run.exposures of the next exposure to start. */
+  next: number;
+  outcomes: Outcome[];
+  continuedAsNew: number;
+}
+
+/** An exposure's result without its file paths (they follow from the run directory). */
+type Outcome = Omit<ExposureResult, 'band' | 'nite' | 'workDir' | 'dagFile' | 'dagmakerOutFile' | 'submitOutFile'>;
+
+export async function imageProcessing(input: ImageProcessingInput, carried?: CarriedState): Promise<ImageProcessingResult> {
   const { workflowId } = workflowInfo();
-  const startedAt = new Date().toISOString();
   const progress: Progress = {
+    workflowId,
     phase: 'validating',
     total: 0,
-    counts: { waiting: 0, 'making-dag': 0, submitting: 0, submitted: 0, failed: 0 },
+    counts: Object.fromEntries(EXPOSURE_STATES.map((s) => [s, 0])) as Record<ExposureState, number>,
+    continuedAsNew: carried?.continuedAsNew ?? 0,
     exposures: [],
   };
-  const states = new Map<number, Progress['exposures'][number]>();
+  const entries = new Map<number, Progress['exposures'][number]>();
   const setState = (expnum: number, state: ExposureState, extra: { jobId?: string; error?: string } = {}): void => {
-    const entry = states.get(expnum);
-    if (!entry) return;
-    // A late 'submitting' signal never overrides a final state.
-    if (entry.state === 'submitted' || entry.state === 'failed') return;
+    const entry = entries.get(expnum);
+    // A late signal never overrides a final state.
+    if (!entry || entry.state === 'submitted' || entry.state === 'failed') return;
     progress.counts[entry.state]--;
     progress.counts[state]++;
     Object.assign(entry, { state, ...extra });
   };
+  const waitingForProxy = new Set<number>();
+  const children = new Map<number, ChildWorkflowHandle<typeof processExposure>>();
+  let environmentRetries = 0;
   setHandler(progressQuery, () => progress);
-  setHandler(exposureStateSignal, ({ expnum, state }) => setState(expnum, state));
+  setHandler(exposureStateSignal, ({ expnum, state, message }) => {
+    setState(expnum, state);
+    if (state === 'waiting-for-proxy') {
+      waitingForProxy.add(expnum);
+      progress.waitingFor ??= { what: 'proxy', message: message ?? 'the grid proxy has expired', since: new Date().toISOString() };
+    } else {
+      waitingForProxy.delete(expnum);
+      if (waitingForProxy.size === 0 && progress.waitingFor?.what === 'proxy') delete progress.waitingFor;
+    }
+  });
+  setHandler(proxyRenewedSignal, async () => {
+    await Promise.all([...waitingForProxy].map((e) => children.get(e)?.signal(proxyRenewedSignal)));
+  });
+  setHandler(retryEnvironmentSignal, () => void environmentRetries++);
 
-  const run = await validateRun({ ...input, workflowId });
+  const startedAt = carried?.startedAt ?? new Date().toISOString();
+  let state: CarriedState;
+  if (carried) {
+    state = carried;
+  } else {
+    const run = await validateRun({ ...input, workflowId });
+    progress.phase = 'allocating-season';
+    const { season } = await reserveSeason({ owner: workflowId, requested: input.season });
+    progress.season = season;
+    progress.phase = 'preparing';
+    const expnums = run.exposures.map((e) => e.expnum);
+    const prepared = await prepareRun({ gwWorkflowDir: run.gwWorkflowDir, runDir: run.runDir, season, rc: run.rc, expnums });
+    const outcomes = input.resume ? await resumedOutcomes(run, input.resume.retryFailed === true) : [];
+    // Exposures known from an earlier run of this id go first, so `next` skips them.
+    const known = new Set(outcomes.map((o) => o.expnum));
+    run.exposures = [...run.exposures.filter((e) => known.has(e.expnum)), ...run.exposures.filter((e) => !known.has(e.expnum))];
+    progress.phase = 'sourcing-environment';
+    const env = await sourceEnvironmentOrWait(run);
+    state = { startedAt, run, season, prepared, env, next: outcomes.length, outcomes, continuedAsNew: 0 };
+  }
+  const { run, season, prepared, env } = state;
+
+  progress.season = season;
   progress.total = run.exposures.length;
   for (const e of run.exposures) {
     const entry = { expnum: e.expnum, band: e.band, state: 'waiting' as ExposureState };
-    states.set(e.expnum, entry);
+    entries.set(e.expnum, entry);
     progress.exposures.push(entry);
   }
   progress.counts.waiting = run.exposures.length;
-
-  progress.phase = 'allocating-season';
-  const { season } = await reserveSeason({ owner: workflowId, requested: input.season });
-  progress.season = season;
-
-  progress.phase = 'preparing';
-  const prepared = await prepareRun({
-    gwWorkflowDir: run.gwWorkflowDir,
-    runDir: run.runDir,
-    season,
-    rc: run.rc,
-    expnums: run.exposures.map((e) => e.expnum),
-  });
-
-  progress.phase = 'sourcing-environment';
-  const env = await sourceEnvironment({ gwWorkflowDir: run.gwWorkflowDir, runDir: run.runDir });
+  const outcomes = new Map<number, Outcome>();
+  const record = (o: Outcome) => {
+    outcomes.set(o.expnum, o);
+    setState(o.expnum, o.status === 'submitted' ? 'submitted' : 'failed', { jobId: o.jobId, error: o.error });
+  };
+  state.outcomes.forEach(record);
 
   progress.phase = 'processing';
-  const results = new Map<number, ExposureResult>();
-  const maxConcurrent = run.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+  const maxConcurrent = run.maxConcurrent;
+  const historyLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
+  const proxyRecheckS = input.proxyRecheckS ?? DEFAULT_PROXY_RECHECK_S;
   let inFlight = 0;
-  let next = 0;
+  let next = state.next;
+  const running: Promise<void>[] = [];
 
-  const runOne = async (index: number): Promise<void> => {
-    const exposure = run.exposures[index]!;
+  const runOne = async (exposure: Exposure): Promise<void> => {
     const workDir = `${prepared.runDir}/exp_${exposure.expnum}`;
     inFlight++;
     setState(exposure.expnum, 'making-dag');
     try {
       const child = await startChild(processExposure, {
         workflowId: exposureWorkflowId(season, exposure.expnum),
-        args: [
-          {
-            ...exposure,
-            season,
-            workDir,
-            envFile: env.envFile,
-            dagmakerScript: run.dagmakerScript,
-            parentWorkflowId: workflowId,
-          },
-        ],
+        args: [{ ...exposure, season, workDir, envFile: env.envFile, dagmakerScript: run.dagmakerScript, parentWorkflowId: workflowId, proxyRecheckS }],
       });
-      const result = await child.result();
-      results.set(exposure.expnum, result);
-      setState(exposure.expnum, 'submitted', { jobId: result.jobId });
+      children.set(exposure.expnum, child);
+      record(compact(await child.result()));
     } catch (err) {
       if (isCancellation(err)) throw err;
-      const report = failedReport(err, exposure, workDir);
-      results.set(exposure.expnum, report);
-      setState(exposure.expnum, 'failed', { error: report.error });
+      record(compact(failedReport(err, exposure, workDir)));
     } finally {
+      children.delete(exposure.expnum);
+      waitingForProxy.delete(exposure.expnum);
       inFlight--;
     }
   };
 
-  // Sliding window: a new child starts the moment one finishes, never more than maxConcurrent at once.
-  const running: Promise<void>[] = [];
-  while (next < run.exposures.length) {
-    await condition(() => inFlight < maxConcurrent);
-    running.push(runOne(next++));
+  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
+  try {
+    // Sliding window: a new child starts the moment one finishes, never more than maxConcurrent at
+    // once, and none while a child waits for a renewed proxy.
+    while (next < run.exposures.length) {
+      await condition(() => (inFlight < maxConcurrent && waitingForProxy.size === 0) || historyFull());
+      if (historyFull()) {
+        // Let the children in flight finish (they belong to this run), then carry on in a new one.
+        await Promise.all(running);
+        progress.continuedAsNew++;
+        await continueAsNew<typeof imageProcessing>(input, { ...state, next, outcomes: [...outcomes.values()], continuedAsNew: progress.continuedAsNew });
+      }
+      running.push(runOne(run.exposures[next++]!));
+    }
+    await Promise.all(running);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancelled: the children are being cancelled (their DAGMakers killed); record what was done.
+    await Promise.allSettled(running);
+    progress.phase = 'cancelled';
+    await CancellationScope.nonCancellable(() => writeOutputs({ outputDir: run.outputDir, runDir: prepared.runDir, result: buildResult('cancelled') }));
+    throw err;
   }
-  await Promise.all(running);
 
   progress.phase = 'writing-output';
-  const exposures = run.exposures.map((e) => results.get(e.expnum)!);
-  const submitted = exposures.filter((e) => e.status === 'submitted').length;
-  const result: ImageProcessingResult = {
-    workflowId,
-    season,
-    nites: [...new Set(exposures.map((e) => e.nite))],
-    gwWorkflowDir: run.gwWorkflowDir,
-    runDir: prepared.runDir,
-    outputDir: run.outputDir,
-    outputFiles: { outputTxt: `${run.outputDir}/output.txt`, manifest: `${run.outputDir}/manifest.json` },
-    duplicatesDropped: run.duplicatesDropped,
-    rcChanges: prepared.rcChanges,
-    exposures,
-    counts: { total: exposures.length, submitted, failed: exposures.length - submitted },
-    startedAt,
-    finishedAt: new Date().toISOString(),
-  };
+  const result = buildResult('done');
   await writeOutputs({ outputDir: run.outputDir, runDir: prepared.runDir, result });
   progress.phase = 'done';
-  return result;
+  return run.exposures.length > FULL_RESULT_LIMIT ? { ...result, exposures: result.exposures.map(withoutPaths) } : result;
+
+  function buildResult(how: 'done' | 'cancelled'): ImageProcessingResult {
+    const exposures = run.exposures
+      .map((e): ExposureResult | null => {
+        const o = outcomes.get(e.expnum);
+        const paths = exposurePaths(e, `${prepared.runDir}/exp_${e.expnum}`);
+        if (o) return { ...paths, ...o };
+        if (how === 'done') return null;
+        return { ...paths, status: 'cancelled', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
+      })
+      .filter((e): e is ExposureResult => e !== null);
+    const submitted = exposures.filter((e) => e.status === 'submitted').length;
+    const failed = exposures.filter((e) => e.status === 'failed').length;
+    return {
+      workflowId,
+      season,
+      nites: [...new Set(exposures.map((e) => e.nite))],
+      gwWorkflowDir: run.gwWorkflowDir,
+      runDir: prepared.runDir,
+      outputDir: run.outputDir,
+      outputFiles: { outputTxt: `${run.outputDir}/output.txt`, manifest: `${run.outputDir}/manifest.json` },
+      duplicatesDropped: run.duplicatesDropped,
+      rcChanges: prepared.rcChanges,
+      exposures,
+      counts: { total: exposures.length, submitted, failed },
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+  }
+
+  /** Sources the environment; when that keeps failing, waits for a person to fix it and signal. */
+  async function sourceEnvironmentOrWait({ gwWorkflowDir, runDir }: ValidatedRun): Promise<SourcedEnvironment> {
+    for (;;) {
+      try {
+        const env = await sourceEnvironment({ gwWorkflowDir, runDir });
+        delete progress.waitingFor;
+        return env;
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        progress.phase = 'waiting-for-environment';
+        progress.waitingFor = {
+          what: 'environment',
+          message: `${err.cause?.message ?? err.message}\nFix it, then signal retryEnvironment (desgw retry-environment ${workflowId}).`,
+          since: new Date().toISOString(),
+        };
+        const seen = environmentRetries;
+        await condition(() => environmentRetries > seen);
+        progress.phase = 'sourcing-environment';
+      }
+    }
+  }
+}
+
+async function resumedOutcomes(run: ValidatedRun, retryFailed: boolean): Promise<Outcome[]> {
+  const prior = await priorOutcomes({ runDir: run.runDir, expnums: run.exposures.map((e) => e.expnum) });
+  const submitted = prior.submitted.map(
+    (s): Outcome => ({ expnum: s.expnum, status: 'submitted', jobId: s.jobId, resumed: true, warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } }),
+  );
+  const failed = retryFailed
+    ? []
+    : prior.failed.map((f): Outcome => ({ expnum: f.expnum, status: 'failed', error: f.error, warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } }));
+  return [...submitted, ...failed];
+}
+
+function compact(r: ExposureResult): Outcome {
+  const { band: _b, nite: _n, workDir: _w, dagFile: _d, dagmakerOutFile: _o, submitOutFile: _s, ...rest } = r;
+  return rest;
+}
+
+function withoutPaths(r: ExposureResult): ExposureResult {
+  return { ...r, workDir: '', dagFile: '', dagmakerOutFile: '', submitOutFile: '' };
 }
 
 /**
@@ -165,12 +286,8 @@ function failedReport(err: unknown, exposure: Exposure, workDir: string): Exposu
   }
   const why = cause?.message ?? (err instanceof Error ? err.message : String(err));
   return {
-    ...exposure,
+    ...exposurePaths(exposure, workDir),
     status: 'failed',
-    workDir,
-    dagFile: `${workDir}/desgw_pipeline_${exposure.expnum}.dag`,
-    dagmakerOutFile: `${workDir}/dagmaker_${exposure.expnum}.out`,
-    submitOutFile: `${workDir}/dag_submission_${exposure.expnum}.out`,
     warnings: [],
     attempts: { dagmaker: 0, submit: 0 },
     durationsMs: { total: 0 },

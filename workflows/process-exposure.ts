@@ -1,25 +1,46 @@
 /**
  * `processExposure`: one exposure, DAGMaker then submission of the DAG it wrote.
  * Orchestration only; the side effects are the `makeDag` and `submitDag` activities.
+ *
+ * An expired grid proxy is not a failure of the exposure: the child tells its parent, waits for a
+ * `proxyRenewed` signal (or re-checks after a while), and carries on with the same step.
  */
-import { ActivityFailure, ApplicationFailure, getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
-import type { Exposure, ExposureResult } from '../common/contract.js';
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { Exposure, ExposureResult, ExposureState } from '../common/contract.js';
 import type { createActivities } from '../activities/index.js';
-import { exposureStateSignal } from './signals.js';
+import { exposureStateSignal, proxyRenewedSignal } from './signals.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
 // DAGMaker takes minutes on the real site; the heartbeat (every few seconds while it runs) is what
-// notices a dead worker, not the start-to-close timeout.
+// notices a dead worker, not the start-to-close timeout. Cancellation waits until it is killed.
+export const DAGMAKER_RETRY = { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5 } as const;
+export const SUBMIT_RETRY = { initialInterval: '15 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 } as const;
 const { makeDag } = proxyActivities<Activities>({
   startToCloseTimeout: '60 minutes',
   heartbeatTimeout: '60 seconds',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5 },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: DAGMAKER_RETRY,
 });
 const { submitDag } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '60 seconds',
-  retry: { initialInterval: '15 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: SUBMIT_RETRY,
+});
+const { recordFailure } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 10 },
 });
 
 export interface ProcessExposureInput extends Exposure {
@@ -27,36 +48,46 @@ export interface ProcessExposureInput extends Exposure {
   workDir: string;
   envFile: string;
   dagmakerScript: string;
-  /** The parent run, told when the exposure moves from DAGMaker to submission. */
+  /** The parent run, told when the exposure changes state. */
   parentWorkflowId: string;
+  /** Seconds between proxy re-checks while waiting for a renewed one. */
+  proxyRecheckS: number;
 }
 
 export async function processExposure(input: ProcessExposureInput): Promise<ExposureResult> {
-  const { expnum, band, nite, workDir } = input;
+  const { expnum, workDir } = input;
   const started = Date.now();
-  const result: ExposureResult = {
-    expnum,
-    band,
-    nite,
-    status: 'failed',
-    workDir,
-    dagFile: `${workDir}/desgw_pipeline_${expnum}.dag`,
-    dagmakerOutFile: `${workDir}/dagmaker_${expnum}.out`,
-    submitOutFile: `${workDir}/dag_submission_${expnum}.out`,
-    warnings: [],
-    attempts: { dagmaker: 0, submit: 0 },
-    durationsMs: { total: 0 },
-  };
+  const result: ExposureResult = { ...exposurePaths(input, workDir), status: 'failed', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
+  const tell = (state: ExposureState, message?: string) => parent.signal(exposureStateSignal, { expnum, state, message });
+
+  let renewals = 0;
+  setHandler(proxyRenewedSignal, () => void renewals++);
+  /** Runs a step; while the proxy is expired, waits for a renewal (signal, or the re-check period) and tries again. */
+  const withProxy = async <T>(state: ExposureState, step: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await step();
+      } catch (err) {
+        const cause = err instanceof ActivityFailure ? err.cause : undefined;
+        if (!(cause instanceof ApplicationFailure && cause.type === 'ProxyExpired')) throw err;
+        await tell('waiting-for-proxy', cause.message);
+        const seen = renewals;
+        await condition(() => renewals > seen, input.proxyRecheckS * 1000);
+        await tell(state);
+      }
+    }
+  };
+
   let step: 'dagmaker' | 'submit' = 'dagmaker';
   try {
-    const dag = await makeDag({ expnum, workDir, envFile: input.envFile, script: input.dagmakerScript });
+    const dag = await withProxy('making-dag', () => makeDag({ expnum, workDir, envFile: input.envFile, script: input.dagmakerScript }));
     result.attempts.dagmaker = dag.attempt;
     result.durationsMs.dagmaker = dag.durationMs;
     result.warnings = dag.warnings;
     step = 'submit';
-    await parent.signal(exposureStateSignal, { expnum, state: 'submitting' });
-    const sub = await submitDag({ expnum, workDir, envFile: input.envFile });
+    await tell('submitting');
+    const sub = await withProxy('submitting', () => submitDag({ expnum, workDir, envFile: input.envFile }));
     result.attempts.submit = sub.attempt;
     result.durationsMs.submit = sub.durationMs;
     result.jobId = sub.jobId;
@@ -64,11 +95,13 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     result.durationsMs.total = Date.now() - started;
     return result;
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
     const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
     result.attempts[step] = (cause?.details?.[0] as { attempt?: number } | undefined)?.attempt ?? result.attempts[step];
     result.error = `${step === 'dagmaker' ? 'DAGMaker' : 'submission'} failed: ${cause?.message ?? err.message}`;
     result.durationsMs.total = Date.now() - started;
+    // Kept beside the exposure's files, so a resumed run knows it failed for good.
+    await CancellationScope.nonCancellable(() => recordFailure({ workDir, expnum, error: result.error! }));
     // The exposure fails (visible as a failed child in the Web UI), carrying its report for the parent.
     throw ApplicationFailure.nonRetryable(result.error, 'ExposureFailed', result);
   }
@@ -77,4 +110,17 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
 /** Deterministic child id: the same season and exposure always map to the same workflow id. */
 export function exposureWorkflowId(season: number, expnum: number): string {
   return `desgw-season-${season}-exp-${expnum}`;
+}
+
+/** Where an exposure's files are, in its working directory. */
+export function exposurePaths(e: Exposure, workDir: string): Pick<ExposureResult, 'expnum' | 'band' | 'nite' | 'workDir' | 'dagFile' | 'dagmakerOutFile' | 'submitOutFile'> {
+  return {
+    expnum: e.expnum,
+    band: e.band,
+    nite: e.nite,
+    workDir,
+    dagFile: `${workDir}/desgw_pipeline_${e.expnum}.dag`,
+    dagmakerOutFile: `${workDir}/dagmaker_${e.expnum}.out`,
+    submitOutFile: `${workDir}/dag_submission_${e.expnum}.out`,
+  };
 }

@@ -25,7 +25,7 @@ export function temporalCli(): Promise<string> {
 let runtimeInstalled = false;
 export async function startDevServer(): Promise<TestWorkflowEnvironment> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   return TestWorkflowEnvironment.createLocal({

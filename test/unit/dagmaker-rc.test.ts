@@ -20,6 +20,8 @@ SKIP_INCOMPLETE_SE=true
 `;
 
 test('accepts values of each form and returns them as strings', () => {
+  const condor = `--append_condor_requirements='(TARGET.GLIDEIN_Site==\\"FermiGrid\\"||(TARGET.HAS_CVMFS_des_opensciencegrid_org==true&&TARGET.HAS_CVMFS_des_osgstorage_org==true))'`;
+  assert.equal(validateRcSettings({ JOBSUB_OPTS: condor }).JOBSUB_OPTS, condor);
   const v = validateRcSettings({ WRITEDB: 'on', TEFF_CUT_g: 0.25, RM_MYTEMP: true, MIN_NITE: '20231001', PNUM: '01', JOBSUB_OPTS: '--memory=4000MB --cpu=2', RESOURCES: 'DEDICATED,OPPORTUNISTIC' });
   assert.deepEqual(v, { WRITEDB: 'on', TEFF_CUT_g: '0.25', RM_MYTEMP: 'true', MIN_NITE: '20231001', PNUM: '01', JOBSUB_OPTS: '--memory=4000MB --cpu=2', RESOURCES: 'DEDICATED,OPPORTUNISTIC' });
 });
@@ -37,7 +39,8 @@ test('refuses unknown keys, SEASON, wrong forms and shell syntax, naming each ke
     [{ JOBSUB_OPTS: '--cpu=1 `id`' }, /rc key 'JOBSUB_OPTS'/],
     [{ SEARCH_OPTS: '-C; rm -rf ~' }, /rc key 'SEARCH_OPTS'/],
     [{ TEMP_OPTS: '-C\n-t' }, /rc key 'TEMP_OPTS'/],
-    [{ RESOURCES: 'A|B' }, /rc key 'RESOURCES'/],
+    [{ RESOURCES: 'A > /etc/passwd' }, /rc key 'RESOURCES'/],
+    [{ JOBSUB_OPTS: '--cpu=1 <(id)' }, /rc key 'JOBSUB_OPTS'/],
     [{ RNUM: { nested: 1 } }, /rc key 'RNUM': value must be a string/],
   ];
   for (const [rc, re] of cases) {
