@@ -6,12 +6,13 @@
  * Exit codes: 0 all exposures submitted; 1 the run finished with failed exposures;
  * 2 the run failed (bad input, or an error it could not get past); 64 a usage error.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ImageProcessingResult } from '../common/contract.js';
 import { connectClient } from './connection.js';
 import { follow } from './follow.js';
-import { formatResult } from './report.js';
+import { formatProgress, formatResult } from './report.js';
+import { progressOf, resumeRun, signalRun, UserError } from './runs.js';
 import { startRun } from './start-run.js';
 
 function season(v: string): 'auto' | number {
@@ -68,20 +69,87 @@ Examples:
       else console.log(`started ${handle.workflowId} (follow it with: desgw run … --follow, or in the Web UI)`);
       return;
     }
-    await follow(handle);
-    let result: ImageProcessingResult;
-    try {
-      result = await handle.result();
-    } catch (err) {
-      if (err instanceof WorkflowFailedError) {
-        console.error(`run ${handle.workflowId} failed: ${err.cause?.message ?? err.message}`);
-        process.exitCode = 2;
-        return;
-      }
-      throw err;
+    await followToEnd(handle, o.json);
+  });
+
+/** Shows progress until the run ends, prints its result, and sets the exit code from it. */
+async function followToEnd(handle: WorkflowHandle, json: boolean | undefined): Promise<void> {
+  await follow(handle);
+  let result: ImageProcessingResult;
+  try {
+    result = (await handle.result()) as ImageProcessingResult;
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) {
+      console.error(`run ${handle.workflowId} failed: ${err.cause?.message ?? err.message}`);
+      process.exitCode = 2;
+      return;
     }
-    console.log(o.json ? JSON.stringify(result, null, 2) : formatResult(result));
-    process.exitCode = result.counts.failed > 0 ? 1 : 0;
+    throw err;
+  }
+  console.log(json ? JSON.stringify(result, null, 2) : formatResult(result));
+  process.exitCode = result.counts.failed > 0 ? 1 : 0;
+}
+
+program
+  .command('status')
+  .description("print a run's progress: counts per state and each exposure")
+  .argument('<workflowId>')
+  .option('--json', 'print the progress as JSON')
+  .addHelpText('after', '\nExample:\n  desgw status desgw-season-612')
+  .action(async (id: string, o) => {
+    const p = await progressOf(await connectClient(), id);
+    console.log(o.json ? JSON.stringify(p, null, 2) : formatProgress(p));
+  });
+
+program
+  .command('watch')
+  .description('show the progress of a running run until it ends, then its result')
+  .argument('<workflowId>')
+  .option('--json', 'print the result as JSON')
+  .action(async (id: string, o) => {
+    const client = await connectClient();
+    await followToEnd(client.workflow.getHandle(id), o.json);
+  });
+
+program
+  .command('resume')
+  .description('finish a failed, cancelled or terminated run: same season and rc, only what was not submitted')
+  .argument('<workflowId>')
+  .option('--retry-failed', 'also retry exposures that failed for good (works on completed runs too)')
+  .option('--follow', 'show progress until the run ends')
+  .option('--json', 'print the result (or the started run) as JSON')
+  .addHelpText('after', '\nExample:\n  desgw resume desgw-season-612 --follow')
+  .action(async (id: string, o) => {
+    const handle = await resumeRun(await connectClient(), id, o.retryFailed === true);
+    if (o.follow) return followToEnd(handle, o.json);
+    console.log(o.json ? JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId }) : `resumed ${handle.workflowId}`);
+  });
+
+program
+  .command('proxy-renewed')
+  .description('tell a run waiting for a grid proxy that it was renewed (signal proxyRenewed)')
+  .argument('<workflowId>')
+  .action(async (id: string) => {
+    await signalRun(await connectClient(), id, 'proxyRenewed');
+    console.log(`signalled proxyRenewed to ${id}`);
+  });
+
+program
+  .command('retry-environment')
+  .description('tell a run waiting for its environment to source setup_img_proc.sh again (signal retryEnvironment)')
+  .argument('<workflowId>')
+  .action(async (id: string) => {
+    await signalRun(await connectClient(), id, 'retryEnvironment');
+    console.log(`signalled retryEnvironment to ${id}`);
+  });
+
+program
+  .command('cancel')
+  .description('cancel a run: its DAGMakers are killed, what was submitted stays recorded')
+  .argument('<workflowId>')
+  .action(async (id: string) => {
+    await (await connectClient()).workflow.getHandle(id).cancel();
+    console.log(`cancellation requested for ${id}`);
   });
 
 program.exitOverride((err) => {
@@ -91,6 +159,8 @@ program.exitOverride((err) => {
 try {
   await program.parseAsync();
 } catch (err) {
-  console.error(`desgw: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(2);
+  // One line, no stack trace: what went wrong and, where we know it, what to do.
+  const message = err instanceof WorkflowNotFoundError ? `no run with that workflow id (${err.workflowId})` : err instanceof Error ? err.message : String(err);
+  console.error(`desgw: ${message}`);
+  process.exit(err instanceof UserError || err instanceof WorkflowNotFoundError ? 64 : 2);
 }

@@ -1,5 +1,5 @@
 /** A run's result as a person reads it. */
-import type { ImageProcessingResult } from '../common/contract.js';
+import type { ImageProcessingResult, Progress } from '../common/contract.js';
 
 export function formatResult(r: ImageProcessingResult): string {
   const lines = [
@@ -31,4 +31,20 @@ export function formatResult(r: ImageProcessingResult): string {
 const WIDTHS = [9, 5, 9, 10, 30, 6, 8];
 function pad(cols: string[]): string {
   return cols.map((c, i) => c.padEnd(WIDTHS[i] ?? 0)).join(' ').trimEnd();
+}
+
+/** A run's progress as a table (what `desgw status` prints). */
+export function formatProgress(p: Progress): string {
+  const c = p.counts;
+  const lines = [
+    `run ${p.workflowId}: ${p.phase}${p.season !== undefined ? `, season ${p.season}` : ''}, ${c.submitted + c.failed}/${p.total} done`,
+    `  waiting ${c.waiting}  making DAG ${c['making-dag']}  submitting ${c.submitting}  waiting for proxy ${c['waiting-for-proxy']}  submitted ${c.submitted}  failed ${c.failed}`,
+  ];
+  if (p.waitingFor) lines.push('', `WAITING FOR ${p.waitingFor.what.toUpperCase()} since ${p.waitingFor.since}:`, ...p.waitingFor.message.split('\n').map((l) => `  ${l}`));
+  lines.push('', pad(['EXPNUM', 'BAND', 'STATE', 'JOB ID']));
+  for (const e of p.exposures) {
+    lines.push(pad([String(e.expnum), e.band ?? '', e.state, e.jobId ?? '-']));
+    if (e.error) lines.push(`    ${e.error}`);
+  }
+  return lines.join('\n');
 }

@@ -33,6 +33,8 @@ export interface ImageProcessingInput {
   resume?: { retryFailed?: boolean };
   /** Seconds between proxy re-checks while waiting for a renewed proxy (default 300). */
   proxyRecheckS?: number;
+  /** First retry interval, in seconds, of every activity (default: per activity, see the README). */
+  retryInitialIntervalS?: number;
   /** Continue-as-new once the parent's history passes this many events (default 10000). */
   historyEventLimit?: number;
 }

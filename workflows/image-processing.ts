@@ -24,29 +24,13 @@ import {
 import type { Exposure, ExposureResult, ExposureState, ImageProcessingInput, ImageProcessingResult, Progress } from '../common/contract.js';
 import { EXPOSURE_STATES } from '../common/contract.js';
 import type { createActivities } from '../activities/index.js';
+import type { PriorOutcomes } from '../activities/outcomes.js';
 import type { PreparedRun, SourcedEnvironment, ValidatedRun } from '../activities/types.js';
+import { activityOptions } from './activity-policies.js';
 import { exposurePaths, exposureWorkflowId, processExposure } from './process-exposure.js';
 import { exposureStateSignal, progressQuery, proxyRenewedSignal, retryEnvironmentSignal } from './signals.js';
 
 type Activities = ReturnType<typeof createActivities>;
-
-// Validation fails fast and for good on bad input (non-retryable InvalidInput); retried otherwise.
-const { validateRun, prepareRun, writeOutputs, priorOutcomes } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
-});
-// The registry is a workflow: its Update answers in milliseconds unless the server is away.
-const { reserveSeason } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
-});
-// setup_img_proc.sh reads cvmfs and can hang: the activity kills it after its own timeout and heartbeats meanwhile.
-export const ENVIRONMENT_RETRY = { initialInterval: '30 seconds', backoffCoefficient: 2, maximumAttempts: 3 } as const;
-const { sourceEnvironment } = proxyActivities<Activities>({
-  startToCloseTimeout: '20 minutes',
-  heartbeatTimeout: '60 seconds',
-  retry: ENVIRONMENT_RETRY,
-});
 
 const DEFAULT_PROXY_RECHECK_S = 300;
 const DEFAULT_HISTORY_EVENT_LIMIT = 10_000;
@@ -71,6 +55,10 @@ type Outcome = Omit<ExposureResult, 'band' | 'nite' | 'workDir' | 'dagFile' | 'd
 
 export async function imageProcessing(input: ImageProcessingInput, carried?: CarriedState): Promise<ImageProcessingResult> {
   const { workflowId } = workflowInfo();
+  const retryS = input.retryInitialIntervalS;
+  const { validateRun, prepareRun, writeOutputs, priorOutcomes } = proxyActivities<Activities>(activityOptions('files', retryS));
+  const { reserveSeason } = proxyActivities<Activities>(activityOptions('season', retryS));
+  const { sourceEnvironment } = proxyActivities<Activities>(activityOptions('environment', retryS));
   const progress: Progress = {
     workflowId,
     phase: 'validating',
@@ -119,7 +107,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     progress.phase = 'preparing';
     const expnums = run.exposures.map((e) => e.expnum);
     const prepared = await prepareRun({ gwWorkflowDir: run.gwWorkflowDir, runDir: run.runDir, season, rc: run.rc, expnums });
-    const outcomes = input.resume ? await resumedOutcomes(run, input.resume.retryFailed === true) : [];
+    const outcomes = input.resume ? resumedOutcomes(await priorOutcomes({ runDir: run.runDir, expnums }), input.resume.retryFailed === true) : [];
     // Exposures known from an earlier run of this id go first, so `next` skips them.
     const known = new Set(outcomes.map((o) => o.expnum));
     run.exposures = [...run.exposures.filter((e) => known.has(e.expnum)), ...run.exposures.filter((e) => !known.has(e.expnum))];
@@ -159,7 +147,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     try {
       const child = await startChild(processExposure, {
         workflowId: exposureWorkflowId(season, exposure.expnum),
-        args: [{ ...exposure, season, workDir, envFile: env.envFile, dagmakerScript: run.dagmakerScript, parentWorkflowId: workflowId, proxyRecheckS }],
+        args: [{ ...exposure, season, workDir, envFile: env.envFile, dagmakerScript: run.dagmakerScript, parentWorkflowId: workflowId, proxyRecheckS, retryInitialIntervalS: retryS }],
       });
       children.set(exposure.expnum, child);
       record(compact(await child.result()));
@@ -255,8 +243,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
   }
 }
 
-async function resumedOutcomes(run: ValidatedRun, retryFailed: boolean): Promise<Outcome[]> {
-  const prior = await priorOutcomes({ runDir: run.runDir, expnums: run.exposures.map((e) => e.expnum) });
+function resumedOutcomes(prior: PriorOutcomes, retryFailed: boolean): Outcome[] {
   const submitted = prior.submitted.map(
     (s): Outcome => ({ expnum: s.expnum, status: 'submitted', jobId: s.jobId, resumed: true, warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } }),
   );

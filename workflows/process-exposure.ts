@@ -6,7 +6,6 @@
  * `proxyRenewed` signal (or re-checks after a while), and carries on with the same step.
  */
 import {
-  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -18,30 +17,10 @@ import {
 } from '@temporalio/workflow';
 import type { Exposure, ExposureResult, ExposureState } from '../common/contract.js';
 import type { createActivities } from '../activities/index.js';
+import { activityOptions } from './activity-policies.js';
 import { exposureStateSignal, proxyRenewedSignal } from './signals.js';
 
 type Activities = ReturnType<typeof createActivities>;
-
-// DAGMaker takes minutes on the real site; the heartbeat (every few seconds while it runs) is what
-// notices a dead worker, not the start-to-close timeout. Cancellation waits until it is killed.
-export const DAGMAKER_RETRY = { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5 } as const;
-export const SUBMIT_RETRY = { initialInterval: '15 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 } as const;
-const { makeDag } = proxyActivities<Activities>({
-  startToCloseTimeout: '60 minutes',
-  heartbeatTimeout: '60 seconds',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: DAGMAKER_RETRY,
-});
-const { submitDag } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '60 seconds',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: SUBMIT_RETRY,
-});
-const { recordFailure } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 10 },
-});
 
 export interface ProcessExposureInput extends Exposure {
   season: number;
@@ -52,10 +31,15 @@ export interface ProcessExposureInput extends Exposure {
   parentWorkflowId: string;
   /** Seconds between proxy re-checks while waiting for a renewed one. */
   proxyRecheckS: number;
+  /** The run's first retry interval, when it sets one (see activity-policies). */
+  retryInitialIntervalS?: number;
 }
 
 export async function processExposure(input: ProcessExposureInput): Promise<ExposureResult> {
   const { expnum, workDir } = input;
+  const { makeDag } = proxyActivities<Activities>(activityOptions('dagmaker', input.retryInitialIntervalS));
+  const { submitDag } = proxyActivities<Activities>(activityOptions('submit', input.retryInitialIntervalS));
+  const { recordFailure } = proxyActivities<Activities>(activityOptions('record'));
   const started = Date.now();
   const result: ExposureResult = { ...exposurePaths(input, workDir), status: 'failed', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);

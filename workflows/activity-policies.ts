@@ -1,0 +1,52 @@
+/**
+ * Timeouts and retry policies of every activity, in one table (the README's "Retries and timeouts"
+ * table says the same). DAGMaker takes minutes and the environment can hang on cvmfs: the
+ * heartbeat timeout is what notices a dead worker, the start-to-close timeout is the last resort.
+ * Known permanent errors are raised non-retryable by the activities and never retried.
+ */
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+
+interface Policy {
+  startToCloseTimeout: string;
+  heartbeatTimeout?: string;
+  initialIntervalS: number;
+  maximumIntervalS: number;
+  maximumAttempts: number;
+  /** Wait until a cancelled activity has stopped (its process group killed). */
+  waitForCancellation?: boolean;
+}
+
+export const POLICIES = {
+  /** validateRun, prepareRun, priorOutcomes, writeOutputs: file work on the DES machine. */
+  files: { startToCloseTimeout: '10 minutes', initialIntervalS: 5, maximumIntervalS: 60, maximumAttempts: 5 },
+  /** reserveSeason: the DES database, then one Update of the season registry. */
+  season: { startToCloseTimeout: '2 minutes', initialIntervalS: 2, maximumIntervalS: 60, maximumAttempts: 10 },
+  /** sourceEnvironment: setup_img_proc.sh; when it keeps failing, the run waits for a person. */
+  environment: { startToCloseTimeout: '20 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 30, maximumIntervalS: 120, maximumAttempts: 3 },
+  /** makeDag: minutes per exposure; after the last attempt the exposure is reported failed. */
+  dagmaker: { startToCloseTimeout: '60 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 10, maximumIntervalS: 300, maximumAttempts: 5, waitForCancellation: true },
+  /** submitDag: jobsub 5xx and timeouts retried; the submission record makes a retry safe. */
+  submit: { startToCloseTimeout: '10 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 15, maximumIntervalS: 300, maximumAttempts: 6, waitForCancellation: true },
+  /** recordFailure: one small file. */
+  record: { startToCloseTimeout: '1 minute', initialIntervalS: 1, maximumIntervalS: 30, maximumAttempts: 10 },
+} satisfies Record<string, Policy>;
+
+/**
+ * Activity options of a kind. `initialIntervalS` (the run's `retryInitialIntervalS`) replaces the
+ * first retry interval of every policy, for tests and for nights when waiting is worse than retrying.
+ */
+export function activityOptions(kind: keyof typeof POLICIES, initialIntervalS?: number): ActivityOptions {
+  const p: Policy = POLICIES[kind];
+  const initial = initialIntervalS ?? p.initialIntervalS;
+  return {
+    startToCloseTimeout: p.startToCloseTimeout,
+    ...(p.heartbeatTimeout ? { heartbeatTimeout: p.heartbeatTimeout } : {}),
+    ...(p.waitForCancellation ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
+    retry: {
+      initialInterval: `${initial} seconds`,
+      backoffCoefficient: 2,
+      maximumInterval: `${Math.max(initial, Math.min(p.maximumIntervalS, initial * 10))} seconds`,
+      maximumAttempts: p.maximumAttempts,
+    },
+  };
+}
