@@ -8,7 +8,8 @@
 import { Context } from '@temporalio/activity';
 import { execa } from 'execa';
 import { createWriteStream } from 'node:fs';
-import { readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 export interface RunLoggedOptions {
   file: string;
@@ -34,7 +35,7 @@ export interface RunLoggedResult {
 const TAIL_LINES = 8;
 
 export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
-  await killLeftover(o.pidFile, o.cwd);
+  await killLeftover(o.pidFile);
   const ctx = activityContext();
   const started = Date.now();
   const out = createWriteStream(o.outFile, { flags: 'w', mode: 0o664 });
@@ -49,7 +50,8 @@ export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
     detached: true, // its own process group, so everything it starts can be killed together
   });
   const pgid = child.pid;
-  if (pgid !== undefined) await writeFile(o.pidFile, `${pgid}\n`, { mode: 0o664 });
+  // The group and the worker that owns it: a later attempt or worker kills the group only once its owner is gone.
+  if (pgid !== undefined) await writeFile(o.pidFile, JSON.stringify({ pgid, owner: process.pid, cwd: o.cwd }) + '\n', { mode: 0o664 });
 
   let output = '';
   child.all?.on('data', (chunk: Buffer) => {
@@ -90,15 +92,66 @@ export function tailOf(output: string, lines = TAIL_LINES): string {
 
 /**
  * Kills the process group recorded by an earlier attempt whose worker died, if it still runs — and
- * only if that process still works in the same directory, so a recycled pid is never hit.
+ * only if its owner is gone and a member of the group still works in the same directory, so a
+ * recycled pid or a live worker's process is never hit. Returns whether it killed anything.
  */
-async function killLeftover(pidFile: string, cwd: string): Promise<void> {
-  const text = await readFile(pidFile, 'utf8').catch(() => '');
-  const pgid = Number(text.trim());
-  if (!Number.isInteger(pgid) || pgid <= 1) return;
-  const [theirs, ours] = await Promise.all([realpath(`/proc/${pgid}/cwd`).catch(() => null), realpath(cwd).catch(() => cwd)]);
-  if (theirs === ours) signalGroup(pgid, 'SIGKILL');
+export async function killLeftover(pidFile: string): Promise<boolean> {
+  const text = await readFile(pidFile, 'utf8').catch(() => null);
+  if (text === null) return false;
+  const { pgid, owner, cwd } = parsePidFile(text);
+  if (!pgid || pgid <= 1 || !cwd) return false;
+  if (owner && owner !== process.pid && alive(owner)) return false;
+  const ours = await realpath(cwd).catch(() => cwd);
+  const members = await groupMembers(pgid);
+  const here = await Promise.all(members.map((pid) => realpath(`/proc/${pid}/cwd`).catch(() => null)));
+  const killed = here.includes(ours);
+  if (killed) signalGroup(pgid, 'SIGKILL');
   await rm(pidFile, { force: true });
+  return killed;
+}
+
+/** Kills what dead workers left running under a runs directory (called when a worker starts). */
+export async function killLeftoversUnder(runsDir: string): Promise<number> {
+  let killed = 0;
+  const runs = await readdir(runsDir).catch(() => [] as string[]);
+  for (const run of runs) {
+    const runDir = join(runsDir, run);
+    const dirs = [runDir, ...(await readdir(runDir).catch(() => [] as string[])).filter((d) => d.startsWith('exp_')).map((d) => join(runDir, d))];
+    for (const dir of dirs) {
+      for (const name of ['.dagmaker.pid', '.submit.pid', '.setup.pid']) if (await killLeftover(join(dir, name))) killed++;
+    }
+  }
+  return killed;
+}
+
+function parsePidFile(text: string): { pgid?: number; owner?: number; cwd?: string } {
+  try {
+    const v = JSON.parse(text) as { pgid?: unknown; owner?: unknown; cwd?: unknown };
+    return { pgid: Number(v.pgid) || undefined, owner: Number(v.owner) || undefined, cwd: typeof v.cwd === 'string' ? v.cwd : undefined };
+  } catch {
+    return {};
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The processes of a process group, read from /proc (field 5 of /proc/PID/stat). */
+async function groupMembers(pgid: number): Promise<number[]> {
+  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((d) => /^\d+$/.test(d));
+  const out: number[] = [];
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid) out.push(Number(pid));
+  }
+  return out;
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

@@ -12,7 +12,7 @@ import { RcValueError, validateRcSettings } from '../common/dagmaker-rc.js';
 import { ExposureListError, parseExposureList } from '../common/exposure-list.js';
 import { parseExposuresTable } from '../common/exposures-table.js';
 import { reservedReason } from '../common/season-rules.js';
-import type { WorkerConfig } from '../workers/config.js';
+import { runsDirFor, type WorkerConfig } from '../workers/config.js';
 import { invalidInput } from './errors.js';
 import type { ValidateRunInput, ValidatedRun } from './types.js';
 
@@ -113,7 +113,7 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
   if (problems.length > 0) throw invalidInput(problems);
 
   const outputDir = resolve(input.outputDir ?? join(dirname(gwWorkflowDir), 'image_proc_outputs'));
-  const runsDir = config.runsDir ?? join(dirname(gwWorkflowDir), 'desgw_runs');
+  const runsDir = runsDirFor(config, gwWorkflowDir);
   return {
     listFile,
     gwWorkflowDir,

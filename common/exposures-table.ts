@@ -65,7 +65,7 @@ export function parseExposuresTable(text: string): ExposuresTable {
   return { header, rows, skipped };
 }
 
-/** The per-band copies `exposures_<band>.list` (header plus that band's rows), as DAGMaker derives them. */
+/** The per-band copies `exposures_<band>.list` (that band's rows, no header), as getExposureInfo.sh derives them. */
 export function perBandLists(table: ExposuresTable): Map<string, string> {
   const out = new Map<string, string[]>();
   for (const row of table.rows.values()) {
@@ -73,5 +73,5 @@ export function perBandLists(table: ExposuresTable): Map<string, string> {
     list.push(row.line);
     out.set(row.band, list);
   }
-  return new Map([...out].map(([band, rows]) => [band, [table.header, ...rows, ''].join('\n')]));
+  return new Map([...out].map(([band, rows]) => [band, [...rows, ''].join('\n')]));
 }

@@ -3,13 +3,13 @@
  * sandbox site, then writes the parent's and one child's history to test/histories/.
  * Run after a deliberate, patched change to workflow code: `make build && node dist/scripts/record-histories.js`.
  */
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { execa } from 'execa';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
 import { REPO_ROOT } from '../workers/config.js';
-import { makeSite, startDevServer, withWorker } from '../test/helpers/harness.js';
+import { makeSite, startDevServer, temporalCli, withWorker } from '../test/helpers/harness.js';
 
 const env = await startDevServer();
 try {
@@ -22,13 +22,17 @@ try {
       args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off' }, maxConcurrent: 2 }],
     }),
   );
+  // The Temporal CLI's JSON export is the format `historyFromJSON` reads.
   const dir = join(REPO_ROOT, 'test', 'histories');
-  const parent = await env.client.workflow.getHandle('desgw-replay-sample').fetchHistory();
-  await writeFile(join(dir, 'imageProcessing.json'), historyToJSON(parent));
-  const childId = `desgw-season-${result.season}-exp-941225`;
-  const child = await env.client.workflow.getHandle(childId).fetchHistory();
-  await writeFile(join(dir, 'processExposure.json'), historyToJSON(child));
-  console.log(`recorded ${parent.events?.length} parent events and ${child.events?.length} child events in ${dir}`);
+  const cli = await temporalCli();
+  for (const [file, workflowId] of [
+    ['imageProcessing.json', 'desgw-replay-sample'],
+    ['processExposure.json', `desgw-season-${result.season}-exp-941225`],
+  ] as const) {
+    const { stdout } = await execa(cli, ['workflow', 'show', '--address', env.address, '--workflow-id', workflowId, '--output', 'json']);
+    await writeFile(join(dir, file), stdout.trimEnd() + '\n');
+    console.log(`recorded ${(JSON.parse(stdout) as { events: unknown[] }).events.length} events of ${workflowId} in ${file}`);
+  }
 } finally {
   await env.teardown();
 }

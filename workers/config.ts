@@ -9,6 +9,9 @@ import { userInfo } from 'node:os';
 /** The repository root (this file is dist/workers/config.js once built). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The site's umask: what the run writes is group-writable, as DAGMaker's own files are (`umask 002`). */
+export const SITE_UMASK = 0o002;
+
 export interface WorkerConfig {
   temporalAddress: string;
   namespace: string;
@@ -51,6 +54,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     checkProxy: env.DESGW_CHECK_PROXY ? env.DESGW_CHECK_PROXY === '1' : user !== 'desgw',
     proxyMargin: hoursMinutes(env.DESGW_PROXY_MARGIN ?? '1:00'),
   };
+}
+
+/** Where run directories go for a gw_workflow directory, unless DESGW_RUNS_DIR says otherwise. */
+export function runsDirFor(config: Pick<WorkerConfig, 'runsDir'>, gwWorkflowDir: string): string {
+  return config.runsDir ?? join(dirname(gwWorkflowDir), 'desgw_runs');
 }
 
 function positive(raw: string | undefined, fallback: number, name: string): number {

@@ -2,13 +2,17 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { LocalSeasonSource } from '../activities/season-source.js';
+import { killLeftoversUnder } from '../activities/run-logged.js';
 import { TASK_QUEUE } from '../common/contract.js';
-import { loadWorkerConfig } from './config.js';
+import { loadWorkerConfig, runsDirFor, SITE_UMASK } from './config.js';
 import { ensureSandboxSite, sandboxRootOf } from './sandbox-site.js';
 import { dirname, join } from 'node:path';
 
+process.umask(SITE_UMASK);
 const config = loadWorkerConfig();
 if (config.sandbox) await ensureSandboxSite(sandboxRootOf(config.gwWorkflowDir));
+const leftovers = await killLeftoversUnder(runsDirFor(config, config.gwWorkflowDir));
+if (leftovers > 0) console.log(`killed ${leftovers} process group(s) left running by a worker that died`);
 const seasons = new LocalSeasonSource(config.localSeasonsFile ?? join(dirname(config.gwWorkflowDir), 'des_seasons_used.txt'));
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
 const worker = await Worker.create({

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createActivities } from '../../activities/index.js';
 import { LocalSeasonSource } from '../../activities/season-source.js';
 import { TASK_QUEUE } from '../../common/contract.js';
-import { REPO_ROOT, loadWorkerConfig, type WorkerConfig } from '../../workers/config.js';
+import { REPO_ROOT, SITE_UMASK, loadWorkerConfig, type WorkerConfig } from '../../workers/config.js';
 import { ensureSandboxSite, type SandboxTimings } from '../../workers/sandbox-site.js';
 
 let cliPath: Promise<string> | undefined;
@@ -90,6 +90,7 @@ export function siteConfig(site: Site, overrides: Partial<WorkerConfig> = {}): W
 
 /** Runs `fn` while a worker serves the task queue with the real activities against `site`. */
 export async function withWorker<T>(env: TestWorkflowEnvironment, site: Site, fn: () => Promise<T>, overrides: Partial<WorkerConfig> = {}): Promise<T> {
+  process.umask(SITE_UMASK);
   const config = siteConfig(site, overrides);
   const worker = await Worker.create({
     connection: env.nativeConnection,
