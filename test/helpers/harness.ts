@@ -4,7 +4,7 @@
  * activities against it.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { execa } from 'execa';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,11 +23,17 @@ export function temporalCli(): Promise<string> {
 }
 
 let runtimeInstalled = false;
-export async function startDevServer(): Promise<TestWorkflowEnvironment> {
+/** Installs the quiet runtime once per process (before any connection is made). */
+export function quietRuntime(): void {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    // Tests break things on purpose (servers, workers): only errors are worth printing.
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } } });
     runtimeInstalled = true;
   }
+}
+
+export async function startDevServer(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: await temporalCli() }, log: { format: 'pretty', level: 'error' } },
   });

@@ -153,6 +153,15 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
     { name: 'rc value with shell syntax', input: async (s) => ({ exposureListFile: await s.list('g.list', ['941225']), rc: { JOBSUB_OPTS: '--cpu=1 $(touch /tmp/desgw-canary)' } }), error: /rc key 'JOBSUB_OPTS'/ },
     { name: 'rc value of the wrong form', input: async (s) => ({ exposureListFile: await s.list('h.list', ['941225']), rc: { TEFF_CUT_g: '2' } }), error: /rc key 'TEFF_CUT_g': '2' is not a number from 0 to 1/ },
     { name: 'maxConcurrent 0', input: async (s) => ({ exposureListFile: await s.list('i.list', ['941225']), maxConcurrent: 0 }), error: /maxConcurrent must be an integer of at least 1/ },
+    { name: 'list line with a command separator', input: async (s) => ({ exposureListFile: await s.list('k.list', ['941225; touch /tmp/desgw-canary']) }), error: /k\.list: line 1: '941225; touch \/tmp\/desgw-canary' is not an exposure number/ },
+    { name: 'list line with a command substitution', input: async (s) => ({ exposureListFile: await s.list('l.list', ['941225', '$(touch /tmp/desgw-canary)']) }), error: /l\.list: line 2: / },
+    { name: 'list line with backticks', input: async (s) => ({ exposureListFile: await s.list('m.list', ['`touch /tmp/desgw-canary`']) }), error: /m\.list: line 1: / },
+    { name: 'rc value with a newline', input: async (s) => ({ exposureListFile: await s.list('n.list', ['941225']), rc: { TEMP_OPTS: '-C\ntouch /tmp/desgw-canary' } }), error: /rc key 'TEMP_OPTS'/ },
+    { name: 'rc value with backticks', input: async (s) => ({ exposureListFile: await s.list('o.list', ['941225']), rc: { SEARCH_OPTS: '`touch /tmp/desgw-canary`' } }), error: /rc key 'SEARCH_OPTS'/ },
+    { name: 'rc value with a quote and a separator', input: async (s) => ({ exposureListFile: await s.list('p.list', ['941225']), rc: { RESOURCES: "x'; touch /tmp/desgw-canary; '" } }), error: /rc key 'RESOURCES'/ },
+    { name: 'season not an integer', input: async (s) => ({ exposureListFile: await s.list('q.list', ['941225']), season: 612.5 }), error: /season must be "auto" or a positive integer, not 612.5/ },
+    { name: 'maxConcurrent not an integer', input: async (s) => ({ exposureListFile: await s.list('r.list', ['941225']), maxConcurrent: 2.5 }), error: /maxConcurrent must be an integer of at least 1, not 2.5/ },
+    { name: 'rc not an object', input: async (s) => ({ exposureListFile: await s.list('s.list', ['941225']), rc: ['WRITEDB=off'] as never }), error: /rc must be an object/ },
     { name: 'gw_workflow directory missing', input: async (s) => ({ exposureListFile: await s.list('j.list', ['941225']), gwWorkflowDir: join(s.root, 'no_such_dir') }), error: /gw_workflow directory .*no_such_dir does not exist/ },
   ];
 
