@@ -32,7 +32,9 @@ function keyValue(v: string, acc: Record<string, string>): Record<string, string
 
 const program = new Command('desgw')
   .description('DESGW image processing on Temporal: DAGMaker and DAG submission for a list of exposures')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Set before the commands are added, so they inherit it: usage errors exit 64, help exits 0.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 64));
 
 program
   .command('run')
@@ -152,9 +154,6 @@ program
     console.log(`cancellation requested for ${id}`);
   });
 
-program.exitOverride((err) => {
-  process.exit(err.exitCode === 0 ? 0 : 64);
-});
 
 try {
   await program.parseAsync();

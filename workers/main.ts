@@ -6,6 +6,7 @@ import { killLeftoversUnder } from '../activities/run-logged.js';
 import { TASK_QUEUE } from '../common/contract.js';
 import { loadWorkerConfig, runsDirFor, SITE_UMASK } from './config.js';
 import { ensureSandboxSite, sandboxRootOf } from './sandbox-site.js';
+import { ensureSearchAttributes, SearchAttributesMissing } from './search-attributes.js';
 import { dirname, join } from 'node:path';
 
 process.umask(SITE_UMASK);
@@ -15,6 +16,14 @@ const leftovers = await killLeftoversUnder(runsDirFor(config, config.gwWorkflowD
 if (leftovers > 0) console.log(`killed ${leftovers} process group(s) left running by a worker that died`);
 const seasons = new LocalSeasonSource(config.localSeasonsFile ?? join(dirname(config.gwWorkflowDir), 'des_seasons_used.txt'));
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
+try {
+  const created = await ensureSearchAttributes(connection, config.namespace);
+  if (created.length > 0) console.log(`created search attributes ${created.join(', ')}`);
+} catch (err) {
+  if (!(err instanceof SearchAttributesMissing)) throw err;
+  console.error(err.message);
+  process.exit(78); // EX_CONFIG
+}
 const worker = await Worker.create({
   connection,
   namespace: config.namespace,

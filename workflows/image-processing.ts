@@ -16,9 +16,12 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   startChild,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Exposure, ExposureResult, ExposureState, ImageProcessingInput, ImageProcessingResult, Progress } from '../common/contract.js';
@@ -27,6 +30,8 @@ import type { createActivities } from '../activities/index.js';
 import type { PriorOutcomes } from '../activities/outcomes.js';
 import type { PreparedRun, SourcedEnvironment, ValidatedRun } from '../activities/types.js';
 import { activityOptions } from './activity-policies.js';
+import { DESGW_BAND, DESGW_EXPOSURE, DESGW_EXPOSURE_COUNT, DESGW_NITE, DESGW_SEASON, DESGW_STATUS } from '../common/search-attributes.js';
+import { describeProgress } from './describe.js';
 import { exposurePaths, exposureWorkflowId, processExposure } from './process-exposure.js';
 import { exposureStateSignal, progressQuery, proxyRenewedSignal, retryEnvironmentSignal } from './signals.js';
 
@@ -75,6 +80,18 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     progress.counts[entry.state]--;
     progress.counts[state]++;
     Object.assign(entry, { state, ...extra });
+    log.info(`exposure ${expnum}: ${state}`, { expnum, state, season: progress.season, ...extra });
+    publish();
+  };
+  /** What the Web UI shows: the run's current details and its DesgwStatus search attribute. */
+  let shownStatus = '';
+  const publish = (): void => {
+    setCurrentDetails(describeProgress(progress));
+    const status = progress.waitingFor ? `waiting-for-${progress.waitingFor.what}` : progress.phase;
+    if (status !== shownStatus) {
+      upsertSearchAttributes([{ key: DESGW_STATUS, value: status }]);
+      shownStatus = status;
+    }
   };
   const waitingForProxy = new Set<number>();
   const children = new Map<number, ChildWorkflowHandle<typeof processExposure>>();
@@ -89,6 +106,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
       waitingForProxy.delete(expnum);
       if (waitingForProxy.size === 0 && progress.waitingFor?.what === 'proxy') delete progress.waitingFor;
     }
+    publish();
   });
   setHandler(proxyRenewedSignal, async () => {
     await Promise.all([...waitingForProxy].map((e) => children.get(e)?.signal(proxyRenewedSignal)));
@@ -100,11 +118,19 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
   if (carried) {
     state = carried;
   } else {
+    publish();
     const run = await validateRun({ ...input, workflowId });
+    upsertSearchAttributes([
+      { key: DESGW_NITE, value: [...new Set(run.exposures.map((e) => e.nite))] },
+      { key: DESGW_EXPOSURE_COUNT, value: run.exposures.length },
+    ]);
     progress.phase = 'allocating-season';
+    publish();
     const { season } = await reserveSeason({ owner: workflowId, requested: input.season });
+    upsertSearchAttributes([{ key: DESGW_SEASON, value: season }]);
     progress.season = season;
     progress.phase = 'preparing';
+    publish();
     const expnums = run.exposures.map((e) => e.expnum);
     const prepared = await prepareRun({ gwWorkflowDir: run.gwWorkflowDir, runDir: run.runDir, season, rc: run.rc, expnums });
     const outcomes = input.resume ? resumedOutcomes(await priorOutcomes({ runDir: run.runDir, expnums }), input.resume.retryFailed === true) : [];
@@ -112,6 +138,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     const known = new Set(outcomes.map((o) => o.expnum));
     run.exposures = [...run.exposures.filter((e) => known.has(e.expnum)), ...run.exposures.filter((e) => !known.has(e.expnum))];
     progress.phase = 'sourcing-environment';
+    publish();
     const env = await sourceEnvironmentOrWait(run);
     state = { startedAt, run, season, prepared, env, next: outcomes.length, outcomes, continuedAsNew: 0 };
   }
@@ -133,6 +160,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
   state.outcomes.forEach(record);
 
   progress.phase = 'processing';
+  publish();
   const maxConcurrent = run.maxConcurrent;
   const historyLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   const proxyRecheckS = input.proxyRecheckS ?? DEFAULT_PROXY_RECHECK_S;
@@ -147,6 +175,13 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     try {
       const child = await startChild(processExposure, {
         workflowId: exposureWorkflowId(season, exposure.expnum),
+        staticSummary: `exposure ${exposure.expnum} (${exposure.band}, ${exposure.nite}), season ${season}`,
+        typedSearchAttributes: [
+          { key: DESGW_SEASON, value: season },
+          { key: DESGW_EXPOSURE, value: exposure.expnum },
+          { key: DESGW_BAND, value: exposure.band },
+          { key: DESGW_NITE, value: [exposure.nite] },
+        ],
         args: [{ ...exposure, season, workDir, envFile: env.envFile, dagmakerScript: run.dagmakerScript, parentWorkflowId: workflowId, proxyRecheckS, retryInitialIntervalS: retryS }],
       });
       children.set(exposure.expnum, child);
@@ -181,14 +216,17 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     // Cancelled: the children are being cancelled (their DAGMakers killed); record what was done.
     await Promise.allSettled(running);
     progress.phase = 'cancelled';
+    publish();
     await CancellationScope.nonCancellable(() => writeOutputs({ outputDir: run.outputDir, runDir: prepared.runDir, result: buildResult('cancelled') }));
     throw err;
   }
 
   progress.phase = 'writing-output';
+  publish();
   const result = buildResult('done');
   await writeOutputs({ outputDir: run.outputDir, runDir: prepared.runDir, result });
   progress.phase = 'done';
+  publish();
   return run.exposures.length > FULL_RESULT_LIMIT ? { ...result, exposures: result.exposures.map(withoutPaths) } : result;
 
   function buildResult(how: 'done' | 'cancelled'): ImageProcessingResult {
@@ -235,9 +273,11 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
           message: `${err.cause?.message ?? err.message}\nFix it, then signal retryEnvironment (desgw retry-environment ${workflowId}).`,
           since: new Date().toISOString(),
         };
+        publish();
         const seen = environmentRetries;
         await condition(() => environmentRetries > seen);
         progress.phase = 'sourcing-environment';
+        publish();
       }
     }
   }

@@ -37,8 +37,10 @@ export interface ProcessExposureInput extends Exposure {
 
 export async function processExposure(input: ProcessExposureInput): Promise<ExposureResult> {
   const { expnum, workDir } = input;
-  const { makeDag } = proxyActivities<Activities>(activityOptions('dagmaker', input.retryInitialIntervalS));
-  const { submitDag } = proxyActivities<Activities>(activityOptions('submit', input.retryInitialIntervalS));
+  const dagmakerOptions = activityOptions('dagmaker', input.retryInitialIntervalS);
+  const submitOptions = activityOptions('submit', input.retryInitialIntervalS);
+  const { makeDag } = proxyActivities<Activities>(dagmakerOptions);
+  const { submitDag } = proxyActivities<Activities>(submitOptions);
   const { recordFailure } = proxyActivities<Activities>(activityOptions('record'));
   const started = Date.now();
   const result: ExposureResult = { ...exposurePaths(input, workDir), status: 'failed', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
@@ -65,13 +67,17 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
 
   let step: 'dagmaker' | 'submit' = 'dagmaker';
   try {
-    const dag = await withProxy('making-dag', () => makeDag({ expnum, workDir, envFile: input.envFile, script: input.dagmakerScript }));
+    const dag = await withProxy('making-dag', () =>
+      makeDag.executeWithOptions({ ...dagmakerOptions, summary: `DAGMaker ${expnum} (${input.band}, ${input.nite})` }, [
+        { expnum, workDir, envFile: input.envFile, script: input.dagmakerScript },
+      ]),
+    );
     result.attempts.dagmaker = dag.attempt;
     result.durationsMs.dagmaker = dag.durationMs;
     result.warnings = dag.warnings;
     step = 'submit';
     await tell('submitting');
-    const sub = await withProxy('submitting', () => submitDag({ expnum, workDir, envFile: input.envFile }));
+    const sub = await withProxy('submitting', () => submitDag.executeWithOptions({ ...submitOptions, summary: `submit ${expnum}` }, [{ expnum, workDir, envFile: input.envFile }]));
     result.attempts.submit = sub.attempt;
     result.durationsMs.submit = sub.durationMs;
     result.jobId = sub.jobId;

@@ -14,6 +14,7 @@ import { LocalSeasonSource } from '../../activities/season-source.js';
 import { TASK_QUEUE } from '../../common/contract.js';
 import { REPO_ROOT, SITE_UMASK, loadWorkerConfig, type WorkerConfig } from '../../workers/config.js';
 import { ensureSandboxSite, type SandboxTimings } from '../../workers/sandbox-site.js';
+import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 
 let cliPath: Promise<string> | undefined;
 /** The pinned Temporal CLI (built into .tools/ on first use). */
@@ -97,6 +98,7 @@ export function siteConfig(site: Site, overrides: Partial<WorkerConfig> = {}): W
 /** Runs `fn` while a worker serves the task queue with the real activities against `site`. */
 export async function withWorker<T>(env: TestWorkflowEnvironment, site: Site, fn: () => Promise<T>, overrides: Partial<WorkerConfig> = {}): Promise<T> {
   process.umask(SITE_UMASK);
+  await ensureSearchAttributes(env.nativeConnection, env.namespace ?? 'default');
   const config = siteConfig(site, overrides);
   const worker = await Worker.create({
     connection: env.nativeConnection,

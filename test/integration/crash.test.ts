@@ -15,6 +15,7 @@ import { LocalSeasonSource } from '../../activities/season-source.js';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
 import { REPO_ROOT } from '../../workers/config.js';
+import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { dagmakerIntervals, eventually, makeSite, maxOverlap, processAlive, quietRuntime, siteConfig, startDevServer, temporalCli, workflowBundle, type Site } from '../helpers/harness.js';
 
 type Run = (i: ImageProcessingInput) => Promise<ImageProcessingResult>;
@@ -86,6 +87,7 @@ test('a dev server restarted on its database file mid-run: the run completes', a
   const up = () => eventually('the dev server', async () => Connection.connect({ address, connectTimeout: 1000 }).then((c) => c.close().then(() => true)), 60_000, 500);
   await up();
   const connection = await NativeConnection.connect({ address });
+  await ensureSearchAttributes(connection, 'default');
   const client = new Client({ connection: await Connection.connect({ address }) });
   const config = siteConfig(site);
   const worker = await Worker.create({

@@ -1,0 +1,14 @@
+/**
+ * The custom search attributes that make runs findable (`temporal workflow list --query
+ * 'DesgwSeason=612'`). The worker makes sure the server has them when it starts.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const DESGW_SEASON = defineSearchAttributeKey('DesgwSeason', SearchAttributeType.INT);
+export const DESGW_NITE = defineSearchAttributeKey('DesgwNite', SearchAttributeType.KEYWORD_LIST);
+export const DESGW_STATUS = defineSearchAttributeKey('DesgwStatus', SearchAttributeType.KEYWORD);
+export const DESGW_EXPOSURE_COUNT = defineSearchAttributeKey('DesgwExposureCount', SearchAttributeType.INT);
+export const DESGW_EXPOSURE = defineSearchAttributeKey('DesgwExposure', SearchAttributeType.INT);
+export const DESGW_BAND = defineSearchAttributeKey('DesgwBand', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [DESGW_SEASON, DESGW_NITE, DESGW_STATUS, DESGW_EXPOSURE_COUNT, DESGW_EXPOSURE, DESGW_BAND] as const;
