@@ -8,6 +8,7 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyDagMakerFailure, dagMakerWarnings } from '../common/classify.js';
+import { ensureWorkDir } from './prepare-run.js';
 import { ensureProxy, proxyExpired, type ProxyOptions } from './proxy.js';
 import { runLogged } from './run-logged.js';
 import { loadEnvironment } from './site-environment.js';
@@ -25,6 +26,7 @@ export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Prom
   const doneFile = join(workDir, `mytemp_${expnum}`, 'DAGMaker.DONE');
   const dagFile = join(workDir, `desgw_pipeline_${expnum}.dag`);
   const outFile = join(workDir, `dagmaker_${expnum}.out`);
+  await ensureWorkDir(workDir);
   await ensureProxy(o, env, workDir);
   await rm(doneFile, { force: true }); // a marker left by an earlier attempt proves nothing now
 

@@ -1,12 +1,13 @@
 /**
  * `prepareRun`: writes the run's own dagmaker.rc (the site's file as template, SEASON and the
- * requested keys set, every value quoted), its diff, the per-band exposure lists, and one working
- * directory per exposure that mirrors the gw_workflow directory. DAGMaker writes fixed-name scratch
- * files in its working directory, so each exposure gets its own: links to the site's scripts and
- * inputs, links to the run's dagmaker.rc and band lists, and nothing shared it could write into.
+ * requested keys set, every value quoted), its diff, the per-band exposure lists, and the list of
+ * links from which each exposure's working directory is made, mirroring the gw_workflow directory.
+ * DAGMaker writes fixed-name scratch files in its working directory, so each exposure gets its own:
+ * links to the site's scripts and inputs, links to the run's dagmaker.rc and band lists, and
+ * nothing shared it could write into.
  */
 import { lstat, mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { renderRcDiff, rewriteRc } from '../common/dagmaker-rc.js';
 import { parseExposuresTable, perBandLists } from '../common/exposures-table.js';
 import type { PrepareRunInput, PreparedRun } from './types.js';
@@ -52,12 +53,21 @@ export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
     ['dagmaker.rc', rcFile],
     ...[...bandLists.keys()].map((band): [string, string] => [`exposures_${band}.list`, join(runDir, `exposures_${band}.list`)]),
   ];
-  for (const expnum of input.expnums) {
-    const workDir = join(runDir, `exp_${expnum}`);
-    await mkdir(workDir, { recursive: true, mode: 0o775 });
-    for (const [name, target] of links) await ensureLink(join(workDir, name), target);
-  }
+  // Each exposure's directory is made when its DAGMaker is about to run (ensureWorkDir), from this list.
+  await writeAtomically(join(runDir, MIRROR_FILE), JSON.stringify(links));
   return { rcFile, rcDiffFile, rcChanges: changes, runDir };
+}
+
+const MIRROR_FILE = 'mirror.json';
+
+/**
+ * Makes (or completes) an exposure's working directory `${runDir}/exp_EXPNUM`: links to the site's
+ * entries, the run's dagmaker.rc and band lists, as prepareRun listed them. Idempotent.
+ */
+export async function ensureWorkDir(workDir: string): Promise<void> {
+  const links = JSON.parse(await readFile(join(dirname(workDir), MIRROR_FILE), 'utf8')) as [string, string][];
+  await mkdir(workDir, { recursive: true, mode: 0o775 });
+  await Promise.all(links.map(([name, target]) => ensureLink(join(workDir, name), target)));
 }
 
 /** Writes a file whole or not at all: readers see the old content or the new, never half. */

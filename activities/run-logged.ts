@@ -49,15 +49,15 @@ export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
     reject: false,
     detached: true, // its own process group, so everything it starts can be killed together
   });
-  const pgid = child.pid;
-  // The group and the worker that owns it: a later attempt or worker kills the group only once its owner is gone.
-  if (pgid !== undefined) await writeFile(o.pidFile, JSON.stringify({ pgid, owner: process.pid, cwd: o.cwd }) + '\n', { mode: 0o664 });
-
+  // Listen before anything else is awaited: a quick process's output would be lost otherwise.
   let output = '';
   child.all?.on('data', (chunk: Buffer) => {
     out.write(chunk);
     output += chunk.toString('utf8');
   });
+  const pgid = child.pid;
+  // The group and the worker that owns it: a later attempt or worker kills the group only once its owner is gone.
+  if (pgid !== undefined) await writeFile(o.pidFile, JSON.stringify({ pgid, owner: process.pid, cwd: o.cwd }) + '\n', { mode: 0o664 });
 
   let killed: RunLoggedResult['killed'] = null;
   const killGroup = (why: 'timeout' | 'cancelled'): void => {

@@ -32,7 +32,6 @@ export interface PrepareRunInput {
   runDir: string;
   season: number;
   rc: Record<string, string>;
-  expnums: number[];
 }
 
 export interface PreparedRun {

@@ -12,6 +12,7 @@ import { follow } from '../client/follow.js';
 import { formatResult } from '../client/report.js';
 import { startRun } from '../client/start-run.js';
 import { REPO_ROOT } from '../workers/config.js';
+import { DEV_SERVER_ARGS } from './dev-server-args.js';
 
 const port = Number(process.env.DESGW_DEMO_PORT ?? 7233);
 const uiPort = Number(process.env.DESGW_DEMO_UI_PORT ?? 8233);
@@ -43,7 +44,7 @@ try {
   } else {
     await mkdir(join(REPO_ROOT, '.temporal'), { recursive: true });
     console.log(`starting the Temporal dev server on ${address} (Web UI http://localhost:${uiPort}, data in .temporal/dev.db)`);
-    const server = execa(temporal, ['server', 'start-dev', '--db-filename', join(REPO_ROOT, '.temporal', 'dev.db'), '--port', String(port), '--ui-port', String(uiPort), '--log-level', 'error'], {
+    const server = execa(temporal, ['server', 'start-dev', '--db-filename', join(REPO_ROOT, '.temporal', 'dev.db'), '--port', String(port), '--ui-port', String(uiPort), '--log-level', 'error', ...DEV_SERVER_ARGS], {
       stdout: 'ignore',
       stderr: 'inherit',
       reject: false,

@@ -132,7 +132,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     progress.phase = 'preparing';
     publish();
     const expnums = run.exposures.map((e) => e.expnum);
-    const prepared = await prepareRun({ gwWorkflowDir: run.gwWorkflowDir, runDir: run.runDir, season, rc: run.rc, expnums });
+    const prepared = await prepareRun({ gwWorkflowDir: run.gwWorkflowDir, runDir: run.runDir, season, rc: run.rc });
     const outcomes = input.resume ? resumedOutcomes(await priorOutcomes({ runDir: run.runDir, expnums }), input.resume.retryFailed === true) : [];
     // Exposures known from an earlier run of this id go first, so `next` skips them.
     const known = new Set(outcomes.map((o) => o.expnum));

@@ -76,7 +76,8 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     result.durationsMs.dagmaker = dag.durationMs;
     result.warnings = dag.warnings;
     step = 'submit';
-    await tell('submitting');
+    // Not awaited: the parent's progress need not hold up the submission.
+    tell('submitting').catch(() => undefined);
     const sub = await withProxy('submitting', () => submitDag.executeWithOptions({ ...submitOptions, summary: `submit ${expnum}` }, [{ expnum, workDir, envFile: input.envFile }]));
     result.attempts.submit = sub.attempt;
     result.durationsMs.submit = sub.durationMs;

@@ -10,6 +10,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActivities } from '../../activities/index.js';
+import { DEV_SERVER_ARGS } from '../../scripts/dev-server-args.js';
 import { LocalSeasonSource } from '../../activities/season-source.js';
 import { TASK_QUEUE } from '../../common/contract.js';
 import { REPO_ROOT, SITE_UMASK, loadWorkerConfig, type WorkerConfig } from '../../workers/config.js';
@@ -36,7 +37,7 @@ export function quietRuntime(): void {
 export async function startDevServer(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: await temporalCli() }, log: { format: 'pretty', level: 'error' } },
+    server: { executable: { type: 'existing-path', path: await temporalCli() }, log: { format: 'pretty', level: 'error' }, extraArgs: DEV_SERVER_ARGS },
   });
 }
 

@@ -15,6 +15,7 @@ import { LocalSeasonSource } from '../../activities/season-source.js';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
 import { REPO_ROOT } from '../../workers/config.js';
+import { DEV_SERVER_ARGS } from '../../scripts/dev-server-args.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { dagmakerIntervals, eventually, makeSite, maxOverlap, processAlive, quietRuntime, siteConfig, startDevServer, temporalCli, workflowBundle, type Site } from '../helpers/harness.js';
 
@@ -82,7 +83,7 @@ test('a dev server restarted on its database file mid-run: the run completes', a
   const address = `127.0.0.1:${port}`;
   const dbFile = join(site.root, 'temporal.db');
   const server = () =>
-    execa(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(port + 1), '--metrics-port', String(port + 2), '--db-filename', dbFile, '--log-level', 'error'], { reject: false });
+    execa(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(port + 1), '--metrics-port', String(port + 2), '--db-filename', dbFile, '--log-level', 'error', ...DEV_SERVER_ARGS], { reject: false });
   let srv = server();
   const up = () => eventually('the dev server', async () => Connection.connect({ address, connectTimeout: 1000 }).then((c) => c.close().then(() => true)), 60_000, 500);
   await up();

@@ -1,0 +1,40 @@
+/** A worker in its own process (as in production), whose peak memory can be read from /proc. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { REPO_ROOT } from '../workers/config.js';
+import type { Site } from '../test/helpers/harness.js';
+
+export async function spawnWorker(site: Site, address: string, extraEnv: Record<string, string> = {}) {
+  const p = execa('node', [join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
+    env: {
+      TEMPORAL_ADDRESS: address,
+      DESGW_GW_WORKFLOW_DIR: site.gwDir,
+      DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt'),
+      // As the desgw account runs it: DAGMaker.sh, no per-step proxy check.
+      DESGW_DAGMAKER_SCRIPT: 'DAGMaker.sh',
+      DESGW_CHECK_PROXY: '0',
+      ...extraEnv,
+    },
+    reject: false,
+    all: true,
+  });
+  let output = '';
+  p.all?.on('data', (c: Buffer) => (output += c.toString()));
+  // Ready once it says so (the bundle takes a few seconds).
+  for (let i = 0; !output.includes('desgw worker on'); i++) {
+    if (i > 600 || p.exitCode !== null) throw new Error(`worker did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    pid: p.pid!,
+    async peakRssMb(): Promise<number> {
+      const status = await readFile(`/proc/${p.pid}/status`, 'utf8');
+      return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024);
+    },
+    async stop(): Promise<void> {
+      p.kill('SIGTERM');
+      await p;
+    },
+  };
+}
