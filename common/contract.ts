@@ -5,6 +5,10 @@
  */
 
 export const TASK_QUEUE = 'desgw-image-processing';
+/** The site's activities (files, environment, season, submission): served only by workers on the DES machine. */
+export const SITE_TASK_QUEUE = 'desgw-site';
+/** DAGMaker: served only by the DES machine's worker, at most DESGW_DAGMAKER_SLOTS at once on that host. */
+export const DAGMAKER_TASK_QUEUE = 'desgw-dagmaker';
 export const PARENT_WORKFLOW_TYPE = 'imageProcessing';
 export const CHILD_WORKFLOW_TYPE = 'processExposure';
 export const SEASON_REGISTRY_WORKFLOW_TYPE = 'seasonRegistry';

@@ -35,7 +35,14 @@ export interface WorkerConfig {
   checkProxy: boolean;
   /** How long the proxy must still be valid, H:M. */
   proxyMargin: string;
+  /** What this worker serves: workflows (anywhere), site activities and DAGMaker (on the DES machine only). */
+  roles: WorkerRole[];
+  /** At most this many DAGMakers at once on this host, whatever the number of runs. */
+  dagmakerSlots: number;
 }
+
+export type WorkerRole = 'workflows' | 'site' | 'dagmaker';
+const ROLES: readonly WorkerRole[] = ['workflows', 'site', 'dagmaker'];
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const gw = env.DESGW_GW_WORKFLOW_DIR;
@@ -53,6 +60,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     heartbeatEveryS: positive(env.DESGW_HEARTBEAT_EVERY_S, 5, 'DESGW_HEARTBEAT_EVERY_S'),
     checkProxy: env.DESGW_CHECK_PROXY ? env.DESGW_CHECK_PROXY === '1' : user !== 'desgw',
     proxyMargin: hoursMinutes(env.DESGW_PROXY_MARGIN ?? '1:00'),
+    roles: roles(env.DESGW_WORKER_ROLES ?? ROLES.join(',')),
+    dagmakerSlots: positive(env.DESGW_DAGMAKER_SLOTS, 5, 'DESGW_DAGMAKER_SLOTS'),
   };
 }
 
@@ -66,6 +75,13 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number of seconds, not '${raw}'`);
   return n;
+}
+
+function roles(v: string): WorkerRole[] {
+  const out = v.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const bad = out.filter((r) => !ROLES.includes(r as WorkerRole));
+  if (bad.length > 0 || out.length === 0) throw new Error(`DESGW_WORKER_ROLES must list some of ${ROLES.join(', ')}, not '${v}'`);
+  return out as WorkerRole[];
 }
 
 function hoursMinutes(v: string): string {

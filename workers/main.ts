@@ -1,10 +1,9 @@
 /** The worker: `npm run worker`. Settings come from the environment (workers/config.ts). */
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
+import { NativeConnection } from '@temporalio/worker';
 import { LocalSeasonSource } from '../activities/season-source.js';
 import { killLeftoversUnder } from '../activities/run-logged.js';
-import { TASK_QUEUE } from '../common/contract.js';
 import { loadWorkerConfig, runsDirFor, SITE_UMASK } from './config.js';
+import { createWorkers, runWorkers } from './create.js';
 import { ensureSandboxSite, sandboxRootOf } from './sandbox-site.js';
 import { ensureSearchAttributes, SearchAttributesMissing } from './search-attributes.js';
 import { dirname, join } from 'node:path';
@@ -24,13 +23,10 @@ try {
   console.error(err.message);
   process.exit(78); // EX_CONFIG
 }
-const worker = await Worker.create({
-  connection,
-  namespace: config.namespace,
-  taskQueue: TASK_QUEUE,
-  workflowsPath: new URL('../workflows/index.js', import.meta.url).pathname,
-  activities: createActivities({ config, seasons }),
-});
-console.log(`desgw worker on ${config.temporalAddress}/${config.namespace}, task queue ${TASK_QUEUE}; site ${config.gwWorkflowDir}${config.sandbox ? ' (sandbox)' : ''}; seasons from ${seasons.describe}`);
-await worker.run();
+const workers = await createWorkers({ connection, namespace: config.namespace, config, seasons });
+console.log(
+  `desgw worker on ${config.temporalAddress}/${config.namespace}: ${config.roles.join(', ')} (DAGMaker slots ${config.dagmakerSlots}); ` +
+    `site ${config.gwWorkflowDir}${config.sandbox ? ' (sandbox)' : ''}; seasons from ${seasons.describe}`,
+);
+await runWorkers(workers);
 await connection.close();

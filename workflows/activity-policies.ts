@@ -3,10 +3,14 @@
  * table says the same). DAGMaker takes minutes and the environment can hang on cvmfs: the
  * heartbeat timeout is what notices a dead worker, the start-to-close timeout is the last resort.
  * Known permanent errors are raised non-retryable by the activities and never retried.
+ * Every activity runs on a queue served only on the DES machine; DAGMaker on its own, whose worker
+ * caps how many run at once on that host, whatever the number of runs.
  */
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE } from '../common/contract.js';
 
 interface Policy {
+  taskQueue: string;
   startToCloseTimeout: string;
   heartbeatTimeout?: string;
   initialIntervalS: number;
@@ -18,17 +22,17 @@ interface Policy {
 
 export const POLICIES = {
   /** validateRun, prepareRun, priorOutcomes, writeOutputs: file work on the DES machine. */
-  files: { startToCloseTimeout: '10 minutes', initialIntervalS: 5, maximumIntervalS: 60, maximumAttempts: 5 },
+  files: { taskQueue: SITE_TASK_QUEUE, startToCloseTimeout: '10 minutes', initialIntervalS: 5, maximumIntervalS: 60, maximumAttempts: 5 },
   /** reserveSeason: the DES database, then one Update of the season registry. */
-  season: { startToCloseTimeout: '2 minutes', initialIntervalS: 2, maximumIntervalS: 60, maximumAttempts: 10 },
+  season: { taskQueue: SITE_TASK_QUEUE, startToCloseTimeout: '2 minutes', initialIntervalS: 2, maximumIntervalS: 60, maximumAttempts: 10 },
   /** sourceEnvironment: setup_img_proc.sh; when it keeps failing, the run waits for a person. */
-  environment: { startToCloseTimeout: '20 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 30, maximumIntervalS: 120, maximumAttempts: 3 },
+  environment: { taskQueue: SITE_TASK_QUEUE, startToCloseTimeout: '20 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 30, maximumIntervalS: 120, maximumAttempts: 3 },
   /** makeDag: minutes per exposure; after the last attempt the exposure is reported failed. */
-  dagmaker: { startToCloseTimeout: '60 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 10, maximumIntervalS: 300, maximumAttempts: 5, waitForCancellation: true },
+  dagmaker: { taskQueue: DAGMAKER_TASK_QUEUE, startToCloseTimeout: '60 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 10, maximumIntervalS: 300, maximumAttempts: 5, waitForCancellation: true },
   /** submitDag: jobsub 5xx and timeouts retried; the submission record makes a retry safe. */
-  submit: { startToCloseTimeout: '10 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 15, maximumIntervalS: 300, maximumAttempts: 6, waitForCancellation: true },
+  submit: { taskQueue: SITE_TASK_QUEUE, startToCloseTimeout: '10 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 15, maximumIntervalS: 300, maximumAttempts: 6, waitForCancellation: true },
   /** recordFailure: one small file. */
-  record: { startToCloseTimeout: '1 minute', initialIntervalS: 1, maximumIntervalS: 30, maximumAttempts: 10 },
+  record: { taskQueue: SITE_TASK_QUEUE, startToCloseTimeout: '1 minute', initialIntervalS: 1, maximumIntervalS: 30, maximumAttempts: 10 },
 } satisfies Record<string, Policy>;
 
 /**
@@ -39,6 +43,7 @@ export function activityOptions(kind: keyof typeof POLICIES, initialIntervalS?: 
   const p: Policy = POLICIES[kind];
   const initial = initialIntervalS ?? p.initialIntervalS;
   return {
+    taskQueue: p.taskQueue,
     startToCloseTimeout: p.startToCloseTimeout,
     ...(p.heartbeatTimeout ? { heartbeatTimeout: p.heartbeatTimeout } : {}),
     ...(p.waitForCancellation ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),

@@ -4,18 +4,17 @@
  * activities against it.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { execa } from 'execa';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActivities } from '../../activities/index.js';
 import { DEV_SERVER_ARGS } from '../../scripts/dev-server-args.js';
 import { LocalSeasonSource } from '../../activities/season-source.js';
-import { TASK_QUEUE } from '../../common/contract.js';
 import { REPO_ROOT, SITE_UMASK, loadWorkerConfig, type WorkerConfig } from '../../workers/config.js';
 import { ensureSandboxSite, type SandboxTimings } from '../../workers/sandbox-site.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
+import { createWorkers, runWorkers } from '../../workers/create.js';
 
 let cliPath: Promise<string> | undefined;
 /** The pinned Temporal CLI (built into .tools/ on first use). */
@@ -96,19 +95,20 @@ export function siteConfig(site: Site, overrides: Partial<WorkerConfig> = {}): W
   return { ...loadWorkerConfig({}), gwWorkflowDir: site.gwDir, sandbox: true, heartbeatEveryS: 1, ...overrides };
 }
 
-/** Runs `fn` while a worker serves the task queue with the real activities against `site`. */
+/** Runs `fn` while the workers (workflows, site, DAGMaker) serve with the real activities against `site`. */
 export async function withWorker<T>(env: TestWorkflowEnvironment, site: Site, fn: () => Promise<T>, overrides: Partial<WorkerConfig> = {}): Promise<T> {
   process.umask(SITE_UMASK);
   await ensureSearchAttributes(env.nativeConnection, env.namespace ?? 'default');
-  const config = siteConfig(site, overrides);
-  const worker = await Worker.create({
+  const workers = await createWorkers({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
-    taskQueue: TASK_QUEUE,
+    config: siteConfig(site, overrides),
+    seasons: new LocalSeasonSource(join(site.root, 'des_seasons_used.txt')),
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ config, seasons: new LocalSeasonSource(join(site.root, 'des_seasons_used.txt')) }),
   });
-  return worker.runUntil(fn());
+  const done = fn();
+  await runWorkers(workers, done.catch(() => undefined));
+  return done;
 }
 
 /** Intervals during which each exposure's DAGMaker ran, from the ledger. */

@@ -8,9 +8,9 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { execa, type ResultPromise } from 'execa';
-import { createActivities } from '../../activities/index.js';
+import { createWorkers, runWorkers } from '../../workers/create.js';
 import { LocalSeasonSource } from '../../activities/season-source.js';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
@@ -90,14 +90,14 @@ test('a dev server restarted on its database file mid-run: the run completes', a
   const connection = await NativeConnection.connect({ address });
   await ensureSearchAttributes(connection, 'default');
   const client = new Client({ connection: await Connection.connect({ address }) });
-  const config = siteConfig(site);
-  const worker = await Worker.create({
+  const workers = await createWorkers({
     connection,
-    taskQueue: TASK_QUEUE,
+    namespace: 'default',
+    config: siteConfig(site),
+    seasons: new LocalSeasonSource(join(site.root, 'des_seasons_used.txt')),
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ config, seasons: new LocalSeasonSource(join(site.root, 'des_seasons_used.txt')) }),
   });
-  const running = worker.run();
+  const running = runWorkers(workers);
   try {
     const expnums = range(1210465, 10);
     const handle = await client.workflow.start<Run>(PARENT_WORKFLOW_TYPE, {
@@ -115,7 +115,7 @@ test('a dev server restarted on its database file mid-run: the run completes', a
     assert.equal(result.counts.submitted, expnums.length, JSON.stringify(result.exposures.filter((e) => e.error)));
     await assertExactlyOnce(site, expnums, result);
   } finally {
-    worker.shutdown();
+    for (const w of workers) w.shutdown();
     await running.catch(() => undefined);
     await connection.close();
     srv.kill('SIGTERM');

@@ -1,0 +1,49 @@
+/**
+ * The workers of one process, by role: workflows on the public task queue (they may run
+ * anywhere), the site's activities, and DAGMaker with its host-wide cap (on the DES machine).
+ * `npm run worker` and the tests build them here, so both run the same wiring.
+ */
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import type { SeasonSource } from '../activities/season-source.js';
+import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE, TASK_QUEUE } from '../common/contract.js';
+import type { WorkerConfig } from './config.js';
+
+export interface WorkerSetOptions {
+  connection: NativeConnection;
+  namespace: string;
+  config: WorkerConfig;
+  seasons: SeasonSource;
+  /** A prebuilt bundle (tests), else the workflows are bundled from source. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+export async function createWorkers({ connection, namespace, config, seasons, workflowBundle }: WorkerSetOptions): Promise<Worker[]> {
+  const { makeDag, ...site } = createActivities({ config, seasons });
+  const workers: Promise<Worker>[] = [];
+  if (config.roles.includes('workflows')) {
+    workers.push(
+      Worker.create({
+        connection,
+        namespace,
+        taskQueue: TASK_QUEUE,
+        ...(workflowBundle ? { workflowBundle } : { workflowsPath: new URL('../workflows/index.js', import.meta.url).pathname }),
+      }),
+    );
+  }
+  if (config.roles.includes('site')) workers.push(Worker.create({ connection, namespace, taskQueue: SITE_TASK_QUEUE, activities: site }));
+  if (config.roles.includes('dagmaker')) {
+    workers.push(Worker.create({ connection, namespace, taskQueue: DAGMAKER_TASK_QUEUE, activities: { makeDag }, maxConcurrentActivityTaskExecutions: config.dagmakerSlots }));
+  }
+  return Promise.all(workers);
+}
+
+/** Runs the workers until `until` settles (or until they are shut down, without it). */
+export async function runWorkers<T>(workers: Worker[], until?: Promise<T>): Promise<T | undefined> {
+  if (!until) {
+    await Promise.all(workers.map((w) => w.run()));
+    return undefined;
+  }
+  const results = await Promise.all(workers.map((w) => w.runUntil(until)));
+  return results[0];
+}
