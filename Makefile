@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` and `make test`. Each installs what it needs.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help install build demo test test-unit worker clean
+.PHONY: help install system-tools build demo test test-unit worker bench clean
 
 help:
 	@echo "make demo   run the sample exposure list on a local dev server and the sandbox DES site"
@@ -15,6 +15,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: node_modules/.package-lock.json .tools/temporal.tag
 
+system-tools:
+	scripts/ensure-system-tools.sh
+
 build: install
 	rm -rf dist && npx tsc -p tsconfig.json
 
@@ -22,7 +25,7 @@ build: install
 demo: build
 	node dist/scripts/demo.js
 
-test: build
+test: build system-tools
 	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
 
 test-unit: build
@@ -30,6 +33,9 @@ test-unit: build
 
 worker: build
 	node dist/workers/main.js
+
+bench: build
+	node dist/bench/run.js
 
 clean:
 	rm -rf dist .demo .site

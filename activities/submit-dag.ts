@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifySubmitFailure, parseJobId } from '../common/classify.js';
 import { findSubmittedDag, parseJobsubQ } from '../common/jobsub-q.js';
+import { submitCommandFor } from '../common/submit-command.js';
 import { writeAtomically } from './prepare-run.js';
 import { ensureProxy, proxyExpired, type ProxyOptions } from './proxy.js';
 import { runLogged } from './run-logged.js';
@@ -21,6 +22,7 @@ import type { SubmitDagInput, SubmitDagResult } from './types.js';
 
 export interface SubmitOptions extends ProxyOptions {
   heartbeatEveryS: number;
+  submitCommand: string[] | null;
 }
 
 interface SubmissionRecord {
@@ -31,11 +33,8 @@ interface SubmissionRecord {
   submittedAt?: string;
   /** How the job id was learnt: from jobsub_submit_dag's output, or found in jobsub_q after a crash. */
   source?: 'submit' | 'jobsub_q';
-}
-
-/** The command of the legacy automation, as a file and its arguments. */
-export function submitCommand(expnum: number): { file: string; args: string[] } {
-  return { file: 'jobsub_submit_dag', args: ['-G', 'des', '--role=DESGW', `file://desgw_pipeline_${expnum}.dag`] };
+  command?: string[];
+  commandFrom?: string;
 }
 
 export function submissionRecordFile(workDir: string, expnum: number): string {
@@ -66,9 +65,9 @@ export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Pr
   }
 
   await ensureProxy(o, env, workDir);
-  const intent: SubmissionRecord = { expnum, intentAt: new Date().toISOString(), attempt };
+  const { file, args, from } = submitCommandFor(expnum, o.submitCommand, input.recommendedSubmit);
+  const intent: SubmissionRecord = { expnum, intentAt: new Date().toISOString(), attempt, command: [file, ...args], commandFrom: from };
   await writeAtomically(recordFile, JSON.stringify(intent));
-  const { file, args } = submitCommand(expnum);
   const r = await runLogged({
     file,
     args,

@@ -77,6 +77,8 @@ export interface SubmitDagInput {
   expnum: number;
   workDir: string;
   envFile: string;
+  /** The submit command DAGMaker recommended (DAGMaker.DONE), used unless the worker configures one. */
+  recommendedSubmit?: string;
 }
 
 export interface SubmitDagResult {

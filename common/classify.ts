@@ -20,7 +20,8 @@ const DAGMAKER_PERMANENT: { pattern: RegExp; reason: string }[] = [
   { pattern: /Cannot proceed without the search image!/, reason: 'the search image is unavailable' },
 ];
 
-const PROXY = /no valid proxy|proxy (has )?expired|Proxy not found|Proxy not valid|voms-proxy-init|certificate has expired/i;
+/** Grid credentials: the VOMS proxy, and jobsub_lite's bearer token (htgettoken). A person renews them. */
+const PROXY = /no valid proxy|proxy (has )?expired|Proxy not found|Proxy not valid|voms-proxy-init|certificate has expired|htgettoken|bearer token|token (has )?expired|no token/i;
 
 export function classifyDagMakerFailure(exitCode: number | undefined, output: string): Classified {
   for (const { pattern, reason } of DAGMAKER_PERMANENT) {

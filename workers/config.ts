@@ -39,6 +39,10 @@ export interface WorkerConfig {
   roles: WorkerRole[];
   /** At most this many DAGMakers at once on this host, whatever the number of runs. */
   dagmakerSlots: number;
+  /** Where the seasons already used come from: the DES database, or a local file. */
+  seasonSource: 'oracle' | 'local';
+  /** The submission command's program and flags (the DAG's file:// argument is added), or null for DAGMaker's recommendation. */
+  submitCommand: string[] | null;
 }
 
 export type WorkerRole = 'workflows' | 'site' | 'dagmaker';
@@ -62,6 +66,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     proxyMargin: hoursMinutes(env.DESGW_PROXY_MARGIN ?? '1:00'),
     roles: roles(env.DESGW_WORKER_ROLES ?? ROLES.join(',')),
     dagmakerSlots: positive(env.DESGW_DAGMAKER_SLOTS, 5, 'DESGW_DAGMAKER_SLOTS'),
+    seasonSource: oneOf(env.DESGW_SEASON_SOURCE ?? 'local', ['oracle', 'local'] as const, 'DESGW_SEASON_SOURCE'),
+    submitCommand: env.DESGW_SUBMIT_COMMAND ? commandWords(env.DESGW_SUBMIT_COMMAND) : null,
   };
 }
 
@@ -75,6 +81,19 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number of seconds, not '${raw}'`);
   return n;
+}
+
+function oneOf<T extends string>(v: string, allowed: readonly T[], name: string): T {
+  if (!allowed.includes(v as T)) throw new Error(`${name} must be one of ${allowed.join(', ')}, not '${v}'`);
+  return v as T;
+}
+
+/** A command as words; each must be a plain word (no quoting or shell syntax: it is never run by a shell). */
+export function commandWords(v: string): string[] {
+  const words = v.trim().split(/\s+/);
+  const bad = words.find((w) => !/^[A-Za-z0-9_=\/.:,@+%-]+$/.test(w));
+  if (bad !== undefined) throw new Error(`DESGW_SUBMIT_COMMAND: '${bad}' is not a plain word (letters, digits, _ = / . : , @ + % -)`);
+  return words;
 }
 
 function roles(v: string): WorkerRole[] {

@@ -1,19 +1,21 @@
 /** The worker: `npm run worker`. Settings come from the environment (workers/config.ts). */
 import { NativeConnection } from '@temporalio/worker';
-import { LocalSeasonSource } from '../activities/season-source.js';
+import { seasonSourceFor } from '../activities/season-source.js';
 import { killLeftoversUnder } from '../activities/run-logged.js';
 import { loadWorkerConfig, runsDirFor, SITE_UMASK } from './config.js';
 import { createWorkers, runWorkers } from './create.js';
 import { ensureSandboxSite, sandboxRootOf } from './sandbox-site.js';
 import { ensureSearchAttributes, SearchAttributesMissing } from './search-attributes.js';
-import { dirname, join } from 'node:path';
 
 process.umask(SITE_UMASK);
 const config = loadWorkerConfig();
-if (config.sandbox) await ensureSandboxSite(sandboxRootOf(config.gwWorkflowDir));
-const leftovers = await killLeftoversUnder(runsDirFor(config, config.gwWorkflowDir));
-if (leftovers > 0) console.log(`killed ${leftovers} process group(s) left running by a worker that died`);
-const seasons = new LocalSeasonSource(config.localSeasonsFile ?? join(dirname(config.gwWorkflowDir), 'des_seasons_used.txt'));
+const servesSite = config.roles.some((r) => r !== 'workflows');
+if (servesSite) {
+  if (config.sandbox) await ensureSandboxSite(sandboxRootOf(config.gwWorkflowDir));
+  const leftovers = await killLeftoversUnder(runsDirFor(config, config.gwWorkflowDir));
+  if (leftovers > 0) console.log(`killed ${leftovers} process group(s) left running by a worker that died`);
+}
+const seasons = await seasonSourceFor(config);
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
 try {
   const created = await ensureSearchAttributes(connection, config.namespace);
@@ -26,7 +28,7 @@ try {
 const workers = await createWorkers({ connection, namespace: config.namespace, config, seasons });
 console.log(
   `desgw worker on ${config.temporalAddress}/${config.namespace}: ${config.roles.join(', ')} (DAGMaker slots ${config.dagmakerSlots}); ` +
-    `site ${config.gwWorkflowDir}${config.sandbox ? ' (sandbox)' : ''}; seasons from ${seasons.describe}`,
+    (servesSite ? `site ${config.gwWorkflowDir}${config.sandbox ? ' (sandbox)' : ''}; seasons from ${seasons.describe}` : 'no site activities here'),
 );
 await runWorkers(workers);
 await connection.close();

@@ -78,7 +78,7 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     step = 'submit';
     // Not awaited: the parent's progress need not hold up the submission.
     tell('submitting').catch(() => undefined);
-    const sub = await withProxy('submitting', () => submitDag.executeWithOptions({ ...submitOptions, summary: `submit ${expnum}` }, [{ expnum, workDir, envFile: input.envFile }]));
+    const sub = await withProxy('submitting', () => submitDag.executeWithOptions({ ...submitOptions, summary: `submit ${expnum}` }, [{ expnum, workDir, envFile: input.envFile, recommendedSubmit: dag.recommendedSubmit }]));
     result.attempts.submit = sub.attempt;
     result.durationsMs.submit = sub.durationMs;
     result.jobId = sub.jobId;
