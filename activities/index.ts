@@ -13,6 +13,7 @@ import type { MakeDagInput, ReserveSeasonInput, SourceEnvironmentInput, SubmitDa
 import { validateRunWith } from './validate-run.js';
 import { writeOutputs } from './write-outputs.js';
 import { priorOutcomes, recordFailure } from './outcomes.js';
+import { previewRc, previewSeasonWith } from './dry-run.js';
 
 export interface ActivityDeps {
   config: WorkerConfig;
@@ -30,5 +31,7 @@ export function createActivities({ config, seasons }: ActivityDeps) {
     writeOutputs,
     recordFailure,
     priorOutcomes,
+    previewSeason: (input: { requested: 'auto' | number }) => previewSeasonWith(seasons, input),
+    previewRc,
   };
 }

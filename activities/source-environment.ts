@@ -4,7 +4,7 @@
  * directory. Only the file's path and a count reach history: the environment may hold secrets.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { access, constants, readFile, rm } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { writeAtomically } from './prepare-run.js';
 import { runLogged, tailOf } from './run-logged.js';
@@ -25,6 +25,7 @@ export interface EnvironmentOptions {
 export async function sourceEnvironmentWith(o: EnvironmentOptions, input: SourceEnvironmentInput): Promise<SourcedEnvironment> {
   const outFile = join(input.runDir, 'setup_img_proc.out');
   const rawFile = join(input.runDir, '.environment.env0');
+  await mkdir(input.runDir, { recursive: true, mode: 0o775 });
   await rm(rawFile, { force: true });
   const r = await runLogged({
     file: 'bash',

@@ -11,9 +11,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { ImageProcessingResult } from '../common/contract.js';
 import { connectClient } from './connection.js';
 import { follow } from './follow.js';
-import { formatProgress, formatResult } from './report.js';
+import { formatDryRun, formatProgress, formatResult } from './report.js';
 import { progressOf, resumeRun, signalRun, UserError } from './runs.js';
-import { startRun } from './start-run.js';
+import { dryRunOf, startRun } from './start-run.js';
 
 function season(v: string): 'auto' | number {
   if (v === 'auto') return 'auto';
@@ -47,16 +47,24 @@ program
   .option('--output-dir <dir>', 'where output.txt and manifest.json go')
   .option('--workflow-id <id>', 'workflow id (default: desgw-season-N or desgw-auto-<time>)')
   .option('--follow', 'show progress until the run ends, then its result')
+  .option('--dry-run', 'check the list, exposures, season, rc and environment; run no DAGMaker, reserve nothing')
   .option('--json', 'print the result (or the started run) as JSON')
   .addHelpText(
     'after',
     `
 Examples:
   desgw run --exp-list sandbox/lists/demo.list --season auto --set WRITEDB=off --follow
-  desgw run --exp-list night.list --season 612 --set MIN_NITE=20231001 --max-concurrent 3`,
+  desgw run --exp-list night.list --season 612 --set MIN_NITE=20231001 --max-concurrent 3
+  desgw run --exp-list night.list --season 612 --dry-run`,
   )
   .action(async (o) => {
     const client = await connectClient();
+    if (o.dryRun) {
+      const report = await dryRunOf(client, { expList: o.expList, season: o.season, rc: o.set, maxConcurrent: o.maxConcurrent, gwWorkflowDir: o.gwWorkflow, outputDir: o.outputDir });
+      console.log(o.json ? JSON.stringify(report, null, 2) : formatDryRun(report));
+      process.exitCode = report.ok ? 0 : 2;
+      return;
+    }
     const handle = await startRun(client, {
       expList: o.expList,
       season: o.season,

@@ -1,5 +1,6 @@
 /** A run's result as a person reads it. */
 import type { ImageProcessingResult, Progress } from '../common/contract.js';
+import type { DryRunReport } from '../workflows/dry-run.js';
 
 export function formatResult(r: ImageProcessingResult): string {
   const lines = [
@@ -46,5 +47,20 @@ export function formatProgress(p: Progress): string {
     lines.push(pad([String(e.expnum), e.band ?? '', e.state, e.jobId ?? '-']));
     if (e.error) lines.push(`    ${e.error}`);
   }
+  return lines.join('\n');
+}
+
+/** What `desgw run --dry-run` prints. */
+export function formatDryRun(r: DryRunReport): string {
+  const lines = [r.ok ? 'dry run: everything checks out; no DAGMaker was run, nothing was reserved' : `dry run: ${r.problems.length} problem(s)`];
+  for (const p of r.problems) lines.push(`  problem: ${p}`);
+  if (r.exposures.length) {
+    const bands = [...new Set(r.exposures.map((e) => e.band))].join(' ');
+    const nites = [...new Set(r.exposures.map((e) => e.nite))].join(' ');
+    lines.push(`exposures:   ${r.exposures.length} (bands ${bands}; nite ${nites})${r.duplicatesDropped.length ? `; listed twice: ${r.duplicatesDropped.join(', ')}` : ''}`);
+  }
+  if (r.season !== undefined) lines.push(`season:      ${r.season} (would be reserved when the run starts)`);
+  if (r.environment) lines.push(`environment: ${r.environment.variableCount} variables; jobsub_submit_dag at ${r.environment.jobsubSubmitDag}`);
+  if (r.rcDiff) lines.push('dagmaker.rc change:', ...r.rcDiff.trimEnd().split('\n').map((l) => `  ${l}`));
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { resolve } from 'node:path';
 import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
+import type { DryRunReport } from '../workflows/dry-run.js';
 
 export interface RunOptions {
   expList: string;
@@ -35,6 +36,15 @@ export async function startRun(client: Client, o: RunOptions) {
   return client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
     taskQueue: TASK_QUEUE,
     workflowId: o.workflowId ?? defaultWorkflowId(o.season),
+    args: [runInput(o)],
+  });
+}
+
+/** Runs the `dryRun` workflow on the same input and returns its report. */
+export async function dryRunOf(client: Client, o: Omit<RunOptions, 'workflowId'>): Promise<DryRunReport> {
+  return client.workflow.execute<(i: ImageProcessingInput) => Promise<DryRunReport>>('dryRun', {
+    taskQueue: TASK_QUEUE,
+    workflowId: `desgw-dry-run-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${Math.random().toString(36).slice(2, 6)}`,
     args: [runInput(o)],
   });
 }

@@ -2,3 +2,4 @@
 export { imageProcessing } from './image-processing.js';
 export { processExposure } from './process-exposure.js';
 export { seasonRegistry } from './season-registry.js';
+export { dryRun } from './dry-run.js';

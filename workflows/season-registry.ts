@@ -5,7 +5,7 @@
  * host their workers run on, and the reservations survive worker and server restarts.
  */
 import { ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, setHandler, allHandlersFinished, workflowInfo } from '@temporalio/workflow';
-import { isTestSeason, pickAutoSeason, reservedReason } from '../common/season-rules.js';
+import { decideSeason, isTestSeason } from '../common/season-rules.js';
 
 export interface ReserveSeasonRequest {
   /** The run asking (its workflow id): asking again returns the same season. */
@@ -45,23 +45,9 @@ export async function seasonRegistry(state: RegistryState = { reservations: [], 
     ({ owner, requested, usedInDatabase }): Reservation => {
       const held = byOwner.get(owner);
       if (held !== undefined) return { season: held, alreadyHeld: true };
-      let season: number;
-      if (requested === 'auto') {
-        season = pickAutoSeason(new Set([...usedInDatabase, ...bySeason.keys()]));
-      } else {
-        season = requested;
-        const reason = reservedReason(season);
-        if (reason) throw ApplicationFailure.nonRetryable(reason, 'SeasonUnavailable');
-        if (!isTestSeason(season)) {
-          if (usedInDatabase.includes(season)) {
-            throw ApplicationFailure.nonRetryable(`season ${season} is already used in the DES database: previous files would be overwritten`, 'SeasonUnavailable');
-          }
-          const holder = bySeason.get(season);
-          if (holder !== undefined) {
-            throw ApplicationFailure.nonRetryable(`season ${season} is already reserved by run ${holder}`, 'SeasonUnavailable');
-          }
-        }
-      }
+      const decided = decideSeason(requested, usedInDatabase, bySeason);
+      if ('problem' in decided) throw ApplicationFailure.nonRetryable(decided.problem, 'SeasonUnavailable');
+      const { season } = decided;
       if (!isTestSeason(season)) bySeason.set(season, owner);
       byOwner.set(owner, season);
       return { season, alreadyHeld: false };

@@ -118,3 +118,26 @@ test('desgw follows the conventions of a command-line tool', async () => {
   assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
   assert.doesNotMatch(missing.stderr, /\n\s+at /);
 });
+
+test('desgw run --dry-run checks everything, runs no DAGMaker and reserves nothing', async () => {
+  const list = await site.list('dry.list', [1210460, 1210461]);
+  await withWorker(env, site, async () => {
+    const startsBefore = (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length;
+    const ok = await desgw(['run', '--exp-list', list, '--season', '700', '--set', 'MIN_NITE=20230101', '--dry-run']);
+    assert.equal(ok.exitCode, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /dry run: everything checks out/);
+    assert.match(ok.stdout, /season:\s+700/);
+    assert.match(ok.stdout, /\+MIN_NITE='20230101'/);
+    assert.match(ok.stdout, /jobsub_submit_dag at .*grid\/bin\/jobsub_submit_dag/);
+    // Nothing reserved: a real run may still take 700.
+    const again = await desgw(['run', '--exp-list', list, '--season', '700', '--dry-run', '--json']);
+    assert.equal(JSON.parse(again.stdout).season, 700);
+    const bad = await desgw(['run', '--exp-list', list, '--season', '612', '--set', 'WRITE_DB=on', '--dry-run']);
+    assert.equal(bad.exitCode, 2);
+    assert.match(bad.stdout, /problem: rc key 'WRITE_DB' is not a dagmaker.rc key/);
+    const taken = await desgw(['run', '--exp-list', list, '--season', '612', '--dry-run']);
+    assert.equal(taken.exitCode, 2);
+    assert.match(taken.stdout, /problem: season 612 is already reserved by run desgw-season-612/);
+    assert.equal((await site.ledger()).filter((e) => e.event === 'dagmaker_start').length, startsBefore, 'no DAGMaker ran');
+  });
+});
