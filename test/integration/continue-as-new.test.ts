@@ -1,0 +1,58 @@
+/**
+ * A long run continues as new before its history grows large, carrying the window and every
+ * exposure's state: none is lost or repeated across the boundaries, and progress answers throughout.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ImageProcessingInput, ImageProcessingResult, Progress } from '../../common/contract.js';
+import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
+import { dagmakerIntervals, makeSite, maxOverlap, startDevServer, withWorker } from '../helpers/harness.js';
+
+let env: TestWorkflowEnvironment;
+before(async () => {
+  env = await startDevServer();
+});
+after(async () => {
+  await env?.teardown();
+});
+
+test('no exposure lost or repeated across forced continue-as-new boundaries', async () => {
+  const site = await makeSite({ setupSeconds: 0.1, dagmakerMinSeconds: 0.2, dagmakerMaxSeconds: 0.5, submitSeconds: 0.02 });
+  const expnums = Array.from({ length: 24 }, (_, i) => 1210400 + i);
+  const list = await site.list('long.list', expnums);
+  await withWorker(env, site, async () => {
+    const handle = await env.client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `can-${process.pid}`,
+      // A history of ~60 events holds only a few exposures: several boundaries in one run.
+      args: [{ exposureListFile: list, season: 'auto', maxConcurrent: 3, historyEventLimit: 60 }],
+    });
+    const seen = new Set<number>();
+    let finished = false;
+    const result = handle.result().finally(() => (finished = true));
+    while (!finished) {
+      const p = await handle.query<Progress>('progress').catch(() => null);
+      if (p?.phase === 'processing') {
+        assert.equal(p.total, expnums.length, 'progress answers with every exposure');
+        assert.equal(p.exposures.length, expnums.length);
+        seen.add(p.continuedAsNew);
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const r = await result;
+    assert.deepEqual(r.exposures.map((e) => e.expnum), expnums);
+    assert.equal(r.counts.submitted, expnums.length);
+    const final = await handle.query<Progress>('progress');
+    assert.ok(final.continuedAsNew >= 3, `continued as new ${final.continuedAsNew} times`);
+    assert.ok(seen.size >= 2, 'progress was read on both sides of a boundary');
+    const events = await site.ledger();
+    for (const e of expnums) {
+      assert.equal(events.filter((x) => x.event === 'dagmaker_start' && Number(x.expnum) === e).length, 1, `DAGMaker runs of ${e}`);
+      assert.equal(events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length, 1, `submissions of ${e}`);
+    }
+    assert.ok(maxOverlap(dagmakerIntervals(events)) <= 3);
+    const desc = await handle.describe();
+    assert.ok(desc.historyLength < 200, `the last run's history has ${desc.historyLength} events`);
+  });
+});
