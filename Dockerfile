@@ -5,6 +5,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+RUN npx tsc -p tsconfig.json && node dist/scripts/build-workflow-bundle.js && npm prune --omit=dev
 USER node
 CMD ["node", "dist/workers/main.js"]

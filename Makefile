@@ -19,7 +19,7 @@ system-tools:
 	scripts/ensure-system-tools.sh
 
 build: install
-	rm -rf dist && npx tsc -p tsconfig.json
+	rm -rf dist && npx tsc -p tsconfig.json && node dist/scripts/build-workflow-bundle.js
 
 # KEEP=1 leaves the dev server (and its Web UI) and the worker running after the run.
 demo: build

@@ -8,6 +8,7 @@ import { createActivities } from '../activities/index.js';
 import type { SeasonSource } from '../activities/season-source.js';
 import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE, TASK_QUEUE } from '../common/contract.js';
 import type { WorkerConfig } from './config.js';
+import { stat } from 'node:fs/promises';
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
@@ -27,7 +28,7 @@ export async function createWorkers({ connection, namespace, config, seasons, wo
         connection,
         namespace,
         taskQueue: TASK_QUEUE,
-        ...(workflowBundle ? { workflowBundle } : { workflowsPath: new URL('../workflows/index.js', import.meta.url).pathname }),
+        ...(workflowBundle ? { workflowBundle } : await prebuiltOrSource()),
       }),
     );
   }
@@ -36,6 +37,12 @@ export async function createWorkers({ connection, namespace, config, seasons, wo
     workers.push(Worker.create({ connection, namespace, taskQueue: DAGMAKER_TASK_QUEUE, activities: { makeDag }, maxConcurrentActivityTaskExecutions: config.dagmakerSlots }));
   }
   return Promise.all(workers);
+}
+
+/** The bundle `make build` wrote (dist/workflow-bundle.js), else the workflow sources to bundle now. */
+async function prebuiltOrSource(): Promise<{ workflowBundle: { codePath: string } } | { workflowsPath: string }> {
+  const codePath = new URL('../workflow-bundle.js', import.meta.url).pathname;
+  return (await stat(codePath).then((s) => s.isFile(), () => false)) ? { workflowBundle: { codePath } } : { workflowsPath: new URL('../workflows/index.js', import.meta.url).pathname };
 }
 
 /** Runs the workers until `until` settles (or until they are shut down, without it). */

@@ -1,0 +1,60 @@
+/**
+ * `npm run bench:scale`: one run of 5,000 exposures (instant stand-ins) on a dev server. The parent
+ * continues as new before its history grows large; reports the runs' history sizes and the
+ * worker's peak memory. BENCH_EXPOSURES changes the number.
+ */
+import { copyFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
+import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
+import { REPO_ROOT } from '../workers/config.js';
+import { makeSite, startDevServer } from '../test/helpers/harness.js';
+import { spawnWorker } from './spawn-worker.js';
+import { addSyntheticExposures } from './synthetic.js';
+
+const n = Number(process.env.BENCH_EXPOSURES ?? 5000);
+const env = await startDevServer();
+try {
+  const site = await makeSite({ setupSeconds: 0, dagmakerMinSeconds: 0, dagmakerMaxSeconds: 0, submitSeconds: 0 });
+  await copyFile(join(REPO_ROOT, 'bench', 'instant', 'DAGMaker.sh'), join(site.gwDir, 'DAGMaker.sh'));
+  await copyFile(join(REPO_ROOT, 'bench', 'instant', 'jobsub_submit_dag'), join(site.root, 'site', 'grid', 'bin', 'jobsub_submit_dag'));
+  const expnums = await addSyntheticExposures(site.gwDir, 4_000_001, n);
+  const list = await site.list('scale.list', expnums);
+  const worker = await spawnWorker(site, env.address);
+  const t0 = Date.now();
+  const handle = await env.client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+    taskQueue: TASK_QUEUE,
+    workflowId: `scale-${process.pid}`,
+    args: [{ exposureListFile: list, season: 'auto' }],
+  });
+  const result = await handle.result();
+  const seconds = (Date.now() - t0) / 1000;
+  const peakRssMb = await worker.peakRssMb();
+  await worker.stop();
+  // Every run of the chain: its history length and size.
+  const runs: { runId: string; events: number; bytes: number }[] = [];
+  for await (const w of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) {
+    const h = await env.client.workflow.getHandle(handle.workflowId, w.runId).fetchHistory();
+    runs.push({ runId: w.runId, events: h.events?.length ?? 0, bytes: JSON.stringify(h).length });
+  }
+  const events = await site.ledger();
+  const submits = new Map<number, number>();
+  for (const e of events) if (e.event === 'submit') submits.set(Number(e.expnum), (submits.get(Number(e.expnum)) ?? 0) + 1);
+  const report = {
+    exposures: n,
+    submitted: result.counts.submitted,
+    duplicates: [...submits.values()].filter((c) => c > 1).length,
+    missing: expnums.filter((e) => !submits.has(e)).length,
+    seconds,
+    exposuresPerSecond: Math.round((n / seconds) * 10) / 10,
+    peakRssMb,
+    runs: runs.length,
+    largestHistoryEvents: Math.max(...runs.map((r) => r.events)),
+    largestHistoryBytes: Math.max(...runs.map((r) => r.bytes)),
+    resultBytes: JSON.stringify(result).length,
+  };
+  console.log(JSON.stringify(report, null, 2));
+  await writeFile(join(REPO_ROOT, 'bench', 'scale-results.json'), JSON.stringify(report, null, 2) + '\n');
+} finally {
+  await env.teardown();
+}
