@@ -1,6 +1,6 @@
 /** Starting an `imageProcessing` run: what `desgw run` does, usable from scripts and tests. */
 import type { Client } from '@temporalio/client';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
 import type { DryRunReport } from '../workflows/dry-run.js';
@@ -33,10 +33,14 @@ export function runInput(o: RunOptions): ImageProcessingInput {
 }
 
 export async function startRun(client: Client, o: RunOptions) {
+  const input = runInput(o);
   return client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
     taskQueue: TASK_QUEUE,
     workflowId: o.workflowId ?? defaultWorkflowId(o.season),
-    args: [runInput(o)],
+    args: [input],
+    // What the Web UI shows at the top of the run (the season is settled once it is reserved).
+    staticSummary: `DESGW image processing: ${basename(input.exposureListFile)}, season ${o.season}`,
+    staticDetails: [`list: ${input.exposureListFile}`, `rc: ${JSON.stringify(input.rc ?? {})}`, `max concurrent: ${input.maxConcurrent ?? 5}`].join('\n\n'),
   });
 }
 
