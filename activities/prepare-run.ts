@@ -79,8 +79,14 @@ export async function writeAtomically(path: string, content: string, mode = 0o66
 
 /** Makes `path` a symlink to `target` (idempotent: a retried or resumed run finds it in place). */
 async function ensureLink(path: string, target: string): Promise<void> {
-  const existing = await lstat(path).catch(() => null);
-  if (existing?.isSymbolicLink() && (await readlink(path)) === target) return;
-  if (existing) await rm(path, { recursive: true, force: true });
+  try {
+    await symlink(target, path);
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const existing = await lstat(path);
+  if (existing.isSymbolicLink() && (await readlink(path)) === target) return;
+  await rm(path, { recursive: true, force: true });
   await symlink(target, path);
 }

@@ -56,11 +56,14 @@ export interface ExposureResult extends Exposure {
   status: ExposureStatus;
   /** jobsub job id, e.g. `48213001.0@jobsub01.fnal.gov`, when submitted. */
   jobId?: string;
-  /** The per-exposure working directory DAGMaker ran in. */
-  workDir: string;
-  dagFile: string;
-  dagmakerOutFile: string;
-  submitOutFile: string;
+  /**
+   * The per-exposure working directory DAGMaker ran in, and the files in it. Always in manifest.json;
+   * left out of the workflow result of runs of more than 1000 exposures (see ImageProcessingResult).
+   */
+  workDir?: string;
+  dagFile?: string;
+  dagmakerOutFile?: string;
+  submitOutFile?: string;
   /** DAGMaker warnings worth a person's attention (e.g. no templates). */
   warnings: string[];
   /** Attempts of each step (1 = first try succeeded). */

@@ -32,7 +32,8 @@ import type { PreparedRun, SourcedEnvironment, ValidatedRun } from '../activitie
 import { activityOptions } from './activity-policies.js';
 import { DESGW_BAND, DESGW_EXPOSURE, DESGW_EXPOSURE_COUNT, DESGW_NITE, DESGW_SEASON, DESGW_STATUS } from '../common/search-attributes.js';
 import { describeProgress } from './describe.js';
-import { exposurePaths, exposureWorkflowId, processExposure } from './process-exposure.js';
+import { exposureWorkflowId, processExposure } from './process-exposure.js';
+import { withPaths, withoutPaths } from '../common/exposure-paths.js';
 import { exposureStateSignal, progressQuery, proxyRenewedSignal, retryEnvironmentSignal } from './signals.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -188,7 +189,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
       record(compact(await child.result()));
     } catch (err) {
       if (isCancellation(err)) throw err;
-      record(compact(failedReport(err, exposure, workDir)));
+      record(compact(failedReport(err, exposure)));
     } finally {
       children.delete(exposure.expnum);
       waitingForProxy.delete(exposure.expnum);
@@ -217,6 +218,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     await Promise.allSettled(running);
     progress.phase = 'cancelled';
     publish();
+    // The activity fills in the file paths: the payload stays small however long the list.
     await CancellationScope.nonCancellable(() => writeOutputs({ outputDir: run.outputDir, runDir: prepared.runDir, result: buildResult('cancelled') }));
     throw err;
   }
@@ -227,16 +229,15 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
   await writeOutputs({ outputDir: run.outputDir, runDir: prepared.runDir, result });
   progress.phase = 'done';
   publish();
-  return run.exposures.length > FULL_RESULT_LIMIT ? { ...result, exposures: result.exposures.map(withoutPaths) } : result;
+  return run.exposures.length > FULL_RESULT_LIMIT ? result : { ...result, exposures: result.exposures.map((e) => withPaths(e, prepared.runDir)) };
 
   function buildResult(how: 'done' | 'cancelled'): ImageProcessingResult {
     const exposures = run.exposures
       .map((e): ExposureResult | null => {
         const o = outcomes.get(e.expnum);
-        const paths = exposurePaths(e, `${prepared.runDir}/exp_${e.expnum}`);
-        if (o) return { ...paths, ...o };
+        if (o) return { ...e, ...o };
         if (how === 'done') return null;
-        return { ...paths, status: 'cancelled', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
+        return { ...e, status: 'cancelled', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
       })
       .filter((e): e is ExposureResult => e !== null);
     const submitted = exposures.filter((e) => e.status === 'submitted').length;
@@ -294,26 +295,22 @@ function resumedOutcomes(prior: PriorOutcomes, retryFailed: boolean): Outcome[] 
 }
 
 function compact(r: ExposureResult): Outcome {
-  const { band: _b, nite: _n, workDir: _w, dagFile: _d, dagmakerOutFile: _o, submitOutFile: _s, ...rest } = r;
+  const { band: _b, nite: _n, ...rest } = withoutPaths(r);
   return rest;
-}
-
-function withoutPaths(r: ExposureResult): ExposureResult {
-  return { ...r, workDir: '', dagFile: '', dagmakerOutFile: '', submitOutFile: '' };
 }
 
 /**
  * The report of an exposure whose child failed: the one it carries (see processExposure), or, when
  * the child could not start or was terminated, one saying so. One exposure never fails the run.
  */
-function failedReport(err: unknown, exposure: Exposure, workDir: string): ExposureResult {
+function failedReport(err: unknown, exposure: Exposure): ExposureResult {
   const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
   if (cause instanceof ApplicationFailure && cause.type === 'ExposureFailed' && cause.details?.[0]) {
     return cause.details[0] as ExposureResult;
   }
   const why = cause?.message ?? (err instanceof Error ? err.message : String(err));
   return {
-    ...exposurePaths(exposure, workDir),
+    ...exposure,
     status: 'failed',
     warnings: [],
     attempts: { dagmaker: 0, submit: 0 },

@@ -17,6 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { Exposure, ExposureResult, ExposureState } from '../common/contract.js';
 import type { createActivities } from '../activities/index.js';
+import { exposurePaths } from '../common/exposure-paths.js';
 import { activityOptions } from './activity-policies.js';
 import { exposureStateSignal, proxyRenewedSignal } from './signals.js';
 
@@ -43,7 +44,7 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
   const { submitDag } = proxyActivities<Activities>(submitOptions);
   const { recordFailure } = proxyActivities<Activities>(activityOptions('record'));
   const started = Date.now();
-  const result: ExposureResult = { ...exposurePaths(input, workDir), status: 'failed', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
+  const result: ExposureResult = { expnum, band: input.band, nite: input.nite, ...exposurePaths(expnum, runDirOf(workDir)), status: 'failed', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   const tell = (state: ExposureState, message?: string) => parent.signal(exposureStateSignal, { expnum, state, message });
 
@@ -103,15 +104,6 @@ export function exposureWorkflowId(season: number, expnum: number): string {
   return `desgw-season-${season}-exp-${expnum}`;
 }
 
-/** Where an exposure's files are, in its working directory. */
-export function exposurePaths(e: Exposure, workDir: string): Pick<ExposureResult, 'expnum' | 'band' | 'nite' | 'workDir' | 'dagFile' | 'dagmakerOutFile' | 'submitOutFile'> {
-  return {
-    expnum: e.expnum,
-    band: e.band,
-    nite: e.nite,
-    workDir,
-    dagFile: `${workDir}/desgw_pipeline_${e.expnum}.dag`,
-    dagmakerOutFile: `${workDir}/dagmaker_${e.expnum}.out`,
-    submitOutFile: `${workDir}/dag_submission_${e.expnum}.out`,
-  };
+function runDirOf(workDir: string): string {
+  return workDir.slice(0, workDir.lastIndexOf('/'));
 }

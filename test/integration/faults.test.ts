@@ -164,7 +164,7 @@ test('values that look like shell are read literally; nothing executes; no secre
   const list = await site.list('shellish.list', [941225]);
   const result = await withWorker(env, site, async () => (await start({ exposureListFile: list, season: 'auto', rc: { JOBSUB_OPTS: opts } })).result());
   assert.equal(result.counts.submitted, 1);
-  assert.ok((await readFile(result.exposures[0]!.dagFile, 'utf8')).includes(`touch ${canary}`), 'the value reached the DAG as text');
+  assert.ok((await readFile(result.exposures[0]!.dagFile!, 'utf8')).includes(`touch ${canary}`), 'the value reached the DAG as text');
   assert.equal(existsSync(canary), false, 'a value executed');
 
   // The environment (with the site's database password) stays in a private file, not in history.
@@ -185,7 +185,7 @@ test('what the run writes is group-writable (umask 002)', async () => {
   const site = await makeSite();
   const list = await site.list('umask.list', [941226]);
   const result = await withWorker(env, site, async () => (await start({ exposureListFile: list, season: 'auto' })).result());
-  for (const f of [join(result.runDir, 'dagmaker.rc'), result.outputFiles.manifest, result.outputFiles.outputTxt, result.exposures[0]!.dagmakerOutFile, result.exposures[0]!.dagFile, result.runDir]) {
+  for (const f of [join(result.runDir, 'dagmaker.rc'), result.outputFiles.manifest, result.outputFiles.outputTxt, result.exposures[0]!.dagmakerOutFile!, result.exposures[0]!.dagFile!, result.runDir]) {
     assert.ok(((await stat(f)).mode & 0o020) !== 0, `${f} is not group-writable`);
   }
 });

@@ -94,12 +94,12 @@ describe('a full run on the sandbox site', () => {
 
   test('each exposure\'s .dag, DAGMaker output and submission output are where the result says', async () => {
     for (const x of result.exposures) {
-      const dag = await readFile(x.dagFile, 'utf8');
+      const dag = await readFile(x.dagFile!, 'utf8');
       assert.match(dag, /<parallel>/);
       const searchJobs = dag.split('\n').filter((l) => l.includes('file://SEdiff.sh') && l.includes(` -E ${x.expnum} `) && / -c \d+ /.test(l));
       assert.equal(searchJobs.length, 59, `search jobs in ${x.dagFile}`);
-      assert.match(await readFile(x.dagmakerOutFile, 'utf8'), /To submit this DAG do/);
-      assert.match(await readFile(x.submitOutFile, 'utf8'), new RegExp(`Use job id ${x.jobId!.replace(/\./g, '\\.')} to retrieve output`));
+      assert.match(await readFile(x.dagmakerOutFile!, 'utf8'), /To submit this DAG do/);
+      assert.match(await readFile(x.submitOutFile!, 'utf8'), new RegExp(`Use job id ${x.jobId!.replace(/\./g, '\\.')} to retrieve output`));
       assert.ok(x.attempts.dagmaker === 1 && x.attempts.submit === 1);
       assert.ok(x.durationsMs.total > 0);
     }
