@@ -4,6 +4,7 @@
  * activities against it.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { after, before } from 'node:test';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { execa } from 'execa';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -158,4 +159,24 @@ export function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** `n` consecutive exposure numbers from `from`. */
+export const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
+
+/** A dev server for the tests of one file: started before them, torn down after. */
+export function devServerForThisFile(): { readonly env: TestWorkflowEnvironment } {
+  const holder: { env?: TestWorkflowEnvironment } = {};
+  before(async () => {
+    holder.env = await startDevServer();
+  });
+  after(async () => {
+    await holder.env?.teardown();
+  });
+  return {
+    get env() {
+      if (!holder.env) throw new Error('the dev server is not up yet');
+      return holder.env;
+    },
+  };
 }

@@ -3,26 +3,19 @@
  * exposure's state: none is lost or repeated across the boundaries, and progress answers throughout.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { test } from 'node:test';
 import type { ImageProcessingInput, ImageProcessingResult, Progress } from '../../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
-import { dagmakerIntervals, makeSite, maxOverlap, startDevServer, withWorker } from '../helpers/harness.js';
+import { dagmakerIntervals, makeSite, maxOverlap, devServerForThisFile, withWorker } from '../helpers/harness.js';
 
-let env: TestWorkflowEnvironment;
-before(async () => {
-  env = await startDevServer();
-});
-after(async () => {
-  await env?.teardown();
-});
+const server = devServerForThisFile();
 
 test('no exposure lost or repeated across forced continue-as-new boundaries', async () => {
   const site = await makeSite({ setupSeconds: 0.1, dagmakerMinSeconds: 0.2, dagmakerMaxSeconds: 0.5, submitSeconds: 0.02 });
   const expnums = Array.from({ length: 24 }, (_, i) => 1210400 + i);
   const list = await site.list('long.list', expnums);
-  await withWorker(env, site, async () => {
-    const handle = await env.client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+  await withWorker(server.env, site, async () => {
+    const handle = await server.env.client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
       taskQueue: TASK_QUEUE,
       workflowId: `can-${process.pid}`,
       // A history of ~60 events holds only a few exposures: several boundaries in one run.

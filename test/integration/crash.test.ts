@@ -17,10 +17,9 @@ import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
 import { REPO_ROOT } from '../../workers/config.js';
 import { DEV_SERVER_ARGS } from '../../scripts/dev-server-args.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
-import { dagmakerIntervals, eventually, makeSite, maxOverlap, processAlive, quietRuntime, siteConfig, startDevServer, temporalCli, workflowBundle, type Site } from '../helpers/harness.js';
+import { dagmakerIntervals, eventually, makeSite, maxOverlap, processAlive, quietRuntime, siteConfig, startDevServer, temporalCli, workflowBundle, type Site, range } from '../helpers/harness.js';
 
 type Run = (i: ImageProcessingInput) => Promise<ImageProcessingResult>;
-const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
 function spawnWorker(site: Site, address: string, name: string): ResultPromise {
   const log = createWriteStream(join(site.root, `${name}.log`));

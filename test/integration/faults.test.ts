@@ -9,29 +9,21 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { execa } from 'execa';
 import { progressOf, resumeRun, signalRun } from '../../client/runs.js';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
-import { eventually, makeSite, processAlive, startDevServer, temporalCli, withWorker } from '../helpers/harness.js';
+import { eventually, makeSite, processAlive, devServerForThisFile, temporalCli, withWorker, range } from '../helpers/harness.js';
 
-let env: TestWorkflowEnvironment;
-before(async () => {
-  env = await startDevServer();
-});
-after(async () => {
-  await env?.teardown();
-});
+const server = devServerForThisFile();
 
 let counter = 0;
-const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 type Run = (i: ImageProcessingInput) => Promise<ImageProcessingResult>;
 function start(input: ImageProcessingInput, id = `fault-${process.pid}-${++counter}`) {
-  return env.client.workflow.start<Run>(PARENT_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: id, args: [{ retryInitialIntervalS: 0.5, ...input }] });
+  return server.env.client.workflow.start<Run>(PARENT_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: id, args: [{ retryInitialIntervalS: 0.5, ...input }] });
 }
 const count = (events: { event: string; expnum?: unknown }[], event: string, expnum: number) => events.filter((e) => e.event === event && Number(e.expnum) === expnum).length;
 
@@ -44,7 +36,7 @@ test('transient DAGMaker and jobsub failures are retried to success; a permanent
   await site.fault('no_search_image.1210404');
   const expnums = range(1210400, 7);
   const list = await site.list('faults.list', expnums);
-  const result = await withWorker(env, site, async () => (await start({ exposureListFile: list, season: 'auto' })).result());
+  const result = await withWorker(server.env, site, async () => (await start({ exposureListFile: list, season: 'auto' })).result());
 
   const events = await site.ledger();
   const byExp = new Map(result.exposures.map((e) => [e.expnum, e]));
@@ -69,12 +61,12 @@ test('an expired proxy pauses new work until proxyRenewed; no exposure fails', a
   const site = await makeSite({ setupSeconds: 0.1, dagmakerMinSeconds: 0.4, dagmakerMaxSeconds: 0.6, submitSeconds: 0.05 });
   const expnums = range(1210420, 8);
   const list = await site.list('proxy.list', expnums);
-  await withWorker(env, site, async () => {
+  await withWorker(server.env, site, async () => {
     const handle = await start({ exposureListFile: list, season: 'auto', maxConcurrent: 2, proxyRecheckS: 600 });
     await eventually('two submissions', async () => (await site.ledger()).filter((e) => e.event === 'submit').length >= 2);
     await site.fault('proxy_expired');
     const waiting = await eventually('the run to wait for a proxy', async () => {
-      const p = await progressOf(env.client, handle.workflowId);
+      const p = await progressOf(server.env.client, handle.workflowId);
       return p.waitingFor?.what === 'proxy' ? p : null;
     });
     assert.match(waiting.waitingFor!.message, /proxy/);
@@ -84,7 +76,7 @@ test('an expired proxy pauses new work until proxyRenewed; no exposure fails', a
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal((await site.ledger()).filter((e) => e.event === 'dagmaker_start').length, startsBefore, 'no DAGMaker started while the proxy was expired');
     await rm(join(site.state, 'faults', 'proxy_expired'));
-    await signalRun(env.client, handle.workflowId, 'proxyRenewed');
+    await signalRun(server.env.client, handle.workflowId, 'proxyRenewed');
     const result = await handle.result();
     assert.deepEqual(result.counts, { total: 8, submitted: 8, failed: 0 });
     const events = await site.ledger();
@@ -95,17 +87,17 @@ test('an expired proxy pauses new work until proxyRenewed; no exposure fails', a
 test('a setup_img_proc.sh that keeps failing makes the run wait; retryEnvironment carries it on', async () => {
   const site = await makeSite();
   await site.fault('setup_fail', '3');
-  const list = await site.list('env.list', [941225, 941226]);
-  await withWorker(env, site, async () => {
+  const list = await site.list('server.env.list', [941225, 941226]);
+  await withWorker(server.env, site, async () => {
     const handle = await start({ exposureListFile: list, season: 'auto', retryInitialIntervalS: 0.2 });
     const p = await eventually('the run to wait for its environment', async () => {
-      const q = await progressOf(env.client, handle.workflowId);
+      const q = await progressOf(server.env.client, handle.workflowId);
       return q.phase === 'waiting-for-environment' ? q : null;
     });
     assert.match(p.waitingFor!.message, /setup_img_proc\.sh failed/);
     assert.match(p.waitingFor!.message, /Transport endpoint is not connected/);
     assert.match(p.waitingFor!.message, /retryEnvironment/);
-    await signalRun(env.client, handle.workflowId, 'retryEnvironment');
+    await signalRun(server.env.client, handle.workflowId, 'retryEnvironment');
     const result = await handle.result();
     assert.equal(result.counts.submitted, 2);
   });
@@ -115,7 +107,7 @@ test('cancelling a run kills its DAGMakers, records what was submitted, and leav
   const site = await makeSite();
   for (const e of range(1210431, 4)) await site.fault(`dagmaker_hang.${e}`);
   const list = await site.list('cancel.list', range(1210430, 8));
-  await withWorker(env, site, async () => {
+  await withWorker(server.env, site, async () => {
     const handle = await start({ exposureListFile: list, season: 'auto' });
     await eventually('four hanging DAGMakers and one submission', async () => {
       const events = await site.ledger();
@@ -139,12 +131,12 @@ test('a terminated run resumes with the same season, submitting only the rest', 
   const site = await makeSite({ setupSeconds: 0.1, dagmakerMinSeconds: 0.5, dagmakerMaxSeconds: 0.8, submitSeconds: 0.05 });
   const expnums = range(1210440, 10);
   const list = await site.list('resume.list', expnums);
-  await withWorker(env, site, async () => {
+  await withWorker(server.env, site, async () => {
     const handle = await start({ exposureListFile: list, season: 'auto', maxConcurrent: 2 });
     await eventually('four submissions', async () => (await site.ledger()).filter((e) => e.event === 'submit').length >= 4);
-    const season = (await progressOf(env.client, handle.workflowId)).season;
+    const season = (await progressOf(server.env.client, handle.workflowId)).season;
     await handle.terminate('test: the run is interrupted');
-    const resumed = await resumeRun(env.client, handle.workflowId, false);
+    const resumed = await resumeRun(server.env.client, handle.workflowId, false);
     const result = await resumed.result();
     assert.equal(result.season, season);
     assert.equal(result.counts.submitted, 10);
@@ -162,7 +154,7 @@ test('values that look like shell are read literally; nothing executes; no secre
   const canary = join(canaryDir, 'executed');
   const opts = `--memory=3000MB --append_condor_requirements='(TARGET.X=="a"||TARGET.Y)' && touch ${canary} && echo 'x' "y"`;
   const list = await site.list('shellish.list', [941225]);
-  const result = await withWorker(env, site, async () => (await start({ exposureListFile: list, season: 'auto', rc: { JOBSUB_OPTS: opts } })).result());
+  const result = await withWorker(server.env, site, async () => (await start({ exposureListFile: list, season: 'auto', rc: { JOBSUB_OPTS: opts } })).result());
   assert.equal(result.counts.submitted, 1);
   assert.ok((await readFile(result.exposures[0]!.dagFile!, 'utf8')).includes(`touch ${canary}`), 'the value reached the DAG as text');
   assert.equal(existsSync(canary), false, 'a value executed');
@@ -174,7 +166,7 @@ test('values that look like shell are read literally; nothing executes; no secre
   assert.equal((await stat(envFile)).mode & 0o077, 0, 'environment.json is private');
   const cli = await temporalCli();
   for (const id of [result.workflowId, `desgw-season-${result.season}-exp-941225`]) {
-    const { stdout } = await execa(cli, ['workflow', 'show', '--address', env.address, '--workflow-id', id, '--output', 'json']);
+    const { stdout } = await execa(cli, ['workflow', 'show', '--address', server.env.address, '--workflow-id', id, '--output', 'json']);
     assert.ok(stdout.length > 1000);
     assert.equal(stdout.includes(password), false, `the secret is in the history of ${id}`);
     for (const m of stdout.matchAll(/"data":\s*"([^"]+)"/g)) assert.equal(Buffer.from(m[1]!, 'base64').toString('utf8').includes(password), false, `the secret is in a payload of ${id}`);
@@ -184,7 +176,7 @@ test('values that look like shell are read literally; nothing executes; no secre
 test('what the run writes is group-writable (umask 002)', async () => {
   const site = await makeSite();
   const list = await site.list('umask.list', [941226]);
-  const result = await withWorker(env, site, async () => (await start({ exposureListFile: list, season: 'auto' })).result());
+  const result = await withWorker(server.env, site, async () => (await start({ exposureListFile: list, season: 'auto' })).result());
   for (const f of [join(result.runDir, 'dagmaker.rc'), result.outputFiles.manifest, result.outputFiles.outputTxt, result.exposures[0]!.dagmakerOutFile!, result.exposures[0]!.dagFile!, result.runDir]) {
     assert.ok(((await stat(f)).mode & 0o020) !== 0, `${f} is not group-writable`);
   }

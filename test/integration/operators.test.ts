@@ -5,32 +5,27 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { before, test } from 'node:test';
 import { execa } from 'execa';
 import type { ImageProcessingResult, Progress } from '../../common/contract.js';
 import { REPO_ROOT } from '../../workers/config.js';
-import { eventually, makeSite, startDevServer, temporalCli, withWorker, type Site } from '../helpers/harness.js';
+import { devServerForThisFile, eventually, makeSite, temporalCli, withWorker, type Site } from '../helpers/harness.js';
 
-let env: TestWorkflowEnvironment;
+const server = devServerForThisFile();
 let site: Site;
 let cli: string;
 before(async () => {
-  env = await startDevServer();
   site = await makeSite();
   cli = await temporalCli();
 });
-after(async () => {
-  await env?.teardown();
-});
 
 const desgw = (args: string[]) =>
-  execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], { env: { TEMPORAL_ADDRESS: env.address }, reject: false });
-const temporal = (args: string[]) => execa(cli, [...args, '--address', env.address], { reject: false });
+  execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], { env: { TEMPORAL_ADDRESS: server.env.address }, reject: false });
+const temporal = (args: string[]) => execa(cli, [...args, '--address', server.env.address], { reject: false });
 
 test('desgw run --follow runs a season to the end; the run and its children are found by season', async () => {
   const list = await site.list('s612.list', [1210447, 1210448, 1210449]);
-  await withWorker(env, site, async () => {
+  await withWorker(server.env, site, async () => {
     const r = await desgw(['run', '--exp-list', list, '--season', '612', '--set', 'WRITEDB=off', '--follow', '--json']);
     assert.equal(r.exitCode, 0, r.stderr);
     const result = JSON.parse(r.stdout) as ImageProcessingResult;
@@ -75,7 +70,7 @@ test('Temporal CLI recipes: start from a JSON file, query progress, signal, canc
   await writeFile(join(site.state, 'faults', 'dagmaker_hang.1210453'), '1');
   const input = join(site.root, 'run.json');
   await writeFile(input, JSON.stringify({ exposureListFile: list, season: 613, maxConcurrent: 2, retryInitialIntervalS: 1 }));
-  await withWorker(env, site, async () => {
+  await withWorker(server.env, site, async () => {
     const started = await temporal(['workflow', 'start', '--type', 'imageProcessing', '--task-queue', 'desgw-image-processing', '--workflow-id', 'desgw-season-613', '--input-file', input]);
     assert.equal(started.exitCode, 0, started.stderr);
     const progress = await eventually('the hanging exposure to be making its DAG', async () => {
@@ -121,7 +116,7 @@ test('desgw follows the conventions of a command-line tool', async () => {
 
 test('desgw run --dry-run checks everything, runs no DAGMaker and reserves nothing', async () => {
   const list = await site.list('dry.list', [1210460, 1210461]);
-  await withWorker(env, site, async () => {
+  await withWorker(server.env, site, async () => {
     const startsBefore = (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length;
     const ok = await desgw(['run', '--exp-list', list, '--season', '700', '--set', 'MIN_NITE=20230101', '--dry-run']);
     assert.equal(ok.exitCode, 0, ok.stdout + ok.stderr);

@@ -7,27 +7,20 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
 import { formatOutputTxt } from '../../common/output-file.js';
 import { execa } from 'execa';
-import { dagmakerIntervals, makeSite, maxOverlap, startDevServer, temporalCli, withWorker, type Site } from '../helpers/harness.js';
+import { dagmakerIntervals, makeSite, maxOverlap, devServerForThisFile, temporalCli, withWorker, type Site, range } from '../helpers/harness.js';
 
-let env: TestWorkflowEnvironment;
-before(async () => {
-  env = await startDevServer();
-});
-after(async () => {
-  await env?.teardown();
-});
+const server = devServerForThisFile();
 
 let counter = 0;
 async function run(input: ImageProcessingInput, id = `test-run-${process.pid}-${++counter}`): Promise<ImageProcessingResult> {
-  return env.client.workflow.execute<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+  return server.env.client.workflow.execute<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
     taskQueue: TASK_QUEUE,
     workflowId: id,
     args: [input],
@@ -35,7 +28,6 @@ async function run(input: ImageProcessingInput, id = `test-run-${process.pid}-${
 }
 
 const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
-const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
 describe('a full run on the sandbox site', () => {
   let site: Site;
@@ -47,7 +39,7 @@ describe('a full run on the sandbox site', () => {
     site = await makeSite();
     siteRcBefore = await sha(join(site.gwDir, 'dagmaker.rc'));
     const list = await site.list('night.list', ['# S231014 search exposures', ...expnums, '', String(expnums[0]), '1210401  # again']);
-    result = await withWorker(env, site, () => run({ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off', TEFF_CUT_i: '0.25', MIN_NITE: '20130101' } }));
+    result = await withWorker(server.env, site, () => run({ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off', TEFF_CUT_i: '0.25', MIN_NITE: '20130101' } }));
   });
 
   test('every exposure is made and submitted exactly once', async () => {
@@ -120,7 +112,7 @@ test('the window refills the moment an exposure finishes, never in batches', asy
   // One long exposure and several short ones, two at a time: the short ones must stream past the long one.
   await writeFile(join(site.state, 'durations'), '1210400 4\n1210401 0.3\n1210402 0.3\n1210403 0.3\n1210404 0.3\n');
   const list = await site.list('uneven.list', range(1210400, 5));
-  const result = await withWorker(env, site, () => run({ exposureListFile: list, season: 'auto', maxConcurrent: 2 }));
+  const result = await withWorker(server.env, site, () => run({ exposureListFile: list, season: 'auto', maxConcurrent: 2 }));
   assert.equal(result.counts.submitted, 5);
   const iv = new Map(dagmakerIntervals(await site.ledger()).map((i) => [i.expnum, i]));
   const long = iv.get(1210400)!;
@@ -167,7 +159,7 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
 
   test('each case', async () => {
     const rcBefore = await sha(join(site.gwDir, 'dagmaker.rc'));
-    await withWorker(env, site, () =>
+    await withWorker(server.env, site, () =>
       Promise.all(
         cases.map(async (c) => {
           const input = { season: 'auto' as const, ...(await c.input(site)) } as ImageProcessingInput;
@@ -196,7 +188,7 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
 test('an exposure missing from exposures.list is found by refreshing it once', async () => {
   const site = await makeSite();
   const list = await site.list('late.list', [1210474, 1210475]);
-  const result = await withWorker(env, site, () => run({ exposureListFile: list, season: 'auto' }));
+  const result = await withWorker(server.env, site, () => run({ exposureListFile: list, season: 'auto' }));
   assert.equal(result.counts.submitted, 2);
   const events = await site.ledger();
   assert.equal(events.filter((e) => e.event === 'get_exposure_info').length, 1);
@@ -206,7 +198,7 @@ test('three concurrent auto runs get three distinct seasons, each DAGMaker readi
   const site = await makeSite();
   await writeFile(join(site.root, 'des_seasons_used.txt'), '# seasons in the DES database\n101\n102\n103\n105\n');
   const lists = await Promise.all([0, 1, 2].map((k) => site.list(`run${k}.list`, range(1210410 + k * 3, 3))));
-  const results = await withWorker(env, site, () => Promise.all(lists.map((l) => run({ exposureListFile: l, season: 'auto' }))));
+  const results = await withWorker(server.env, site, () => Promise.all(lists.map((l) => run({ exposureListFile: l, season: 'auto' }))));
   const seasons = results.map((r) => r.season);
   assert.equal(new Set(seasons).size, 3, `seasons ${seasons}`);
   assert.deepEqual([...seasons].sort((a, b) => a - b), [104, 106, 107]);
@@ -222,7 +214,7 @@ test('three concurrent auto runs get three distinct seasons, each DAGMaker readi
 test('a requested season already reserved is refused; the test seasons can be taken again and again', async () => {
   const site = await makeSite();
   const list = await site.list('one.list', [941225]);
-  await withWorker(env, site, async () => {
+  await withWorker(server.env, site, async () => {
     const first = await run({ exposureListFile: list, season: 777 });
     assert.equal(first.season, 777);
     await assert.rejects(run({ exposureListFile: list, season: 777 }), (err: unknown) => {
@@ -240,10 +232,10 @@ test('the Temporal CLI starts a run with the documented JSON input', async () =>
   const id = `desgw-cli-${process.pid}`;
   const input = JSON.stringify({ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off' }, maxConcurrent: 2 });
   await execa(await temporalCli(), [
-    'workflow', 'start', '--address', env.address, '--namespace', 'default',
+    'workflow', 'start', '--address', server.env.address, '--namespace', 'default',
     '--type', 'imageProcessing', '--task-queue', 'desgw-image-processing', '--workflow-id', id, '--input', input,
   ]);
-  const result = await withWorker(env, site, () => env.client.workflow.getHandle(id).result() as Promise<ImageProcessingResult>);
+  const result = await withWorker(server.env, site, () => server.env.client.workflow.getHandle(id).result() as Promise<ImageProcessingResult>);
   assert.equal(result.counts.submitted, 2);
   assert.deepEqual(result.exposures.map((e) => `${e.expnum} ${e.band}`), ['941225 i', '941226 i']);
   assert.equal(result.nites[0], '20200304');
