@@ -4,10 +4,12 @@ import { seasonSourceFor } from '../activities/season-source.js';
 import { killLeftoversUnder } from '../activities/run-logged.js';
 import { loadWorkerConfig, runsDirFor, SITE_UMASK } from './config.js';
 import { createWorkers, runWorkers } from './create.js';
+import { installOneLineLogger } from './log.js';
 import { ensureSandboxSite, sandboxRootOf } from './sandbox-site.js';
 import { ensureSearchAttributes, SearchAttributesMissing } from './search-attributes.js';
 
 process.umask(SITE_UMASK);
+installOneLineLogger();
 const config = loadWorkerConfig();
 const servesSite = config.roles.some((r) => r !== 'workflows');
 if (servesSite) {
