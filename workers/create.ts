@@ -21,6 +21,9 @@ export interface WorkerSetOptions {
 
 export async function createWorkers({ connection, namespace, config, seasons, workflowBundle }: WorkerSetOptions): Promise<Worker[]> {
   const { makeDag, ...site } = createActivities({ config, seasons });
+  // Heartbeats carry cancellation back: without this the SDK batches them up to 48 s apart
+  // (0.8 × the heartbeat timeout) and a cancelled run's DAGMakers would linger that long.
+  const heartbeats = { maxHeartbeatThrottleInterval: `${config.heartbeatEveryS} seconds`, defaultHeartbeatThrottleInterval: `${config.heartbeatEveryS} seconds` };
   const workers: Promise<Worker>[] = [];
   if (config.roles.includes('workflows')) {
     workers.push(
@@ -35,9 +38,9 @@ export async function createWorkers({ connection, namespace, config, seasons, wo
       }),
     );
   }
-  if (config.roles.includes('site')) workers.push(Worker.create({ connection, namespace, taskQueue: SITE_TASK_QUEUE, activities: site }));
+  if (config.roles.includes('site')) workers.push(Worker.create({ connection, namespace, taskQueue: SITE_TASK_QUEUE, activities: site, ...heartbeats }));
   if (config.roles.includes('dagmaker')) {
-    workers.push(Worker.create({ connection, namespace, taskQueue: DAGMAKER_TASK_QUEUE, activities: { makeDag }, maxConcurrentActivityTaskExecutions: config.dagmakerSlots }));
+    workers.push(Worker.create({ connection, namespace, taskQueue: DAGMAKER_TASK_QUEUE, activities: { makeDag }, maxConcurrentActivityTaskExecutions: config.dagmakerSlots, ...heartbeats }));
   }
   return Promise.all(workers);
 }

@@ -115,8 +115,10 @@ test('cancelling a run kills its DAGMakers, records what was submitted, and leav
     });
     const runDir = join(site.root, 'site', 'desgw_runs', handle.workflowId);
     const rcBefore = createHash('sha256').update(await readFile(join(runDir, 'dagmaker.rc'))).digest('hex');
+    const cancelledAt = Date.now();
     await handle.cancel();
     await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+    assert.ok(Date.now() - cancelledAt < 15_000, `cancellation took ${Date.now() - cancelledAt} ms`);
     const starts = (await site.ledger()).filter((e) => e.event === 'dagmaker_start');
     await eventually('every DAGMaker to be gone', async () => starts.every((s) => !processAlive(Number(s.pid))), 10_000);
     assert.equal(createHash('sha256').update(await readFile(join(runDir, 'dagmaker.rc'))).digest('hex'), rcBefore);
