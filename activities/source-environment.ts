@@ -62,11 +62,14 @@ export async function sourceEnvironmentWith(o: EnvironmentOptions, input: Source
   return { envFile, variableCount: Object.keys(env).length, jobsubSubmitDag, durationMs: r.durationMs };
 }
 
-/** The worker's own environment, less Temporal and Node settings that mean nothing to the site tools. */
+/**
+ * The worker's own environment, less its Temporal, Node and desgw settings: they mean nothing to
+ * the site tools, and DESGW_DB_PASSWORD has no business in DAGMaker's environment.
+ */
 function baseEnvironment(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(NODE_|npm_|TEMPORAL_)/.test(k)) out[k] = v;
+    if (v !== undefined && !/^(NODE_|npm_|TEMPORAL_|DESGW_)/.test(k)) out[k] = v;
   }
   return out;
 }

@@ -156,7 +156,12 @@ test('values that look like shell are read literally; nothing executes; no secre
   const canary = join(canaryDir, 'executed');
   const opts = `--memory=3000MB --append_condor_requirements='(TARGET.X=="a"||TARGET.Y)' && touch ${canary} && echo 'x' "y"`;
   const list = await site.list('shellish.list', [941225]);
-  const result = await withWorker(server.env, site, async () => (await start({ exposureListFile: list, season: 'auto', rc: { JOBSUB_OPTS: opts } })).result());
+  // The worker's own database password (the oracle source reads it) must reach neither history nor DAGMaker.
+  const workerSecret = `planted-worker-db-secret-${process.pid}`;
+  process.env.DESGW_DB_PASSWORD = workerSecret;
+  const result = await withWorker(server.env, site, async () => (await start({ exposureListFile: list, season: 'auto', rc: { JOBSUB_OPTS: opts } })).result()).finally(
+    () => delete process.env.DESGW_DB_PASSWORD,
+  );
   assert.equal(result.counts.submitted, 1);
   assert.ok((await readFile(result.exposures[0]!.dagFile!, 'utf8')).includes(`touch ${canary}`), 'the value reached the DAG as text');
   assert.equal(existsSync(canary), false, 'a value executed');
@@ -166,12 +171,16 @@ test('values that look like shell are read literally; nothing executes; no secre
   const envFile = join(result.runDir, 'environment.json');
   assert.ok((await readFile(envFile, 'utf8')).includes(password), 'the captured environment holds the secret');
   assert.equal((await stat(envFile)).mode & 0o077, 0, 'environment.json is private');
+  assert.equal((await readFile(envFile, 'utf8')).includes(workerSecret), false, "the worker's password is not in DAGMaker's environment");
   const cli = await temporalCli();
   for (const id of [result.workflowId, `desgw-season-${result.season}-exp-941225`]) {
     const { stdout } = await execa(cli, ['workflow', 'show', '--address', server.env.address, '--workflow-id', id, '--output', 'json']);
     assert.ok(stdout.length > 1000);
     assert.equal(stdout.includes(password), false, `the secret is in the history of ${id}`);
-    for (const m of stdout.matchAll(/"data":\s*"([^"]+)"/g)) assert.equal(Buffer.from(m[1]!, 'base64').toString('utf8').includes(password), false, `the secret is in a payload of ${id}`);
+    for (const m of stdout.matchAll(/"data":\s*"([^"]+)"/g)) {
+      const text = Buffer.from(m[1]!, 'base64').toString('utf8');
+      assert.equal(text.includes(password) || text.includes(workerSecret), false, `a secret is in a payload of ${id}`);
+    }
   }
 });
 
