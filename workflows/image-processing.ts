@@ -135,13 +135,10 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     const expnums = run.exposures.map((e) => e.expnum);
     const prepared = await prepareRun({ gwWorkflowDir: run.gwWorkflowDir, runDir: run.runDir, season, rc: run.rc });
     const outcomes = input.resume ? resumedOutcomes(await priorOutcomes({ runDir: run.runDir, expnums }), input.resume.retryFailed === true) : [];
-    // Exposures known from an earlier run of this id go first, so `next` skips them.
-    const known = new Set(outcomes.map((o) => o.expnum));
-    run.exposures = [...run.exposures.filter((e) => known.has(e.expnum)), ...run.exposures.filter((e) => !known.has(e.expnum))];
     progress.phase = 'sourcing-environment';
     publish();
     const env = await sourceEnvironmentOrWait(run);
-    state = { startedAt, run, season, prepared, env, next: outcomes.length, outcomes, continuedAsNew: 0 };
+    state = { startedAt, run, season, prepared, env, next: 0, outcomes, continuedAsNew: 0 };
   }
   const { run, season, prepared, env } = state;
 
@@ -202,6 +199,11 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     // Sliding window: a new child starts the moment one finishes, never more than maxConcurrent at
     // once, and none while a child waits for a renewed proxy.
     while (next < run.exposures.length) {
+      // Exposures an earlier run of this id submitted (or that failed for good) are done already.
+      if (outcomes.has(run.exposures[next]!.expnum)) {
+        next++;
+        continue;
+      }
       await condition(() => (inFlight < maxConcurrent && waitingForProxy.size === 0) || historyFull());
       if (historyFull()) {
         // Let the children in flight finish (they belong to this run), then carry on in a new one.

@@ -144,6 +144,7 @@ test('a terminated run resumes with the same season, submitting only the rest', 
     assert.equal(result.counts.submitted, 10);
     const events = await site.ledger();
     for (const e of expnums) assert.equal(count(events, 'submit', e), 1, `submissions of ${e}`);
+    assert.deepEqual(result.exposures.map((e) => e.expnum), expnums, 'the result keeps the order of the list');
     const already = result.exposures.filter((e) => e.resumed);
     assert.ok(already.length >= 4, `${already.length} exposures carried from the terminated run`);
     for (const e of already) assert.equal(count(events, 'dagmaker_start', e.expnum), 1, `${e.expnum} was not remade`);
