@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { execa } from 'execa';
+import { PROXY_EXPIRED } from '../common/contract.js';
 
 export interface ProxyOptions {
   /** Whether to check at all (false for the desgw account, whose jobs use the service credentials). */
@@ -12,8 +13,6 @@ export interface ProxyOptions {
   /** How long the proxy must still be valid, as H:M. */
   proxyMargin: string;
 }
-
-export const PROXY_EXPIRED = 'ProxyExpired';
 
 export async function ensureProxy(o: ProxyOptions, env: Record<string, string>, cwd: string): Promise<void> {
   if (!o.checkProxy) return;

@@ -100,7 +100,7 @@ export async function killLeftover(pidFile: string): Promise<boolean> {
   if (text === null) return false;
   const { pgid, owner, cwd } = parsePidFile(text);
   if (!pgid || pgid <= 1 || !cwd) return false;
-  if (owner && owner !== process.pid && alive(owner)) return false;
+  if (owner && owner !== process.pid && processAlive(owner)) return false;
   const ours = await realpath(cwd).catch(() => cwd);
   const members = await groupMembers(pgid);
   const here = await Promise.all(members.map((pid) => realpath(`/proc/${pid}/cwd`).catch(() => null)));
@@ -133,7 +133,8 @@ function parsePidFile(text: string): { pgid?: number; owner?: number; cwd?: stri
   }
 }
 
-function alive(pid: number): boolean {
+/** True while a process exists (EPERM: it exists, but is another user's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

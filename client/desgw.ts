@@ -135,23 +135,20 @@ program
     console.log(o.json ? JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId }) : `resumed ${handle.workflowId}`);
   });
 
-program
-  .command('proxy-renewed')
-  .description('tell a run waiting for a grid proxy that it was renewed (signal proxyRenewed)')
-  .argument('<workflowId>')
-  .action(async (id: string) => {
-    await signalRun(await connectClient(), id, 'proxyRenewed');
-    console.log(`signalled proxyRenewed to ${id}`);
-  });
-
-program
-  .command('retry-environment')
-  .description('tell a run waiting for its environment to source setup_img_proc.sh again (signal retryEnvironment)')
-  .argument('<workflowId>')
-  .action(async (id: string) => {
-    await signalRun(await connectClient(), id, 'retryEnvironment');
-    console.log(`signalled retryEnvironment to ${id}`);
-  });
+const SIGNAL_COMMANDS = [
+  ['proxy-renewed', 'proxyRenewed', 'tell a run waiting for a grid proxy that it was renewed'],
+  ['retry-environment', 'retryEnvironment', 'tell a run waiting for its environment to source setup_img_proc.sh again'],
+] as const;
+for (const [name, signal, description] of SIGNAL_COMMANDS) {
+  program
+    .command(name)
+    .description(`${description} (signal ${signal})`)
+    .argument('<workflowId>')
+    .action(async (id: string) => {
+      await signalRun(await connectClient(), id, signal);
+      console.log(`signalled ${signal} to ${id}`);
+    });
+}
 
 program
   .command('cancel')

@@ -60,7 +60,3 @@ export function lastMeaningfulLine(output: string): string {
   const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   return (lines[lines.length - 1] ?? '').slice(0, 300);
 }
-
-export function tail(output: string, n: number): string {
-  return output.split('\n').slice(-n - 1).join('\n').trimEnd();
-}

@@ -138,4 +138,6 @@ export interface Progress {
 export const PROGRESS_QUERY = 'progress';
 export const EXPOSURE_STATE_SIGNAL = 'exposureState';
 export const PROXY_RENEWED_SIGNAL = 'proxyRenewed';
+/** The failure type of an expired proxy or token: the workflow waits for a renewal instead of failing. */
+export const PROXY_EXPIRED = 'ProxyExpired';
 export const RETRY_ENVIRONMENT_SIGNAL = 'retryEnvironment';

@@ -41,6 +41,8 @@ export interface WorkerConfig {
   dagmakerSlots: number;
   /** Where the seasons already used come from: the DES database, or a local file. */
   seasonSource: 'oracle' | 'local';
+  /** Workflows kept in the worker's cache (a run keeps a handful busy: its parent and five children). */
+  maxCachedWorkflows: number;
   /** The submission command's program and flags (the DAG's file:// argument is added), or null for DAGMaker's recommendation. */
   submitCommand: string[] | null;
 }
@@ -67,6 +69,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     roles: roles(env.DESGW_WORKER_ROLES ?? ROLES.join(',')),
     dagmakerSlots: positive(env.DESGW_DAGMAKER_SLOTS, 5, 'DESGW_DAGMAKER_SLOTS'),
     seasonSource: oneOf(env.DESGW_SEASON_SOURCE ?? 'local', ['oracle', 'local'] as const, 'DESGW_SEASON_SOURCE'),
+    maxCachedWorkflows: positive(env.DESGW_MAX_CACHED_WORKFLOWS, 100, 'DESGW_MAX_CACHED_WORKFLOWS'),
     submitCommand: env.DESGW_SUBMIT_COMMAND ? commandWords(env.DESGW_SUBMIT_COMMAND) : null,
   };
 }

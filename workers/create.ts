@@ -31,9 +31,7 @@ export async function createWorkers({ connection, namespace, config, seasons, wo
         connection,
         namespace,
         taskQueue: TASK_QUEUE,
-        // Each run keeps a handful of workflows busy (its parent and five children): a small cache
-        // is enough and keeps the worker's memory flat on long runs.
-        maxCachedWorkflows: Number(process.env.DESGW_MAX_CACHED_WORKFLOWS ?? 100),
+        maxCachedWorkflows: config.maxCachedWorkflows,
         ...(workflowBundle ? { workflowBundle } : await prebuiltOrSource()),
       }),
     );

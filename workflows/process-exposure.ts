@@ -16,6 +16,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { Exposure, ExposureResult, ExposureState } from '../common/contract.js';
+import { PROXY_EXPIRED } from '../common/contract.js';
 import type { createActivities } from '../activities/index.js';
 import { exposurePaths } from '../common/exposure-paths.js';
 import { activityOptions } from './activity-policies.js';
@@ -57,7 +58,7 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
         return await step();
       } catch (err) {
         const cause = err instanceof ActivityFailure ? err.cause : undefined;
-        if (!(cause instanceof ApplicationFailure && cause.type === 'ProxyExpired')) throw err;
+        if (!(cause instanceof ApplicationFailure && cause.type === PROXY_EXPIRED)) throw err;
         await tell('waiting-for-proxy', cause.message);
         const seen = renewals;
         await condition(() => renewals > seen, input.proxyRecheckS * 1000);

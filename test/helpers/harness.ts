@@ -151,15 +151,7 @@ export async function eventually<T>(what: string, check: () => Promise<T | null 
   }
 }
 
-/** True while a process exists. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { processAlive } from '../../activities/run-logged.js';
 
 /** `n` consecutive exposure numbers from `from`. */
 export const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
