@@ -7,16 +7,17 @@
  *
  * BENCH_SCALE=0.2 shrinks both (for a quick look).
  */
-import { copyFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
 import { REPO_ROOT } from '../workers/config.js';
-import { makeSite, startDevServer, type LedgerEvent, type Site } from '../test/helpers/harness.js';
+import { startDevServer, type LedgerEvent } from '../test/helpers/harness.js';
 import { legacyPool } from './legacy-pool.js';
 import { spawnWorker } from './spawn-worker.js';
-import { addSyntheticExposures, listScheduling, seeded } from './synthetic.js';
+import { listScheduling, seeded } from './synthetic.js';
+import { benchSite } from './workload.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const SLOTS = 5;
@@ -36,17 +37,6 @@ interface Measured {
   continuedAsNew: number;
 }
 
-async function site(n: number, first: number, durations: (i: number) => number, instant = false): Promise<{ site: Site; expnums: number[]; list: string }> {
-  const s = await makeSite({ setupSeconds: 0, dagmakerMinSeconds: 0, dagmakerMaxSeconds: 0, submitSeconds: 0 });
-  if (instant) {
-    await copyFile(join(REPO_ROOT, 'bench', 'instant', 'DAGMaker.sh'), join(s.gwDir, 'DAGMaker.sh'));
-    await copyFile(join(REPO_ROOT, 'bench', 'instant', 'jobsub_submit_dag'), join(s.root, 'site', 'grid', 'bin', 'jobsub_submit_dag'));
-  }
-  const expnums = await addSyntheticExposures(s.gwDir, first, n);
-  await writeFile(join(s.state, 'durations'), expnums.map((e, i) => `${e} ${durations(i).toFixed(3)}`).join('\n') + '\n');
-  return { site: s, expnums, list: await s.list('bench.list', expnums) };
-}
-
 const span = (events: LedgerEvent[]) => {
   const starts = events.filter((e) => e.event === 'dagmaker_start').map((e) => e.ts);
   const ends = events.filter((e) => e.event === 'submit').map((e) => e.ts);
@@ -54,7 +44,7 @@ const span = (events: LedgerEvent[]) => {
 };
 
 async function ours(address: string, client: Awaited<ReturnType<typeof startDevServer>>['client'], n: number, first: number, durations: (i: number) => number, tag: string, instant = false): Promise<Measured> {
-  const { site: s, list } = await site(n, first, durations, instant);
+  const { site: s, list } = await benchSite(n, first, durations, instant);
   const worker = await spawnWorker(s, address);
   try {
     const t0 = Date.now() / 1000;
@@ -95,7 +85,7 @@ try {
   console.error(`workload A: ${nA} exposures, 0.2–1.0 s, ours…`);
   const a = await ours(env.address, env.client, nA, 3_000_001, (i) => durationsA[i]!, 'A');
   console.error('workload A, legacy-style pool…');
-  const legacySite = await site(nA, 3_100_001, (i) => durationsA[i]!);
+  const legacySite = await benchSite(nA, 3_100_001, (i) => durationsA[i]!);
   const legacy = await legacyPool(legacySite.site, legacySite.expnums, SLOTS);
   console.error(`workload B: ${nB} instant exposures, ours…`);
   const b = await ours(env.address, env.client, nB, 3_200_001, () => 0, 'B', true);

@@ -3,23 +3,19 @@
  * continues as new before its history grows large; reports the runs' history sizes and the
  * worker's peak memory. BENCH_EXPOSURES changes the number.
  */
-import { copyFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
 import { REPO_ROOT } from '../workers/config.js';
-import { makeSite, startDevServer } from '../test/helpers/harness.js';
+import { startDevServer } from '../test/helpers/harness.js';
 import { spawnWorker } from './spawn-worker.js';
-import { addSyntheticExposures } from './synthetic.js';
+import { benchSite } from './workload.js';
 
 const n = Number(process.env.BENCH_EXPOSURES ?? 5000);
 const env = await startDevServer();
 try {
-  const site = await makeSite({ setupSeconds: 0, dagmakerMinSeconds: 0, dagmakerMaxSeconds: 0, submitSeconds: 0 });
-  await copyFile(join(REPO_ROOT, 'bench', 'instant', 'DAGMaker.sh'), join(site.gwDir, 'DAGMaker.sh'));
-  await copyFile(join(REPO_ROOT, 'bench', 'instant', 'jobsub_submit_dag'), join(site.root, 'site', 'grid', 'bin', 'jobsub_submit_dag'));
-  const expnums = await addSyntheticExposures(site.gwDir, 4_000_001, n);
-  const list = await site.list('scale.list', expnums);
+  const { site, expnums, list } = await benchSite(n, 4_000_001, () => 0, true);
   const worker = await spawnWorker(site, env.address);
   const t0 = Date.now();
   const handle = await env.client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {

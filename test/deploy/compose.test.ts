@@ -22,3 +22,14 @@ test('the systemd unit for the DES machine runs the site worker from the checkou
   assert.match(unit, /^Environment=DESGW_WORKER_ROLES=site,dagmaker$/m);
   assert.match(unit, /^EnvironmentFile=/m);
 });
+
+test('the production dynamic config sets what every dev server of ours is started with', async () => {
+  const { DYNAMIC_CONFIG } = await import('../../scripts/dev-server-args.js');
+  const yaml = await import('node:fs/promises').then((fs) => fs.readFile(join(REPO_ROOT, 'deploy', 'temporal-dynamicconfig.yaml'), 'utf8'));
+  for (const [key, value] of Object.entries(DYNAMIC_CONFIG)) {
+    const block = new RegExp(`^${key.replace(/\./g, '\\.')}:\\n((?:  .*\\n)+)`, 'm').exec(yaml);
+    assert.ok(block, `${key} is missing from deploy/temporal-dynamicconfig.yaml`);
+    const values = [...block[1]!.matchAll(/- value: (\S+)/g)].map((m) => m[1]);
+    assert.ok(values.length > 0 && values.every((v) => v === String(value)), `${key}: ${values.join(', ')} in the yaml, ${value} on the dev servers`);
+  }
+});
