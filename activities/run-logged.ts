@@ -1,15 +1,14 @@
 /**
- * Runs a site tool as a child process — always `execa(file, args)`, never a shell string — with its
- * stdout and stderr written to an `.out` file, heartbeats carrying the tail of that output, a
+ * Runs a site tool as a child process — always `execa(file, args)`, never a shell string, started
+ * by the process launcher (launcher-process.ts) — with its stdout and stderr written to an `.out` file, heartbeats carrying the tail of that output, a
  * timeout, and, on cancellation or timeout, the whole process group killed (DAGMaker starts
  * children of its own). The process group id is kept in a pid file beside the output so a later
  * attempt can kill what a dead worker left running.
  */
 import { Context } from '@temporalio/activity';
-import { execa } from 'execa';
-import { createWriteStream } from 'node:fs';
-import { readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { launch } from './launcher.js';
 
 export interface RunLoggedOptions {
   file: string;
@@ -38,24 +37,8 @@ export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
   await killLeftover(o.pidFile);
   const ctx = activityContext();
   const started = Date.now();
-  const out = createWriteStream(o.outFile, { flags: 'w', mode: 0o664 });
-  const child = execa(o.file, o.args, {
-    cwd: o.cwd,
-    env: o.env,
-    extendEnv: false,
-    stdin: 'ignore',
-    all: true,
-    buffer: false,
-    reject: false,
-    detached: true, // its own process group, so everything it starts can be killed together
-  });
-  // Listen before anything else is awaited: a quick process's output would be lost otherwise.
-  let output = '';
-  child.all?.on('data', (chunk: Buffer) => {
-    out.write(chunk);
-    output += chunk.toString('utf8');
-  });
-  const pgid = child.pid;
+  // Started by the launcher (see launcher-process.ts), its output straight into the .out file.
+  const { pid: pgid, exited } = await launch({ file: o.file, args: o.args, cwd: o.cwd, env: o.env, outFile: o.outFile });
   // The group and the worker that owns it: a later attempt or worker kills the group only once its owner is gone.
   if (pgid !== undefined) await writeFile(o.pidFile, JSON.stringify({ pgid, owner: process.pid, cwd: o.cwd }) + '\n', { mode: 0o664 });
 
@@ -68,21 +51,37 @@ export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
   };
   const timer = setTimeout(() => killGroup('timeout'), o.timeoutS * 1000);
   const beat = setInterval(() => {
-    ctx?.heartbeat({ label: o.label, elapsedS: Math.round((Date.now() - started) / 1000), tail: tailOf(output) });
+    void readTail(o.outFile).then((tail) => ctx?.heartbeat({ label: o.label, elapsedS: Math.round((Date.now() - started) / 1000), tail: tailOf(tail) }));
   }, o.heartbeatEveryS * 1000);
   const onCancel = (): void => killGroup('cancelled');
   ctx?.cancellationSignal.addEventListener('abort', onCancel);
 
   try {
-    const result = await child;
+    const result = await exited;
     if (!killed && result.signal) killed = 'signal';
+    let output = await readFile(o.outFile, 'utf8').catch(() => '');
+    if (result.error) output += `${output && !output.endsWith('\n') ? '\n' : ''}${result.error}\n`;
     return { exitCode: result.exitCode, killed, output, durationMs: Date.now() - started };
   } finally {
     clearTimeout(timer);
     clearInterval(beat);
     ctx?.cancellationSignal.removeEventListener('abort', onCancel);
-    await new Promise<void>((res) => out.end(res));
     await rm(o.pidFile, { force: true });
+  }
+}
+
+/** The last few kilobytes of a growing output file. */
+async function readTail(file: string, bytes = 4096): Promise<string> {
+  const fh = await open(file, 'r').catch(() => null);
+  if (!fh) return '';
+  try {
+    const { size } = await fh.stat();
+    const start = Math.max(0, size - bytes);
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(size - start), 0, size - start, start);
+    const text = buffer.subarray(0, bytesRead).toString('utf8');
+    return start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
+  } finally {
+    await fh.close();
   }
 }
 

@@ -6,7 +6,7 @@ import { REPO_ROOT } from '../workers/config.js';
 import type { Site } from '../test/helpers/harness.js';
 
 export async function spawnWorker(site: Site, address: string, extraEnv: Record<string, string> = {}) {
-  const p = execa('node', [join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
+  const p = execa('node', [...(process.env.XNODEARGS ?? '').split(' ').filter(Boolean), join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
     env: {
       TEMPORAL_ADDRESS: address,
       DESGW_GW_WORKFLOW_DIR: site.gwDir,
@@ -26,11 +26,18 @@ export async function spawnWorker(site: Site, address: string, extraEnv: Record<
     if (i > 600 || p.exitCode !== null) throw new Error(`worker did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  const peakMb = async (pid: number) => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
   return {
     pid: p.pid!,
-    async peakRssMb(): Promise<number> {
-      const status = await readFile(`/proc/${p.pid}/status`, 'utf8');
-      return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024);
+    /** The worker's peak resident memory. */
+    peakRssMb: () => peakMb(p.pid!),
+    /** Its process launcher (activities/launcher-process.ts), once started: pid and peak resident memory. */
+    async launcher(): Promise<{ pid: number; peakRssMb: number } | undefined> {
+      const children = (await execa('pgrep', ['-P', String(p.pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
+      for (const pid of children) {
+        if ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes('launcher-process')) return { pid, peakRssMb: await peakMb(pid) };
+      }
+      return undefined;
     },
     async stop(): Promise<void> {
       p.kill('SIGTERM');
