@@ -26,6 +26,7 @@ try {
   const result = await handle.result();
   const seconds = (Date.now() - t0) / 1000;
   const peakRssMb = await worker.peakRssMb();
+  const launcherPeakRssMb = (await worker.launcher())?.peakRssMb ?? 0;
   await worker.stop();
   // Every run of the chain: its history length and size.
   const runs: { runId: string; events: number; bytes: number }[] = [];
@@ -44,6 +45,7 @@ try {
     seconds,
     exposuresPerSecond: Math.round((n / seconds) * 10) / 10,
     peakRssMb,
+    launcherPeakRssMb,
     runs: runs.length,
     largestHistoryEvents: Math.max(...runs.map((r) => r.events)),
     largestHistoryBytes: Math.max(...runs.map((r) => r.bytes)),

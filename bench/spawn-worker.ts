@@ -1,4 +1,7 @@
-/** A worker in its own process (as in production), whose peak memory can be read from /proc. */
+/**
+ * A worker in its own process (as in production), whose peak memory can be read from /proc.
+ * BENCH_WORKER_NODE_ARGS adds Node options, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -6,7 +9,7 @@ import { REPO_ROOT } from '../workers/config.js';
 import type { Site } from '../test/helpers/harness.js';
 
 export async function spawnWorker(site: Site, address: string, extraEnv: Record<string, string> = {}) {
-  const p = execa('node', [...(process.env.XNODEARGS ?? '').split(' ').filter(Boolean), join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
+  const p = execa('node', [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
     env: {
       TEMPORAL_ADDRESS: address,
       DESGW_GW_WORKFLOW_DIR: site.gwDir,
