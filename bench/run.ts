@@ -10,18 +10,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
 import { REPO_ROOT } from '../workers/config.js';
 import { startDevServer, type LedgerEvent } from '../test/helpers/harness.js';
 import { legacyPool } from './legacy-pool.js';
 import { spawnWorker } from './spawn-worker.js';
 import { listScheduling, seeded } from './synthetic.js';
-import { benchSite } from './workload.js';
+import { benchSite, startBenchRun } from './workload.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const SLOTS = 5;
-type Run = (i: ImageProcessingInput) => Promise<ImageProcessingResult>;
 
 interface Measured {
   exposures: number;
@@ -49,7 +46,7 @@ async function ours(address: string, client: Awaited<ReturnType<typeof startDevS
   const worker = await spawnWorker(s, address);
   try {
     const t0 = Date.now() / 1000;
-    const handle = await client.workflow.start<Run>(PARENT_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: `bench-${tag}-${process.pid}`, args: [{ exposureListFile: list, season: 'auto' }] });
+    const handle = await startBenchRun(client, list, `bench-${tag}-${process.pid}`);
     const result = await handle.result();
     const t1 = Date.now() / 1000;
     if (result.counts.submitted !== n) throw new Error(`${tag}: ${result.counts.failed} exposures failed: ${result.exposures.find((e) => e.error)?.error}`);

@@ -5,12 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
 import { REPO_ROOT } from '../workers/config.js';
 import { startDevServer } from '../test/helpers/harness.js';
 import { spawnWorker } from './spawn-worker.js';
-import { benchSite } from './workload.js';
+import { benchSite, startBenchRun } from './workload.js';
 
 const n = Number(process.env.BENCH_EXPOSURES ?? 5000);
 const env = await startDevServer();
@@ -18,11 +16,7 @@ try {
   const { site, expnums, list } = await benchSite(n, 4_000_001, () => 0, true);
   const worker = await spawnWorker(site, env.address);
   const t0 = Date.now();
-  const handle = await env.client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
-    taskQueue: TASK_QUEUE,
-    workflowId: `scale-${process.pid}`,
-    args: [{ exposureListFile: list, season: 'auto' }],
-  });
+  const handle = await startBenchRun(env.client, list, `scale-${process.pid}`);
   const result = await handle.result();
   const seconds = (Date.now() - t0) / 1000;
   const peakRssMb = await worker.peakRssMb();

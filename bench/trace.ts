@@ -8,11 +8,9 @@
 import { readFile } from 'node:fs/promises';
 import proto from '@temporalio/proto';
 import { execa } from 'execa';
-import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
 import { startDevServer } from '../test/helpers/harness.js';
 import { spawnWorker } from './spawn-worker.js';
-import { benchSite } from './workload.js';
+import { benchSite, startBenchRun } from './workload.js';
 
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 const n = Number(process.env.BENCH_EXPOSURES ?? 100);
@@ -36,11 +34,7 @@ try {
   const serverPid = Number((await execa('pgrep', ['-n', '-f', 'server start-dev'])).stdout);
   const cpu0 = { server: await cpuS(serverPid), worker: await cpuS(worker.pid) };
   const t0 = Date.now();
-  const handle = await env.client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
-    taskQueue: TASK_QUEUE,
-    workflowId: `trace-${process.pid}`,
-    args: [{ exposureListFile: list, season: 'auto' }],
-  });
+  const handle = await startBenchRun(env.client, list, `trace-${process.pid}`);
   const result = await handle.result();
   const seconds = (Date.now() - t0) / 1000;
   const peak = await worker.peakRssMb();

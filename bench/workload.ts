@@ -1,6 +1,9 @@
 /** The sites the benchmarks run on: the sandbox site with synthetic exposures, optionally with instant stand-ins. */
+import type { Client } from '@temporalio/client';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
+import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
 import { REPO_ROOT } from '../workers/config.js';
 import { makeSite, type Site } from '../test/helpers/harness.js';
 import { addSyntheticExposures } from './synthetic.js';
@@ -24,4 +27,13 @@ export async function benchSite(n: number, first: number, durations: (i: number)
   const expnums = await addSyntheticExposures(site.gwDir, first, n);
   await writeFile(join(site.state, 'durations'), expnums.map((e, i) => `${e} ${durations(i).toFixed(3)}`).join('\n') + '\n');
   return { site, expnums, list: await site.list('bench.list', expnums) };
+}
+
+/** Starts a run of the list with an `auto` season, as a person would. */
+export function startBenchRun(client: Client, list: string, workflowId: string) {
+  return client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+    taskQueue: TASK_QUEUE,
+    workflowId,
+    args: [{ exposureListFile: list, season: 'auto' }],
+  });
 }
