@@ -1,7 +1,8 @@
 /**
  * `npm run bench:scale`: one run of 5,000 exposures (instant stand-ins) on a dev server. The parent
  * continues as new before its history grows large; reports the runs' history sizes and the
- * worker's peak memory. BENCH_EXPOSURES changes the number.
+ * worker's peak memory. BENCH_EXPOSURES changes the number. BENCH_SPLIT_WORKERS=1 runs the
+ * production layout instead: a workflow-only worker and a site worker, each process measured.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,14 +15,18 @@ const n = Number(process.env.BENCH_EXPOSURES ?? 5000);
 const env = await startDevServer();
 try {
   const { site, expnums, list } = await benchSite(n, 4_000_001, () => 0, true);
-  const worker = await spawnWorker(site, env.address);
+  const split = process.env.BENCH_SPLIT_WORKERS === '1';
+  const worker = await spawnWorker(site, env.address, split ? { DESGW_WORKER_ROLES: 'site,dagmaker' } : {});
+  const workflowWorker = split ? await spawnWorker(site, env.address, { DESGW_WORKER_ROLES: 'workflows' }) : undefined;
   const t0 = Date.now();
   const handle = await startBenchRun(env.client, list, `scale-${process.pid}`);
   const result = await handle.result();
   const seconds = (Date.now() - t0) / 1000;
   const peakRssMb = await worker.peakRssMb();
   const launcherPeakRssMb = (await worker.launcher())?.peakRssMb ?? 0;
+  const workflowWorkerPeakRssMb = await workflowWorker?.peakRssMb();
   await worker.stop();
+  await workflowWorker?.stop();
   // Every run of the chain: its history length and size.
   const runs: { runId: string; events: number; bytes: number }[] = [];
   for await (const w of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) {
@@ -38,15 +43,17 @@ try {
     missing: expnums.filter((e) => !submits.has(e)).length,
     seconds,
     exposuresPerSecond: Math.round((n / seconds) * 10) / 10,
+    // With BENCH_SPLIT_WORKERS=1, peakRssMb is the site worker's.
     peakRssMb,
     launcherPeakRssMb,
+    ...(split ? { workflowWorkerPeakRssMb } : {}),
     runs: runs.length,
     largestHistoryEvents: Math.max(...runs.map((r) => r.events)),
     largestHistoryBytes: Math.max(...runs.map((r) => r.bytes)),
     resultBytes: JSON.stringify(result).length,
   };
   console.log(JSON.stringify(report, null, 2));
-  await writeFile(join(REPO_ROOT, 'bench', 'scale-results.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeFile(join(REPO_ROOT, 'bench', split ? 'scale-split-results.json' : 'scale-results.json'), JSON.stringify(report, null, 2) + '\n');
 } finally {
   await env.teardown();
 }
