@@ -20,7 +20,14 @@ export interface LaunchRequest {
   outFile: string;
 }
 
-export type LaunchReply = { id: number; pid: number } | { id: number; exitCode?: number; signal?: string; error?: string };
+/** How a tool ended; `error` when it could not be started or waited for. */
+export interface LaunchEnded {
+  exitCode?: number;
+  signal?: string;
+  error?: string;
+}
+
+export type LaunchReply = { id: number; pid: number } | ({ id: number } & LaunchEnded);
 
 const reply = (m: LaunchReply): void => void process.send?.(m);
 

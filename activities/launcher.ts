@@ -5,18 +5,18 @@
  * it was waiting for, and their activities fail and retry.
  */
 import { execaNode } from 'execa';
-import type { LaunchReply, LaunchRequest } from './launcher-process.js';
+import type { LaunchEnded, LaunchReply, LaunchRequest } from './launcher-process.js';
 
 export interface Launched {
   /** Also its process group id; undefined when it could not be started. */
   pid?: number;
-  /** Settles when the tool ends; `error` when it could not be started or waited for. */
-  exited: Promise<{ exitCode?: number; signal?: string; error?: string }>;
+  /** Settles when the tool ends. */
+  exited: Promise<LaunchEnded>;
 }
 
 interface Pending {
   started(pid: number): void;
-  ended(r: { exitCode?: number; signal?: string; error?: string }): void;
+  ended(r: LaunchEnded): void;
   pid?: number;
 }
 
@@ -51,7 +51,6 @@ function theLauncher(): ReturnType<typeof startLauncher> {
     }
   });
   launcher = p;
-  idle();
   return p;
 }
 
@@ -69,22 +68,25 @@ function idle(): void {
 
 export function launch(req: Omit<LaunchRequest, 'id'>): Promise<Launched> {
   const id = nextId++;
+  let ended!: (r: LaunchEnded) => void;
+  const exited = new Promise<LaunchEnded>((r) => (ended = r));
   return new Promise<Launched>((resolve) => {
-    let endedEarly: ((r: { error?: string }) => void) | undefined;
-    const exited = new Promise<{ exitCode?: number; signal?: string; error?: string }>((ended) => {
-      pending.set(id, {
-        started: (pid) => resolve({ pid, exited }),
-        ended: (r) => {
-          ended(r);
-          endedEarly?.(r);
-        },
-      });
+    pending.set(id, {
+      started: (pid) => resolve({ pid, exited }),
+      // Resolving again is a no-op once started; otherwise it never started.
+      ended: (r) => {
+        ended(r);
+        resolve({ exited });
+      },
     });
-    // Never started: no process, the end already known.
-    endedEarly = () => resolve({ exited });
     const l = theLauncher();
     idle();
-    l.send({ ...req, id } satisfies LaunchRequest);
+    l.send({ ...req, id } satisfies LaunchRequest, (err) => {
+      if (!err || !pending.delete(id)) return;
+      ended({ error: `the process launcher did not take the request: ${err.message}` });
+      resolve({ exited });
+      idle();
+    });
   });
 }
 
