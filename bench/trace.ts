@@ -1,7 +1,8 @@
 /**
  * `node dist/bench/trace.js`: where an exposure's time goes. Runs BENCH_EXPOSURES (100) exposures
- * with instant stand-ins (or, with BENCH_DAGMAKER_S, the sandbox's DAGMaker taking that long), then reads the histories of the parent and of every child and prints,
- * for each step between two consecutive events, its median and 90th percentile over the exposures.
+ * with instant stand-ins (or, with BENCH_DAGMAKER_S, the sandbox's DAGMaker taking that long), then
+ * reads the histories of the parent and of every child and prints, for each step between two
+ * consecutive events, its median and 90th percentile over the exposures.
  * The steps are the server round trips (task dispatch), the worker's task processing, and the
  * activities themselves.
  */
@@ -48,7 +49,11 @@ try {
   await worker.stop();
 
   const steps = new Map<string, number[]>();
-  const add = (step: string, d: number) => steps.set(step, [...(steps.get(step) ?? []), d]);
+  const add = (step: string, d: number) => {
+    const ds = steps.get(step);
+    if (ds) ds.push(d);
+    else steps.set(step, [d]);
+  };
   const parent = (await handle.fetchHistory()).events ?? [];
   const initiated = new Map<string, number>();
   for (const e of parent) {
