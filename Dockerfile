@@ -7,4 +7,4 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx tsc -p tsconfig.json && node dist/scripts/build-workflow-bundle.js && npm prune --omit=dev
 USER node
-CMD ["node", "dist/workers/main.js"]
+CMD ["node", "--max-old-space-size=192", "--max-semi-space-size=4", "dist/workers/main.js"]

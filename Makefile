@@ -32,7 +32,7 @@ test-unit: build
 	node --test $$(find dist/test/unit -name '*.test.js' | sort)
 
 worker: build
-	node dist/workers/main.js
+	node --max-old-space-size=192 --max-semi-space-size=4 dist/workers/main.js
 
 bench: build
 	node dist/bench/run.js

@@ -28,10 +28,13 @@ try {
   await worker.stop();
   await workflowWorker?.stop();
   // Every run of the chain: its history length and size.
-  const runs: { runId: string; events: number; bytes: number }[] = [];
+  // Every run of the chain: its history length and size, and the size of its input (what the run
+  // before it carried over), which must stay under Temporal's 2 MB payload limit.
+  const runs: { runId: string; events: number; bytes: number; inputBytes: number }[] = [];
   for await (const w of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) {
     const h = await env.client.workflow.getHandle(handle.workflowId, w.runId).fetchHistory();
-    runs.push({ runId: w.runId, events: h.events?.length ?? 0, bytes: JSON.stringify(h).length });
+    const input = h.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    runs.push({ runId: w.runId, events: h.events?.length ?? 0, bytes: JSON.stringify(h).length, inputBytes: input.reduce((n, p) => n + (p.data?.length ?? 0), 0) });
   }
   const events = await site.ledger();
   const submits = new Map<number, number>();
@@ -50,6 +53,7 @@ try {
     runs: runs.length,
     largestHistoryEvents: Math.max(...runs.map((r) => r.events)),
     largestHistoryBytes: Math.max(...runs.map((r) => r.bytes)),
+    largestInputBytes: Math.max(...runs.map((r) => r.inputBytes)),
     resultBytes: JSON.stringify(result).length,
   };
   console.log(JSON.stringify(report, null, 2));

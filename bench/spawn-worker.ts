@@ -1,15 +1,19 @@
 /**
- * A worker in its own process (as in production), whose peak memory can be read from /proc.
- * BENCH_WORKER_NODE_ARGS adds Node options, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+ * A worker in its own process, started as in production (WORKER_NODE_FLAGS), whose peak memory can
+ * be read from /proc. BENCH_WORKER_NODE_ARGS adds Node options after those, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it, or `--max-old-space-size=4096
+ * --max-semi-space-size=16` for Node's own heap sizes (the last of a flag given twice wins).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { REPO_ROOT } from '../workers/config.js';
+import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
 import type { Site } from '../test/helpers/harness.js';
 
 export async function spawnWorker(site: Site, address: string, extraEnv: Record<string, string> = {}) {
-  const p = execa('node', [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
+  const extra = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const p = execa('node', [...WORKER_NODE_FLAGS, ...extra, join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
     env: {
       TEMPORAL_ADDRESS: address,
       DESGW_GW_WORKFLOW_DIR: site.gwDir,

@@ -15,6 +15,7 @@ import { LocalSeasonSource } from '../../activities/season-source.js';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
 import { REPO_ROOT } from '../../workers/config.js';
+import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 import { DEV_SERVER_ARGS } from '../../scripts/dev-server-args.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { dagmakerIntervals, eventually, makeSite, maxOverlap, processAlive, quietRuntime, siteConfig, startDevServer, temporalCli, workflowBundle, type Site, range } from '../helpers/harness.js';
@@ -23,7 +24,7 @@ type Run = (i: ImageProcessingInput) => Promise<ImageProcessingResult>;
 
 function spawnWorker(site: Site, address: string, name: string): ResultPromise {
   const log = createWriteStream(join(site.root, `${name}.log`));
-  const p = execa('node', [join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
+  const p = execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
     env: { TEMPORAL_ADDRESS: address, DESGW_GW_WORKFLOW_DIR: site.gwDir, DESGW_HEARTBEAT_EVERY_S: '1', DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt') },
     reject: false,
     all: true,
