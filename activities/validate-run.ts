@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { access, constants, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Exposure } from '../common/contract.js';
-import { DEFAULT_MAX_CONCURRENT } from '../common/contract.js';
+import { DEFAULT_MAX_CONCURRENT, MAX_EXPOSURES_PER_RUN } from '../common/contract.js';
 import { RcValueError, validateRcSettings } from '../common/dagmaker-rc.js';
 import { ExposureListError, parseExposureList } from '../common/exposure-list.js';
 import { parseExposuresTable } from '../common/exposures-table.js';
@@ -81,6 +81,9 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
         const parsed = parseExposureList(text, listFile);
         expnums = parsed.expnums;
         duplicatesDropped = parsed.duplicates.map((d) => d.expnum);
+        if (expnums.length > MAX_EXPOSURES_PER_RUN) {
+          problems.push(`${listFile}: ${expnums.length} exposures, more than the ${MAX_EXPOSURES_PER_RUN} one run takes; split the list into several runs`);
+        }
       } catch (err) {
         if (!(err instanceof ExposureListError)) throw err;
         problems.push(...err.problems.map((p) => `${listFile}: ${p}`));

@@ -14,6 +14,12 @@ export const CHILD_WORKFLOW_TYPE = 'processExposure';
 export const SEASON_REGISTRY_WORKFLOW_TYPE = 'seasonRegistry';
 export const SEASON_REGISTRY_WORKFLOW_ID = 'desgw-season-registry';
 export const DEFAULT_MAX_CONCURRENT = 5;
+/**
+ * The most exposures one run takes. What a run carries across continue-as-new grows by ~220 bytes
+ * an exposure (1.1 MB at 5,000, bench/scale.ts) and must stay under Temporal's 2 MB payload limit;
+ * 5,000 is what the scale benchmark runs. A longer campaign is several runs.
+ */
+export const MAX_EXPOSURES_PER_RUN = 5000;
 
 /** Input of `imageProcessing`, as JSON (startable with `temporal workflow start --input '{…}'`). */
 export interface ImageProcessingInput {

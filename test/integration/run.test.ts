@@ -11,7 +11,7 @@ import { before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
+import { MAX_EXPOSURES_PER_RUN, PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
 import { formatOutputTxt } from '../../common/output-file.js';
 import { execa } from 'execa';
 import { dagmakerIntervals, makeSite, maxOverlap, devServerForThisFile, temporalCli, withWorker, type Site, range } from '../helpers/harness.js';
@@ -154,6 +154,7 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
     { name: 'season not an integer', input: async (s) => ({ exposureListFile: await s.list('q.list', ['941225']), season: 612.5 }), error: /season must be "auto" or a positive integer, not 612.5/ },
     { name: 'maxConcurrent not an integer', input: async (s) => ({ exposureListFile: await s.list('r.list', ['941225']), maxConcurrent: 2.5 }), error: /maxConcurrent must be an integer of at least 1, not 2.5/ },
     { name: 'rc not an object', input: async (s) => ({ exposureListFile: await s.list('s.list', ['941225']), rc: ['WRITEDB=off'] as never }), error: /rc must be an object/ },
+    { name: 'more exposures than one run takes', input: async (s) => ({ exposureListFile: await s.list('t.list', range(2_000_000, MAX_EXPOSURES_PER_RUN + 1)) }), error: new RegExp(`t\\.list: ${MAX_EXPOSURES_PER_RUN + 1} exposures, more than the ${MAX_EXPOSURES_PER_RUN} one run takes`) },
     { name: 'gw_workflow directory missing', input: async (s) => ({ exposureListFile: await s.list('j.list', ['941225']), gwWorkflowDir: join(s.root, 'no_such_dir') }), error: /gw_workflow directory .*no_such_dir does not exist/ },
   ];
 
