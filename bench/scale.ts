@@ -1,8 +1,9 @@
 /**
  * `npm run bench:scale`: one run of 5,000 exposures (instant stand-ins) on a dev server. The parent
  * continues as new before its history grows large; reports the runs' history sizes and the
- * worker's peak memory. BENCH_EXPOSURES changes the number. BENCH_SPLIT_WORKERS=1 runs the
- * production layout instead: a workflow-only worker and a site worker, each process measured.
+ * worker's peak memory. BENCH_EXPOSURES changes the number (at most MAX_EXPOSURES_PER_RUN).
+ * BENCH_SPLIT_WORKERS=1 runs the production layout instead: a workflow-only worker and a site
+ * worker, each process measured.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,7 +28,6 @@ try {
   const workflowWorkerPeakRssMb = await workflowWorker?.peakRssMb();
   await worker.stop();
   await workflowWorker?.stop();
-  // Every run of the chain: its history length and size.
   // Every run of the chain: its history length and size, and the size of its input (what the run
   // before it carried over), which must stay under Temporal's 2 MB payload limit.
   const runs: { runId: string; events: number; bytes: number; inputBytes: number }[] = [];
