@@ -12,6 +12,7 @@ import { follow } from '../client/follow.js';
 import { formatResult } from '../client/report.js';
 import { startRun } from '../client/start-run.js';
 import { REPO_ROOT } from '../workers/config.js';
+import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
 import { DEV_SERVER_ARGS } from './dev-server-args.js';
 
 const port = Number(process.env.DESGW_DEMO_PORT ?? 7233);
@@ -59,7 +60,7 @@ try {
   console.log('starting the worker (npm run worker) against the sandbox DES site in .site/');
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address };
   delete env.DESGW_GW_WORKFLOW_DIR;
-  const worker = execa('node', [join(REPO_ROOT, 'dist', 'workers', 'main.js')], { env, stdout: 'inherit', stderr: 'inherit', reject: false });
+  const worker = execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], { env, stdout: 'inherit', stderr: 'inherit', reject: false });
   started.push(worker);
 
   process.env.TEMPORAL_ADDRESS = address;

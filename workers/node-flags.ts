@@ -1,6 +1,6 @@
 /**
  * The Node flags every worker process starts with (package.json, Makefile, Dockerfile, the systemd
- * unit and the benchmarks; test/deploy/node-flags.test.ts checks they agree).
+ * unit, the demo and the benchmarks; test/deploy/node-flags.test.ts checks the files agree).
  *
  * V8 lets a heap grow in proportion to its limit before it collects, and Node's default limit here
  * is about 4 GB, so garbage piled up in both of the worker's heaps (its main thread's and the
