@@ -48,7 +48,7 @@ function theLauncher(): ReturnType<typeof startLauncher> {
     if (launcher === p) launcher = undefined;
     for (const [id, w] of pending) {
       pending.delete(id);
-      if (w.pid !== undefined) killGroup(w.pid);
+      if (w.pid !== undefined) signalGroup(w.pid, 'SIGKILL');
       w.ended({ error: 'the process launcher exited' });
     }
   });
@@ -97,9 +97,10 @@ export function launcherPid(): number | undefined {
   return launcher?.pid;
 }
 
-function killGroup(pgid: number): void {
+/** Signals a process group; one already gone is not an error. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-pgid, 'SIGKILL');
+    process.kill(-pgid, signal);
   } catch {
     // already gone
   }

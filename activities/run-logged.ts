@@ -2,13 +2,13 @@
  * Runs a site tool as a child process — always `execa(file, args)`, never a shell string, started
  * by the process launcher (launcher-process.ts) — with its stdout and stderr written to an `.out`
  * file, heartbeats carrying the tail of that output, a timeout, and, on cancellation or timeout,
- * the whole process group killed (DAGMaker starts children of its own). The process group id is kept in a pid file beside the output so a later
- * attempt can kill what a dead worker left running.
+ * the whole process group killed (DAGMaker starts children of its own). The process group id is
+ * kept in a pid file beside the output so a later attempt can kill what a dead worker left running.
  */
 import { Context } from '@temporalio/activity';
 import { open, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { launch } from './launcher.js';
+import { launch, signalGroup } from './launcher.js';
 
 export interface RunLoggedOptions {
   file: string;
@@ -152,14 +152,6 @@ async function groupMembers(pgid: number): Promise<number[]> {
     if (Number(fields[2]) === pgid) out.push(Number(pid));
   }
   return out;
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // already gone
-  }
 }
 
 function activityContext(): Context | undefined {
