@@ -18,6 +18,14 @@ import { DEV_SERVER_ARGS } from './dev-server-args.js';
 const port = Number(process.env.DESGW_DEMO_PORT ?? 7233);
 const uiPort = Number(process.env.DESGW_DEMO_UI_PORT ?? 8233);
 const address = `localhost:${port}`;
+// The demo's client and worker talk to its dev server (plain gRPC, namespace default), whatever
+// TEMPORAL_* variables or a temporal.toml profile say about other servers.
+const devServerEnv: NodeJS.ProcessEnv = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_'))),
+  TEMPORAL_ADDRESS: address,
+  TEMPORAL_NAMESPACE: 'default',
+  TEMPORAL_CONFIG_FILE: join(REPO_ROOT, '.temporal', 'no-such-temporal.toml'), // absent: no profile is read
+};
 const keep = process.env.KEEP === '1';
 const started: ResultPromise[] = [];
 
@@ -58,13 +66,12 @@ try {
   }
 
   console.log('starting the worker (npm run worker) against the sandbox DES site in .site/');
-  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address };
+  const env: NodeJS.ProcessEnv = { ...devServerEnv };
   delete env.DESGW_GW_WORKFLOW_DIR;
-  const worker = execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], { env, stdout: 'inherit', stderr: 'inherit', reject: false });
+  const worker = execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], { env, extendEnv: false, stdout: 'inherit', stderr: 'inherit', reject: false });
   started.push(worker);
 
-  process.env.TEMPORAL_ADDRESS = address;
-  const client = await connectClient();
+  const client = await connectClient(devServerEnv);
   const list = join(REPO_ROOT, 'sandbox', 'lists', 'demo.list');
   console.log(`\n$ desgw run --exp-list sandbox/lists/demo.list --season auto --set WRITEDB=off --follow`);
   const handle = await startRun(client, { expList: list, season: 'auto', rc: { WRITEDB: 'off' } });

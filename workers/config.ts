@@ -1,6 +1,7 @@
 /**
  * Every setting of the worker, read from its environment in this one place (the README's table
- * lists the same). Nothing here is ever put in workflow input, results or history.
+ * lists the same), except where it connects: common/temporal-connection.ts, shared with desgw.
+ * Nothing here is ever put in workflow input, results or history.
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,8 +55,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const gw = env.DESGW_GW_WORKFLOW_DIR;
   const user = env.USER ?? safeUser();
   return {
-    temporalAddress: env.TEMPORAL_ADDRESS ?? 'localhost:7233',
-    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
     gwWorkflowDir: gw ? resolve(gw) : join(REPO_ROOT, '.site', 'gw_workflow'),
     sandbox: !gw,
     runsDir: env.DESGW_RUNS_DIR ? resolve(env.DESGW_RUNS_DIR) : null,

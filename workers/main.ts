@@ -1,5 +1,6 @@
 /** The worker: `npm run worker`. Settings come from the environment (workers/config.ts). */
 import { NativeConnection } from '@temporalio/worker';
+import { temporalConnectionConfig } from '../common/temporal-connection.js';
 import { seasonSourceFor } from '../activities/season-source.js';
 import { killLeftoversUnder } from '../activities/run-logged.js';
 import { loadWorkerConfig, runsDirFor, SITE_UMASK } from './config.js';
@@ -18,18 +19,19 @@ if (servesSite) {
   if (leftovers > 0) console.log(`killed ${leftovers} process group(s) left running by a worker that died`);
 }
 const seasons = await seasonSourceFor(config);
-const connection = await NativeConnection.connect({ address: config.temporalAddress });
+const temporal = temporalConnectionConfig();
+const connection = await NativeConnection.connect(temporal.connectionOptions);
 try {
-  const created = await ensureSearchAttributes(connection, config.namespace);
+  const created = await ensureSearchAttributes(connection, temporal.namespace);
   if (created.length > 0) console.log(`created search attributes ${created.join(', ')}`);
 } catch (err) {
   if (!(err instanceof SearchAttributesMissing)) throw err;
   console.error(err.message);
   process.exit(78); // EX_CONFIG
 }
-const workers = await createWorkers({ connection, namespace: config.namespace, config, seasons });
+const workers = await createWorkers({ connection, namespace: temporal.namespace, config, seasons });
 console.log(
-  `desgw worker on ${config.temporalAddress}/${config.namespace}: ${config.roles.join(', ')} (DAGMaker slots ${config.dagmakerSlots}); ` +
+  `desgw worker on ${temporal.describe}: ${config.roles.join(', ')} (DAGMaker slots ${config.dagmakerSlots}); ` +
     (servesSite ? `site ${config.gwWorkflowDir}${config.sandbox ? ' (sandbox)' : ''}; seasons from ${seasons.describe}` : 'no site activities here'),
 );
 await runWorkers(workers);
