@@ -8,8 +8,9 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyDagMakerFailure, dagMakerWarnings } from '../common/classify.js';
+import { Failure } from '../common/failures.js';
 import { ensureWorkDir } from './prepare-run.js';
-import { ensureProxy, proxyExpired, type ProxyOptions } from './proxy.js';
+import { credentialFailure, ensureProxy, type ProxyOptions } from './proxy.js';
 import { runLogged } from './run-logged.js';
 import { loadEnvironment } from './site-environment.js';
 import type { MakeDagInput, MakeDagResult } from './types.js';
@@ -43,8 +44,12 @@ export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Prom
   });
 
   if (r.killed === 'cancelled') throw new CancelledFailure(`DAGMaker ${expnum} was cancelled and killed`);
+  if (r.killed === 'shutdown') {
+    // Not the exposure's fault: the workflow runs it again without counting this attempt.
+    throw ApplicationFailure.create({ type: Failure.WorkerShutdown, nonRetryable: true, message: `DAGMaker ${expnum} was stopped by the worker's shutdown`, details: [{ attempt }] });
+  }
   if (r.killed === 'timeout') {
-    throw ApplicationFailure.create({ type: 'DagMakerTimeout', message: `DAGMaker ${expnum} did not finish within ${o.dagmakerTimeoutS} s and was killed`, details: [{ attempt }] });
+    throw ApplicationFailure.create({ type: Failure.DagMakerTimeout, message: `DAGMaker ${expnum} did not finish within ${o.dagmakerTimeoutS} s and was killed`, details: [{ attempt }] });
   }
   const done = await readFile(doneFile, 'utf8').catch(() => null);
   const dagSize = await stat(dagFile).then((s) => s.size, () => 0);
@@ -60,17 +65,14 @@ export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Prom
   }
   if (r.exitCode === 0) {
     throw ApplicationFailure.create({
-      type: 'DagMakerIncomplete',
+      type: Failure.DagMakerIncomplete,
       message: `DAGMaker ${expnum} exited 0 but ${done === null ? `wrote no ${doneFile}` : `left ${dagFile} empty`}; see ${outFile}`,
       details: [{ attempt }],
     });
   }
   const c = classifyDagMakerFailure(r.exitCode, r.output);
-  if (c.kind === 'proxy') throw proxyExpired(`DAGMaker ${expnum}: ${c.reason} (see ${outFile})`);
-  throw ApplicationFailure.create({
-    type: c.kind === 'permanent' ? 'DagMakerPermanent' : 'DagMakerTransient',
-    message: `DAGMaker ${expnum}: ${c.reason} (see ${outFile})`,
-    nonRetryable: c.kind === 'permanent',
-    details: [{ attempt }],
-  });
+  const what = `DAGMaker ${expnum}`;
+  if (c.kind === 'credential') throw await credentialFailure(o, env, workDir, c, `${what} (see ${outFile})`, [{ attempt }], Failure.DagMakerTransient);
+  const type = { permanent: Failure.DagMakerPermanent, transient: Failure.DagMakerTransient, outage: Failure.DatabaseUnavailable }[c.kind];
+  throw ApplicationFailure.create({ type, message: `${what}: ${c.reason} (see ${outFile})`, nonRetryable: c.kind === 'permanent', details: [{ attempt }] });
 }

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomically } from './prepare-run.js';
+import { writeAtomically } from './atomic-file.js';
 import { readSubmissionRecord } from './submit-dag.js';
 
 export interface RecordFailureInput {

@@ -3,13 +3,19 @@
  * requested keys set, every value quoted), its diff, the per-band exposure lists, and the list of
  * links from which each exposure's working directory is made, mirroring the gw_workflow directory.
  * DAGMaker writes fixed-name scratch files in its working directory, so each exposure gets its own:
- * links to the site's scripts and inputs, links to the run's dagmaker.rc and band lists, and
- * nothing shared it could write into.
+ * links to the site's scripts and inputs, links to the run's dagmaker.rc, its snapshot of
+ * exposures.list and its band lists, and nothing shared it could write into. The snapshot is the
+ * table as it was when the run was prepared: another run's refresh of the site's exposures.list
+ * can never make one of this run's DAGMakers miss its exposure.
  */
-import { lstat, mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
 import { renderRcDiff, rewriteRc } from '../common/dagmaker-rc.js';
+import { Failure } from '../common/failures.js';
 import { parseExposuresTable, perBandLists } from '../common/exposures-table.js';
+import { writeAtomically } from './atomic-file.js';
+import { markRunDir } from './run-marker.js';
 import type { PrepareRunInput, PreparedRun } from './types.js';
 
 /**
@@ -19,6 +25,7 @@ import type { PrepareRunInput, PreparedRun } from './types.js';
  */
 const NOT_MIRRORED: RegExp[] = [
   /^dagmaker\.rc$/,
+  /^exposures\.list$/,
   /^exposures_.+\.list$/,
   /^tempoverlap\.list$/,
   /^dummyjob\.sh$/,
@@ -34,6 +41,7 @@ const NOT_MIRRORED: RegExp[] = [
 export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
   const { gwWorkflowDir, runDir, season } = input;
   await mkdir(runDir, { recursive: true, mode: 0o775 });
+  if (input.workflowId !== undefined) await markRunDir(runDir, input.workflowId, input.firstExecutionRunId ?? '');
 
   const siteRc = join(gwWorkflowDir, 'dagmaker.rc');
   const template = await readFile(siteRc, 'utf8');
@@ -43,7 +51,18 @@ export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
   await writeAtomically(rcFile, text);
   await writeAtomically(rcDiffFile, renderRcDiff(changes, siteRc, rcFile));
 
-  const table = parseExposuresTable(await readFile(join(gwWorkflowDir, 'exposures.list'), 'utf8'));
+  // The run's snapshot of exposures.list: read once (the site's is replaced whole, see refresh-exposures.ts).
+  const snapshot = await readFile(join(gwWorkflowDir, 'exposures.list'), 'utf8');
+  const table = parseExposuresTable(snapshot);
+  const missing = (input.expnums ?? []).filter((e) => !table.rows.has(e));
+  if (missing.length > 0) {
+    throw ApplicationFailure.create({
+      type: Failure.InvalidInput,
+      nonRetryable: true,
+      message: `exposures ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? '…' : ''} were in ${join(gwWorkflowDir, 'exposures.list')} at validation and are not now: was it rewritten by hand?`,
+    });
+  }
+  await writeAtomically(join(runDir, 'exposures.list'), snapshot);
   const bandLists = perBandLists(table);
   for (const [band, content] of bandLists) await writeAtomically(join(runDir, `exposures_${band}.list`), content);
 
@@ -51,6 +70,7 @@ export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
   const links: [string, string][] = [
     ...siteEntries.map((name): [string, string] => [name, join(gwWorkflowDir, name)]),
     ['dagmaker.rc', rcFile],
+    ['exposures.list', join(runDir, 'exposures.list')],
     ...[...bandLists.keys()].map((band): [string, string] => [`exposures_${band}.list`, join(runDir, `exposures_${band}.list`)]),
   ];
   // Each exposure's directory is made when its DAGMaker is about to run (ensureWorkDir), from this list.
@@ -68,13 +88,6 @@ export async function ensureWorkDir(workDir: string): Promise<void> {
   const links = JSON.parse(await readFile(join(dirname(workDir), MIRROR_FILE), 'utf8')) as [string, string][];
   await mkdir(workDir, { recursive: true, mode: 0o775 });
   await Promise.all(links.map(([name, target]) => ensureLink(join(workDir, name), target)));
-}
-
-/** Writes a file whole or not at all: readers see the old content or the new, never half. */
-export async function writeAtomically(path: string, content: string, mode = 0o664): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(tmp, content, { mode });
-  await rename(tmp, path);
 }
 
 /** Makes `path` a symlink to `target` (idempotent: a retried or resumed run finds it in place). */

@@ -25,8 +25,11 @@ export interface RunLoggedOptions {
 
 export interface RunLoggedResult {
   exitCode: number | undefined;
-  /** Set when the process was killed by us (timeout) or by a signal. */
-  killed: 'timeout' | 'cancelled' | 'signal' | null;
+  /**
+   * Set when the process was killed: by us after its timeout, on the activity's cancellation, on
+   * the worker's shutdown (a deploy or `systemctl restart`, after its grace time), or by a signal.
+   */
+  killed: 'timeout' | 'cancelled' | 'shutdown' | 'signal' | null;
   output: string;
   durationMs: number;
 }
@@ -43,7 +46,7 @@ export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
   if (pgid !== undefined) await writeFile(o.pidFile, JSON.stringify({ pgid, owner: process.pid, cwd: o.cwd }) + '\n', { mode: 0o664 });
 
   let killed: RunLoggedResult['killed'] = null;
-  const killGroup = (why: 'timeout' | 'cancelled'): void => {
+  const killGroup = (why: 'timeout' | 'cancelled' | 'shutdown'): void => {
     if (killed || pgid === undefined) return;
     killed = why;
     signalGroup(pgid, 'SIGTERM');
@@ -53,7 +56,7 @@ export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
   const beat = setInterval(() => {
     void readTail(o.outFile).then((tail) => ctx?.heartbeat({ label: o.label, elapsedS: Math.round((Date.now() - started) / 1000), tail: tailOf(tail) }));
   }, o.heartbeatEveryS * 1000);
-  const onCancel = (): void => killGroup('cancelled');
+  const onCancel = (): void => killGroup(ctx && isWorkerShutdown(ctx) ? 'shutdown' : 'cancelled');
   ctx?.cancellationSignal.addEventListener('abort', onCancel);
 
   try {
@@ -152,6 +155,12 @@ async function groupMembers(pgid: number): Promise<number[]> {
     if (Number(fields[2]) === pgid) out.push(Number(pid));
   }
   return out;
+}
+
+/** The activity is cancelled because its worker shuts down (the SDK's reason `WORKER_SHUTDOWN`), not by the workflow. */
+export function isWorkerShutdown(ctx: Context): boolean {
+  const reason: unknown = ctx.cancellationSignal.reason;
+  return ctx.cancellationDetails?.workerShutdown === true || (reason instanceof Error && reason.message === 'WORKER_SHUTDOWN');
 }
 
 function activityContext(): Context | undefined {

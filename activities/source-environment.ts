@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { access, constants, mkdir, readFile, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { writeAtomically } from './prepare-run.js';
+import { writeAtomically } from './atomic-file.js';
 import { runLogged, tailOf } from './run-logged.js';
 import type { SourceEnvironmentInput, SourcedEnvironment } from './types.js';
 

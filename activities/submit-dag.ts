@@ -3,19 +3,23 @@
  * reference `file://SEdiff.sh` etc. relative to it), output to `dag_submission_EXPNUM.out`, and
  * returns the job id jobsub printed.
  *
- * Exactly once: an intent is recorded in `submission_EXPNUM.json` before the command runs and the
- * job id after it. A retry that finds a job id returns it; one that finds only an intent (the
- * worker died in between) looks for the DAG in `jobsub_q` before submitting again.
+ * Exactly once: an intent is recorded in `submission_EXPNUM.json` (flushed to disk) before the
+ * command runs, and after it how it ended: the job id, or that it failed. A retry that finds a job
+ * id returns it; one that finds a failed end submits again. One that finds only an intent (the
+ * worker died in between) reads the job id from the earlier command's output, else looks in
+ * `jobsub_q`, where jobsub_lite shows no DAG's name: it submits again only when no DAG submitted
+ * since the intent is unaccounted for by the job ids the runs have recorded.
  */
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import { execa } from 'execa';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { classifySubmitFailure, parseJobId } from '../common/classify.js';
-import { findSubmittedDag, parseJobsubQ } from '../common/jobsub-q.js';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { classifySubmitFailure, parseJobId, type Classified } from '../common/classify.js';
+import { Failure } from '../common/failures.js';
+import { jobsubQProblem, lookForDag, parseJobsubQ } from '../common/jobsub-q.js';
 import { submitCommandFor } from '../common/submit-command.js';
-import { writeAtomically } from './prepare-run.js';
-import { ensureProxy, proxyExpired, type ProxyOptions } from './proxy.js';
+import { writeAtomically } from './atomic-file.js';
+import { credentialFailure, ensureProxy, type ProxyOptions } from './proxy.js';
 import { runLogged } from './run-logged.js';
 import { loadEnvironment } from './site-environment.js';
 import type { SubmitDagInput, SubmitDagResult } from './types.js';
@@ -31,8 +35,10 @@ interface SubmissionRecord {
   attempt: number;
   jobId?: string;
   submittedAt?: string;
-  /** How the job id was learnt: from jobsub_submit_dag's output, or found in jobsub_q after a crash. */
-  source?: 'submit' | 'jobsub_q';
+  /** How the job id was learnt: from the command's output, or after a crash from that output or jobsub_q. */
+  source?: 'submit' | 'output' | 'jobsub_q';
+  /** The command ended without a job id: nothing was submitted, a retry may submit again. */
+  failedAt?: string;
   command?: string[];
   commandFrom?: string;
 }
@@ -52,22 +58,23 @@ export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Pr
   const env = await loadEnvironment(input.envFile);
   const outFile = join(workDir, `dag_submission_${expnum}.out`);
   const recordFile = submissionRecordFile(workDir, expnum);
+  const save = (r: SubmissionRecord) => writeAtomically(recordFile, JSON.stringify(r), 0o664, { durable: true });
 
   const record = await readSubmissionRecord(workDir, expnum);
   if (record?.jobId) return { jobId: record.jobId, outFile, durationMs: 0, attempt, recovered: true };
-  if (record) {
-    const found = await lookInQueue(env, workDir, expnum, new Date(record.intentAt));
+  if (record && !record.failedAt) {
+    const found = (await jobIdInEarlierOutput(outFile, record)) ?? (await lookInQueue(o, env, workDir, expnum, record));
     if (found) {
-      log.warn('submission found in jobsub_q after an unrecorded outcome', { expnum, jobId: found });
-      await writeAtomically(recordFile, JSON.stringify({ ...record, jobId: found, submittedAt: new Date().toISOString(), source: 'jobsub_q' }));
-      return { jobId: found, outFile, durationMs: 0, attempt, recovered: true };
+      log.warn('submission found after an unrecorded outcome', { expnum, jobId: found.jobId, source: found.source });
+      await save({ ...record, ...found, submittedAt: new Date().toISOString() });
+      return { jobId: found.jobId, outFile, durationMs: 0, attempt, recovered: true };
     }
   }
 
   await ensureProxy(o, env, workDir);
   const { file, args, from } = submitCommandFor(expnum, o.submitCommand, input.recommendedSubmit);
   const intent: SubmissionRecord = { expnum, intentAt: new Date().toISOString(), attempt, command: [file, ...args], commandFrom: from };
-  await writeAtomically(recordFile, JSON.stringify(intent));
+  await save(intent);
   const r = await runLogged({
     file,
     args,
@@ -79,29 +86,80 @@ export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Pr
     heartbeatEveryS: o.heartbeatEveryS,
     label: `submit ${expnum}`,
   });
+  if (r.killed === 'cancelled') throw new CancelledFailure(`submission of ${expnum} was cancelled and killed`);
+  if (r.killed === 'shutdown') {
+    // The next attempt finds the intent and looks in the queue before submitting again.
+    throw ApplicationFailure.create({ type: Failure.WorkerShutdown, nonRetryable: true, message: `submission of ${expnum} was stopped by the worker's shutdown`, details: [{ attempt }] });
+  }
   const jobId = r.exitCode === 0 ? parseJobId(r.output) : null;
   if (jobId) {
-    await writeAtomically(recordFile, JSON.stringify({ ...intent, jobId, submittedAt: new Date().toISOString(), source: 'submit' }));
+    await save({ ...intent, jobId, submittedAt: new Date().toISOString(), source: 'submit' });
     return { jobId, outFile, durationMs: r.durationMs, attempt, recovered: false };
   }
-  if (r.exitCode === 0) {
-    throw ApplicationFailure.create({ type: 'SubmitTransient', message: `jobsub_submit_dag exited 0 but printed no job id; see ${outFile}`, details: [{ attempt }] });
+  // No job id is the failure, whatever the exit code: jobsub_lite exits 0 when condor_submit fails.
+  // Unless condor made a cluster before failing (e.g. "Failed to spool job files"): then the retry looks in the queue.
+  if (!/job\(s\) submitted to cluster \d+/.test(r.output)) await save({ ...intent, failedAt: new Date().toISOString() });
+  throw await failureOf(o, env, workDir, classifySubmitFailure(r.exitCode, r.output), `submission of ${expnum} (see ${outFile})`, attempt);
+}
+
+/** The failure a classified jobsub failure raises; a credential claim is confirmed first. */
+async function failureOf(o: SubmitOptions, env: Record<string, string>, cwd: string, c: Classified, what: string, attempt: number): Promise<ApplicationFailure> {
+  if (c.kind === 'credential') return credentialFailure(o, env, cwd, c, what, [{ attempt }]);
+  const type = { permanent: Failure.SubmitPermanent, transient: Failure.SubmitTransient, outage: Failure.JobsubUnavailable }[c.kind];
+  return ApplicationFailure.create({ type, message: `${what}: ${c.reason}`, nonRetryable: c.kind === 'permanent', details: [{ attempt }] });
+}
+
+/** The job id an earlier attempt's command printed, if that command ran to the end after the intent was recorded. */
+async function jobIdInEarlierOutput(outFile: string, record: SubmissionRecord): Promise<{ jobId: string; source: 'output' } | null> {
+  const written = await stat(outFile).then((s) => s.mtimeMs, () => 0);
+  if (written < Date.parse(record.intentAt)) return null;
+  const jobId = parseJobId(await readFile(outFile, 'utf8').catch(() => ''));
+  return jobId ? { jobId, source: 'output' } : null;
+}
+
+/**
+ * Looks for the DAG in jobsub_q. The proxy is checked first, and jobsub_q's failures are judged
+ * like the submission's: without the queue we cannot know, and submitting again might duplicate.
+ * When the queue holds jobs since the intent that name no DAG, which could be ours, nothing is
+ * submitted blindly: the exposure fails, saying what a person should check.
+ */
+async function lookInQueue(o: SubmitOptions, env: Record<string, string>, cwd: string, expnum: number, record: SubmissionRecord): Promise<{ jobId: string; source: 'jobsub_q' } | null> {
+  const attempt = Context.current().info.attempt;
+  await ensureProxy(o, env, cwd);
+  const r = await execa('jobsub_q', ['-G', 'des', '--user', env.USER ?? ''], { env, extendEnv: false, cwd, reject: false, all: true, timeout: 120_000 });
+  // jobsub_q exits 0 when a schedd does not answer: its error lines say the listing is incomplete.
+  if (r.exitCode !== 0 || jobsubQProblem(r.all ?? '') !== null) {
+    throw await failureOf(o, env, cwd, classifySubmitFailure(r.exitCode, r.all ?? '', 'jobsub_q'), `jobsub_q, looking whether ${expnum} was already submitted`, attempt);
   }
-  const c = classifySubmitFailure(r.exitCode, r.output);
-  if (c.kind === 'proxy') throw proxyExpired(`submission of ${expnum}: ${c.reason} (see ${outFile})`);
+  const since = new Date(record.intentAt);
+  const known = await recordedJobIds(dirname(dirname(cwd)), since);
+  const verdict = lookForDag(parseJobsubQ(r.stdout).filter((j) => !known.has(j.jobId)), expnum, since);
+  if (verdict.kind === 'found') return { jobId: verdict.job.jobId, source: 'jobsub_q' };
+  if (verdict.kind === 'absent') return null;
   throw ApplicationFailure.create({
-    type: c.kind === 'permanent' ? 'SubmitPermanent' : 'SubmitTransient',
-    message: `submission of ${expnum}: ${c.reason} (see ${outFile})`,
-    nonRetryable: c.kind === 'permanent',
+    type: Failure.SubmitPermanent,
+    nonRetryable: true,
+    message:
+      `submission of ${expnum} may have reached the grid: it was started at ${record.intentAt} and never recorded, and jobsub_q lists ` +
+      `${verdict.jobs.length} DAG(s) since then that it shows without their name (${verdict.jobs.map((j) => j.jobId).slice(0, 3).join(', ')}). ` +
+      `Check them with jobsub_q -G des --user ${env.USER ?? '$USER'} --long; if none is desgw_pipeline_${expnum}.dag, resume with --retry-failed`,
     details: [{ attempt }],
   });
 }
 
-async function lookInQueue(env: Record<string, string>, cwd: string, expnum: number, since: Date): Promise<string | null> {
-  const r = await execa('jobsub_q', ['-G', 'des', '--user', env.USER ?? ''], { env, extendEnv: false, cwd, reject: false, all: true, timeout: 120_000 });
-  if (r.exitCode !== 0) {
-    // Without the queue we cannot know: submitting again might duplicate, so retry later instead.
-    throw ApplicationFailure.create({ type: 'SubmitTransient', message: `jobsub_q failed (exit ${r.exitCode}) while checking whether ${expnum} was already submitted: ${(r.all ?? '').trim().split('\n').pop()}` });
+/** Job ids the runs under `runsDir` recorded since `since` (less a slack): those DAGs are accounted for. */
+async function recordedJobIds(runsDir: string, since: Date): Promise<Set<string>> {
+  const out = new Set<string>();
+  const after = since.getTime() - 10 * 60_000;
+  for (const run of await readdir(runsDir).catch(() => [] as string[])) {
+    const runDir = join(runsDir, run);
+    for (const dir of (await readdir(runDir).catch(() => [] as string[])).filter((d) => d.startsWith('exp_'))) {
+      const expnum = Number(dir.slice(4));
+      const file = submissionRecordFile(join(runDir, dir), expnum);
+      if ((await stat(file).then((st) => st.mtimeMs, () => 0)) < after) continue;
+      const jobId = (await readSubmissionRecord(join(runDir, dir), expnum).catch(() => null))?.jobId;
+      if (jobId) out.add(jobId);
+    }
   }
-  return findSubmittedDag(parseJobsubQ(r.stdout), expnum, since)?.jobId ?? null;
+  return out;
 }

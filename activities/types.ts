@@ -1,8 +1,10 @@
 /** Inputs and results of the activities, shared with the workflows (types only). */
-import type { Exposure, ImageProcessingInput, RcChange } from '../common/contract.js';
+import type { Exposure, ImageProcessingInput, ImageProcessingResult, RcChange } from '../common/contract.js';
 
 export interface ValidateRunInput extends ImageProcessingInput {
   workflowId: string;
+  /** The run's first execution (workflowInfo().firstExecutionRunId): tells a retry or reset of this run from a new one. */
+  firstExecutionRunId?: string;
 }
 
 /** Everything a run needs, checked and resolved before anything is written. */
@@ -32,6 +34,11 @@ export interface PrepareRunInput {
   runDir: string;
   season: number;
   rc: Record<string, string>;
+  /** The run's exposures: its snapshot of exposures.list must hold them. */
+  expnums?: number[];
+  /** Who makes the run directory (its marker, run.json). */
+  workflowId?: string;
+  firstExecutionRunId?: string;
 }
 
 export interface PreparedRun {
@@ -93,5 +100,5 @@ export interface SubmitDagResult {
 export interface WriteOutputsInput {
   outputDir: string;
   runDir: string;
-  result: import('../common/contract.js').ImageProcessingResult;
+  result: ImageProcessingResult;
 }

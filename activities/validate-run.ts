@@ -3,7 +3,6 @@
  * exposure in exposures.list (refreshed once with getExposureInfo.sh when some are missing), the
  * season's form, every rc key and value, maxConcurrent, the gw_workflow directory and its scripts.
  */
-import { execa } from 'execa';
 import { access, constants, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Exposure } from '../common/contract.js';
@@ -14,6 +13,8 @@ import { parseExposuresTable } from '../common/exposures-table.js';
 import { reservedReason } from '../common/season-rules.js';
 import { runsDirFor, type WorkerConfig } from '../workers/config.js';
 import { invalidInput } from './errors.js';
+import { refreshExposuresList } from './refresh-exposures.js';
+import { readRunMarker } from './run-marker.js';
 import type { ValidateRunInput, ValidatedRun } from './types.js';
 
 /** Scripts the gw_workflow directory must hold. */
@@ -117,11 +118,14 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
 
   const outputDir = resolve(input.outputDir ?? join(dirname(gwWorkflowDir), 'image_proc_outputs'));
   const runsDir = runsDirFor(config, gwWorkflowDir);
+  const runDir = join(runsDir, safeName(input.workflowId));
+  const rerun = await rerunProblem(runDir, input);
+  if (rerun) throw invalidInput([rerun]);
   return {
     listFile,
     gwWorkflowDir,
     outputDir,
-    runDir: join(runsDir, safeName(input.workflowId)),
+    runDir,
     exposures,
     duplicatesDropped,
     rc,
@@ -129,6 +133,21 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
     dagmakerScript,
     refreshedExposures,
   };
+}
+
+/**
+ * A run started afresh (not resumed) under a workflow id that already ran would find that run's
+ * directory, its submission records among it, and report its job ids as its own: refused, saying
+ * how to resume it or start afresh. A retry or a reset of the same run (same first execution) goes on.
+ */
+async function rerunProblem(runDir: string, input: ValidateRunInput): Promise<string | null> {
+  if (input.resume) return null;
+  const marker = await readRunMarker(runDir);
+  if (marker === null || marker.firstExecutionRunId === input.firstExecutionRunId) return null;
+  return (
+    `run ${input.workflowId} already ran (its directory ${runDir} holds its work): ` +
+    `to finish it, desgw resume ${input.workflowId}; to process the list again, start a new run with another workflow id and season`
+  );
 }
 
 async function lookUpExposures(gwWorkflowDir: string, expnums: number[]): Promise<Map<number, Exposure>> {
@@ -140,19 +159,6 @@ async function lookUpExposures(gwWorkflowDir: string, expnums: number[]): Promis
     if (row) found.set(e, { expnum: e, band: row.band, nite: row.nite });
   }
   return found;
-}
-
-/** Runs the site's getExposureInfo.sh (which needs the site environment) in the gw_workflow directory. */
-async function refreshExposuresList(gwWorkflowDir: string): Promise<void> {
-  const r = await execa('bash', ['-c', 'source ./setup_img_proc.sh >/dev/null 2>&1 || exit 90; exec ./getExposureInfo.sh', 'refresh-exposures'], {
-    cwd: gwWorkflowDir,
-    reject: false,
-    all: true,
-    timeout: 10 * 60_000,
-  });
-  if (r.exitCode !== 0) {
-    throw new Error(`refreshing exposures.list with getExposureInfo.sh failed (exit ${r.exitCode}): ${(r.all ?? '').split('\n').slice(-3).join(' | ')}`);
-  }
 }
 
 /** A workflow id made safe as a directory name. */

@@ -3,6 +3,7 @@
  * The desgw client, the Temporal CLI and later runs rely on these names and shapes; change them
  * only compatibly. This module is imported by workflow code, so it holds types and constants only.
  */
+import type { WaitingFor } from './failures.js';
 
 export const TASK_QUEUE = 'desgw-image-processing';
 /** The site's activities (files, environment, season, submission): served only by workers on the DES machine. */
@@ -43,6 +44,9 @@ export interface ImageProcessingInput {
   resume?: { retryFailed?: boolean };
   /** Seconds between proxy re-checks while waiting for a renewed proxy (default 300). */
   proxyRecheckS?: number;
+  /** Seconds to the first re-check of jobsub or the DES database while they are down (default 120), and the most between two (default 900). */
+  outageRecheckS?: number;
+  outageRecheckMaxS?: number;
   /** First retry interval, in seconds, of every activity (default: per activity, see the README). */
   retryInitialIntervalS?: number;
   /** Continue-as-new once the parent's history passes this many events (default 10000). */
@@ -80,6 +84,11 @@ export interface ExposureResult extends Exposure {
   error?: string;
   /** Submitted by an earlier run of the same workflow id (a resumed run does not submit it again). */
   resumed?: boolean;
+  /**
+   * Submitted by an earlier attempt of this run whose outcome was not recorded (the worker died):
+   * its job id was found afterwards, in the command's output or in jobsub_q. Nothing was submitted twice.
+   */
+  recovered?: boolean;
 }
 
 export interface ImageProcessingResult {
@@ -90,7 +99,11 @@ export interface ImageProcessingResult {
   gwWorkflowDir: string;
   runDir: string;
   outputDir: string;
-  outputFiles: { outputTxt: string; manifest: string };
+  /**
+   * This run's own hand-off, in its run directory (no other run writes them), and the legacy
+   * `output.txt` in outputDir, which holds the last finished run's (replaced whole, atomically).
+   */
+  outputFiles: { outputTxt: string; manifest: string; latestOutputTxt?: string };
   /** Exposure numbers listed more than once; each was processed once. */
   duplicatesDropped: number[];
   rcChanges: RcChange[];
@@ -114,8 +127,25 @@ export interface RcChange {
 }
 
 /** Per-exposure state shown by the `progress` query. */
-export type ExposureState = 'waiting' | 'making-dag' | 'submitting' | 'waiting-for-proxy' | 'submitted' | 'failed';
-export const EXPOSURE_STATES: readonly ExposureState[] = ['waiting', 'making-dag', 'submitting', 'waiting-for-proxy', 'submitted', 'failed'];
+export type ExposureState =
+  | 'waiting'
+  | 'making-dag'
+  | 'submitting'
+  | 'waiting-for-proxy'
+  | 'waiting-for-jobsub'
+  | 'waiting-for-database'
+  | 'submitted'
+  | 'failed';
+export const EXPOSURE_STATES: readonly ExposureState[] = [
+  'waiting',
+  'making-dag',
+  'submitting',
+  'waiting-for-proxy',
+  'waiting-for-jobsub',
+  'waiting-for-database',
+  'submitted',
+  'failed',
+];
 
 export type Phase =
   | 'validating'
@@ -134,16 +164,16 @@ export interface Progress {
   season?: number;
   total: number;
   counts: Record<ExposureState, number>;
-  /** What the run waits for, and what a person should do (e.g. renew the proxy, fix cvmfs). */
-  waitingFor?: { what: 'proxy' | 'environment'; message: string; since: string };
+  /** What the run waits for, and what a person should do (e.g. renew the proxy, fix cvmfs), or that the site is down. */
+  waitingFor?: { what: WaitingFor; message: string; since: string };
   /** How many times the run continued as new (a long run keeps its history small). */
   continuedAsNew: number;
-  exposures: { expnum: number; band?: string; state: ExposureState; jobId?: string; error?: string }[];
+  exposures: { expnum: number; band?: string; state: ExposureState; jobId?: string; error?: string; resumed?: boolean; recovered?: boolean }[];
 }
 
 export const PROGRESS_QUERY = 'progress';
 export const EXPOSURE_STATE_SIGNAL = 'exposureState';
 export const PROXY_RENEWED_SIGNAL = 'proxyRenewed';
-/** The failure type of an expired proxy or token: the workflow waits for a renewal instead of failing. */
-export const PROXY_EXPIRED = 'ProxyExpired';
 export const RETRY_ENVIRONMENT_SIGNAL = 'retryEnvironment';
+/** Carry on at once: whatever the run waits for (proxy, jobsub, database, environment) is checked again now. */
+export const RETRY_NOW_SIGNAL = 'retryNow';

@@ -1,6 +1,12 @@
 /**
  * Reading `jobsub_q` to find a DAG the grid already has: used when a submission's outcome was never
  * recorded (the worker died between the command returning and its result being saved).
+ *
+ * jobsub_lite rewrites every DAG to `dag.dag`, run by `dagman_wrapper.sh`: its row's COMMAND is
+ * `dagman_wrapper.sh -p 0 -f -l . -Lockfi`, never the DAG's name, and the DAG's own jobs are rows
+ * owned by ` |-stage_N` (test/fixtures/jobsub/). So a DAGMan row submitted since the intent may be
+ * ours and cannot be told from another: then nothing is submitted blindly. jobsub_q also exits 0
+ * when a schedd does not answer; its error lines say the listing is incomplete.
  */
 
 export interface QueuedJob {
@@ -11,7 +17,7 @@ export interface QueuedJob {
   cmd: string;
 }
 
-/** Rows of the `JOBSUBJOBID OWNER SUBMITTED RUN_TIME ST PRI SIZE CMD` table. */
+/** Rows of the `JOBSUBJOBID OWNER SUBMITTED RUNTIME ST PRIO SIZE COMMAND` table; other lines are skipped. */
 export function parseJobsubQ(text: string): QueuedJob[] {
   const out: QueuedJob[] = [];
   for (const line of text.split('\n')) {
@@ -21,15 +27,43 @@ export function parseJobsubQ(text: string): QueuedJob[] {
   return out;
 }
 
+/** Lines of jobsub_q's output that say the listing is incomplete (condor_q's errors pass through). */
+const INCOMPLETE = /Failed to fetch ads from|SECMAN:\d+|Collector has no record|Failed communication with collector|^Error: |^ERROR: /m;
+
+/** The line that says jobsub_q's listing is incomplete, if one does (jobsub_q exits 0 all the same). */
+export function jobsubQProblem(output: string): string | null {
+  const m = INCOMPLETE.exec(output);
+  return m ? (output.split('\n').find((l) => l.includes(m[0])) ?? m[0]).trim() : null;
+}
+
+/** A row of the DAG's own jobs (owner ` |-stage_N`), not a submission. */
+const isNode = (j: QueuedJob) => j.owner.startsWith('|-');
+/** A DAGMan row: jobsub_lite's wrapper, or condor_dagman itself. */
+const isDagMan = (j: QueuedJob) => /^(\S*\/)?(dagman_wrapper\.sh|condor_dagman)\b/.test(j.cmd);
+
+/** The DAG file a job's CMD names, whatever the form (`x.dag`, `file://x.dag`, `condor_dagman … -Dag x.dag`). */
+export function dagNamedBy(cmd: string): string | null {
+  const m = /(?:^|[\s/=])([\w.+-]+\.dag)(?:\s|$)/.exec(cmd);
+  if (m?.[1] === 'dag.dag') return null; // jobsub_lite's name for every DAG
+  return m ? m[1]! : null;
+}
+
 /**
- * The job of this exposure's DAG submitted at or after `since` (less a slack for clock and minute
- * rounding), if the queue has one. jobsub_q prints minutes in local time, as does the worker's clock.
+ * What the queue says of this exposure's DAG, submitted at or after `since` (less a slack for clock
+ * and minute rounding): found, when a row names it; unknown, when a DAGMan row since then names no
+ * DAG (jobsub_lite's never do), so it could be ours; else absent. Rows of a DAG's own jobs and plain
+ * jobs are not submissions of ours. jobsub_q prints minutes in local time, as does the worker's clock.
  */
-export function findSubmittedDag(jobs: QueuedJob[], expnum: number, since: Date, slackMinutes = 2): QueuedJob | null {
+export type QueueVerdict = { kind: 'found'; job: QueuedJob } | { kind: 'absent' } | { kind: 'unknown'; jobs: QueuedJob[] };
+
+export function lookForDag(jobs: QueuedJob[], expnum: number, since: Date, slackMinutes = 2): QueueVerdict {
   const dag = `desgw_pipeline_${expnum}.dag`;
   const earliest = since.getTime() - slackMinutes * 60_000;
-  const matches = jobs.filter((j) => j.cmd.split(/[\s/]+/).includes(dag) && submittedAt(j.submitted, since) >= earliest);
-  return matches[matches.length - 1] ?? null;
+  const recent = jobs.filter((j) => !isNode(j) && submittedAt(j.submitted, since) >= earliest);
+  const ours = recent.filter((j) => dagNamedBy(j.cmd) === dag);
+  if (ours.length > 0) return { kind: 'found', job: ours[ours.length - 1]! };
+  const unnamed = recent.filter((j) => isDagMan(j) && dagNamedBy(j.cmd) === null);
+  return unnamed.length > 0 ? { kind: 'unknown', jobs: unnamed } : { kind: 'absent' };
 }
 
 /** `MM/DD HH:MM` as a time near `ref` (the year is not printed: take the one that lands closest). */

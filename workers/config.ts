@@ -14,8 +14,6 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const SITE_UMASK = 0o002;
 
 export interface WorkerConfig {
-  temporalAddress: string;
-  namespace: string;
   /** The gw_workflow directory runs use when their input names none. */
   gwWorkflowDir: string;
   /** True when gwWorkflowDir is the embedded sandbox site (created on first use). */
@@ -32,6 +30,12 @@ export interface WorkerConfig {
   dagmakerTimeoutS: number;
   /** Seconds between heartbeats of long activities. */
   heartbeatEveryS: number;
+  /**
+   * Seconds a stopping worker (SIGTERM: a deploy, `systemctl restart`) lets running activities
+   * finish before it stops them: submissions in flight complete; DAGMakers still running are killed
+   * and run again elsewhere, without counting against the exposure's retries.
+   */
+  shutdownGraceS: number;
   /** Check the grid proxy before DAGMaker and each submission (default: unless running as desgw). */
   checkProxy: boolean;
   /** How long the proxy must still be valid, H:M. */
@@ -63,6 +67,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     setupTimeoutS: positive(env.DESGW_SETUP_TIMEOUT_S, 900, 'DESGW_SETUP_TIMEOUT_S'),
     dagmakerTimeoutS: positive(env.DESGW_DAGMAKER_TIMEOUT_S, 3000, 'DESGW_DAGMAKER_TIMEOUT_S'),
     heartbeatEveryS: positive(env.DESGW_HEARTBEAT_EVERY_S, 5, 'DESGW_HEARTBEAT_EVERY_S'),
+    shutdownGraceS: positive(env.DESGW_SHUTDOWN_GRACE_S, 60, 'DESGW_SHUTDOWN_GRACE_S'),
     checkProxy: env.DESGW_CHECK_PROXY ? env.DESGW_CHECK_PROXY === '1' : user !== 'desgw',
     proxyMargin: hoursMinutes(env.DESGW_PROXY_MARGIN ?? '1:00'),
     roles: roles(env.DESGW_WORKER_ROLES ?? ROLES.join(',')),

@@ -20,10 +20,12 @@ export interface WorkerSetOptions {
 }
 
 export async function createWorkers({ connection, namespace, config, seasons, workflowBundle }: WorkerSetOptions): Promise<Worker[]> {
-  const { makeDag, ...site } = createActivities({ config, seasons });
+  const { makeDag, ...siteActivities } = createActivities({ config, seasons });
   // Heartbeats carry cancellation back: without this the SDK batches them up to 48 s apart
   // (0.8 × the heartbeat timeout) and a cancelled run's DAGMakers would linger that long.
   const heartbeats = { maxHeartbeatThrottleInterval: `${config.heartbeatEveryS} seconds`, defaultHeartbeatThrottleInterval: `${config.heartbeatEveryS} seconds` };
+  // A stopping worker lets running activities finish for this long before it stops them (the SDK's default is 0).
+  const site = { ...heartbeats, shutdownGraceTime: `${config.shutdownGraceS} seconds` };
   const workers: Promise<Worker>[] = [];
   if (config.roles.includes('workflows')) {
     workers.push(
@@ -36,9 +38,9 @@ export async function createWorkers({ connection, namespace, config, seasons, wo
       }),
     );
   }
-  if (config.roles.includes('site')) workers.push(Worker.create({ connection, namespace, taskQueue: SITE_TASK_QUEUE, activities: site, ...heartbeats }));
+  if (config.roles.includes('site')) workers.push(Worker.create({ connection, namespace, taskQueue: SITE_TASK_QUEUE, activities: siteActivities, ...site }));
   if (config.roles.includes('dagmaker')) {
-    workers.push(Worker.create({ connection, namespace, taskQueue: DAGMAKER_TASK_QUEUE, activities: { makeDag }, maxConcurrentActivityTaskExecutions: config.dagmakerSlots, ...heartbeats }));
+    workers.push(Worker.create({ connection, namespace, taskQueue: DAGMAKER_TASK_QUEUE, activities: { makeDag }, maxConcurrentActivityTaskExecutions: config.dagmakerSlots, ...site }));
   }
   return Promise.all(workers);
 }

@@ -13,10 +13,12 @@ import {
   CancellationScope,
   ChildWorkflowFailure,
   type ChildWorkflowHandle,
+  type SignalDefinition,
   condition,
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -30,15 +32,21 @@ import type { createActivities } from '../activities/index.js';
 import type { PriorOutcomes } from '../activities/outcomes.js';
 import type { PreparedRun, SourcedEnvironment, ValidatedRun } from '../activities/types.js';
 import { activityOptions } from './activity-policies.js';
-import { DESGW_BAND, DESGW_EXPOSURE, DESGW_EXPOSURE_COUNT, DESGW_NITE, DESGW_SEASON, DESGW_STATUS } from '../common/search-attributes.js';
+import { DESGW_BAND, DESGW_EXPOSURE, DESGW_NITE, DESGW_SEASON, DESGW_STATUS } from '../common/search-attributes.js';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { errorForHistory, Failure, type WaitingFor } from '../common/failures.js';
 import { describeProgress } from './describe.js';
-import { exposureWorkflowId, processExposure } from './process-exposure.js';
+import { DEFAULT_OUTAGE_RECHECK_MAX_S, DEFAULT_OUTAGE_RECHECK_S, exposureWorkflowId, processExposure } from './process-exposure.js';
+import { waitOf, waitOut } from './wait-out.js';
 import { withPaths, withoutPaths } from '../common/exposure-paths.js';
-import { exposureStateSignal, progressQuery, proxyRenewedSignal, retryEnvironmentSignal } from './signals.js';
+import { exposureStateSignal, progressQuery, proxyRenewedSignal, retryEnvironmentSignal, retryNowSignal } from './signals.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
 const DEFAULT_PROXY_RECHECK_S = 300;
+/** Patch ids of changes to this workflow's commands (see the README, "Deploying new workflow code"). */
+const NO_EXPOSURE_COUNT = 'no-exposure-count-search-attribute';
+const WAIT_FOR_DATABASE = 'season-waits-for-database';
 const DEFAULT_HISTORY_EVENT_LIMIT = 10_000;
 /** Above this many exposures the result leaves out the file paths (manifest.json has them). */
 const FULL_RESULT_LIMIT = 1000;
@@ -64,6 +72,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
   const retryS = input.retryInitialIntervalS;
   const { validateRun, prepareRun, writeOutputs, priorOutcomes } = proxyActivities<Activities>(activityOptions('files', retryS));
   const { reserveSeason } = proxyActivities<Activities>(activityOptions('season', retryS));
+  const { reserveSeason: reserveSeasonOnce } = proxyActivities<Activities>({ ...activityOptions('season', retryS), retry: { maximumAttempts: 1 } });
   const { sourceEnvironment } = proxyActivities<Activities>(activityOptions('environment', retryS));
   const progress: Progress = {
     workflowId,
@@ -74,14 +83,14 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     exposures: [],
   };
   const entries = new Map<number, Progress['exposures'][number]>();
-  const setState = (expnum: number, state: ExposureState, extra: { jobId?: string; error?: string } = {}): void => {
+  const setState = (expnum: number, state: ExposureState, extra: Partial<Pick<Progress['exposures'][number], 'jobId' | 'error' | 'resumed' | 'recovered'>> = {}): void => {
     const entry = entries.get(expnum);
     // A late signal never overrides a final state.
     if (!entry || entry.state === 'submitted' || entry.state === 'failed') return;
     progress.counts[entry.state]--;
     progress.counts[state]++;
-    Object.assign(entry, { state, ...extra });
-    log.info(`exposure ${expnum}: ${state}`, { expnum, state, season: progress.season, ...extra });
+    Object.assign(entry, { state }, definedOnly(extra));
+    log.info(`exposure ${expnum}: ${state}`, { expnum, state, season: progress.season, jobId: extra.jobId, error: extra.error });
     publish();
   };
   /** What the Web UI shows: the run's current details and its DesgwStatus search attribute. */
@@ -94,25 +103,43 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
       shownStatus = status;
     }
   };
-  const waitingForProxy = new Set<number>();
+  /** What the children in flight wait for (a child tells once when it starts waiting, and when it moves on). */
+  const childWaits = new Map<number, NonNullable<Progress['waitingFor']>>();
+  /** What the run itself waits for (its environment, the DES database for its season). */
+  let runWait: Progress['waitingFor'];
+  const showWaiting = (): void => {
+    const waiting = runWait ?? childWaits.values().next().value;
+    if (waiting) progress.waitingFor = waiting;
+    else delete progress.waitingFor;
+  };
+  const waitingForProxy = () => [...childWaits.values()].some((w) => w.what === 'proxy');
   const children = new Map<number, ChildWorkflowHandle<typeof processExposure>>();
   let environmentRetries = 0;
+  let wakeups = 0;
   setHandler(progressQuery, () => progress);
   setHandler(exposureStateSignal, ({ expnum, state, message }) => {
     setState(expnum, state);
-    if (state === 'waiting-for-proxy') {
-      waitingForProxy.add(expnum);
-      progress.waitingFor ??= { what: 'proxy', message: message ?? 'the grid proxy has expired', since: new Date().toISOString() };
+    const what = WAITING_STATES[state];
+    if (what) {
+      if (childWaits.get(expnum)?.what !== what) childWaits.set(expnum, { what, message: message ?? `waiting for ${what}`, since: new Date().toISOString() });
     } else {
-      waitingForProxy.delete(expnum);
-      if (waitingForProxy.size === 0 && progress.waitingFor?.what === 'proxy') delete progress.waitingFor;
+      childWaits.delete(expnum);
     }
+    showWaiting();
     publish();
   });
-  setHandler(proxyRenewedSignal, async () => {
-    await Promise.all([...waitingForProxy].map((e) => children.get(e)?.signal(proxyRenewedSignal)));
-  });
+  /** Passes a wake-up on to the children that wait; a child that has just closed is no failure of the run. */
+  const wakeChildren = async (signal: SignalDefinition<[], string>, which: (w: NonNullable<Progress['waitingFor']>) => boolean): Promise<void> => {
+    const waiting = [...childWaits].filter(([, w]) => which(w)).map(([e]) => children.get(e));
+    await Promise.allSettled(waiting.map((child) => child?.signal(signal)));
+  };
+  setHandler(proxyRenewedSignal, () => wakeChildren(proxyRenewedSignal, (w) => w.what === 'proxy'));
   setHandler(retryEnvironmentSignal, () => void environmentRetries++);
+  setHandler(retryNowSignal, async () => {
+    environmentRetries++;
+    wakeups++;
+    await wakeChildren(retryNowSignal, () => true);
+  });
 
   const startedAt = carried?.startedAt ?? new Date().toISOString();
   let state: CarriedState;
@@ -120,20 +147,19 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     state = carried;
   } else {
     publish();
-    const run = await validateRun({ ...input, workflowId });
-    upsertSearchAttributes([
-      { key: DESGW_NITE, value: [...new Set(run.exposures.map((e) => e.nite))] },
-      { key: DESGW_EXPOSURE_COUNT, value: run.exposures.length },
-    ]);
+    const run = await validateRun({ ...input, workflowId, firstExecutionRunId: workflowInfo().firstExecutionRunId });
+    // DesgwExposureCount took an Int search attribute slot of the three SQL visibility has; the count is in the progress.
+    const nites = { key: DESGW_NITE, value: [...new Set(run.exposures.map((e) => e.nite))] };
+    upsertSearchAttributes(patched(NO_EXPOSURE_COUNT) ? [nites] : [nites, { key: defineSearchAttributeKey('DesgwExposureCount', SearchAttributeType.INT), value: run.exposures.length }]);
     progress.phase = 'allocating-season';
     publish();
-    const { season } = await reserveSeason({ owner: workflowId, requested: input.season });
+    const { season } = await reserveSeasonOrWait();
     upsertSearchAttributes([{ key: DESGW_SEASON, value: season }]);
     progress.season = season;
     progress.phase = 'preparing';
     publish();
     const expnums = run.exposures.map((e) => e.expnum);
-    const prepared = await prepareRun({ gwWorkflowDir: run.gwWorkflowDir, runDir: run.runDir, season, rc: run.rc });
+    const prepared = await prepareRun({ gwWorkflowDir: run.gwWorkflowDir, runDir: run.runDir, season, rc: run.rc, expnums, workflowId, firstExecutionRunId: workflowInfo().firstExecutionRunId });
     const outcomes = input.resume ? resumedOutcomes(await priorOutcomes({ runDir: run.runDir, expnums }), input.resume.retryFailed === true) : [];
     progress.phase = 'sourcing-environment';
     publish();
@@ -145,7 +171,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
   progress.season = season;
   progress.total = run.exposures.length;
   for (const e of run.exposures) {
-    const entry = { expnum: e.expnum, band: e.band, state: 'waiting' as ExposureState };
+    const entry: Progress['exposures'][number] = { expnum: e.expnum, band: e.band, state: 'waiting' };
     entries.set(e.expnum, entry);
     progress.exposures.push(entry);
   }
@@ -153,7 +179,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
   const outcomes = new Map<number, Outcome>();
   const record = (o: Outcome) => {
     outcomes.set(o.expnum, o);
-    setState(o.expnum, o.status === 'submitted' ? 'submitted' : 'failed', { jobId: o.jobId, error: o.error });
+    setState(o.expnum, o.status === 'submitted' ? 'submitted' : 'failed', { jobId: o.jobId, error: o.error, resumed: o.resumed, recovered: o.recovered });
   };
   state.outcomes.forEach(record);
 
@@ -180,7 +206,19 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
           { key: DESGW_BAND, value: exposure.band },
           { key: DESGW_NITE, value: [exposure.nite] },
         ],
-        args: [{ ...exposure, season, workDir, envFile: env.envFile, dagmakerScript: run.dagmakerScript, parentWorkflowId: workflowId, proxyRecheckS, retryInitialIntervalS: retryS }],
+        args: [
+          {
+            ...exposure,
+            season,
+            workDir,
+            envFile: env.envFile,
+            dagmakerScript: run.dagmakerScript,
+            parentWorkflowId: workflowId,
+            proxyRecheckS,
+            ...(input.outageRecheckS !== undefined ? { outageRecheckS: input.outageRecheckS, outageRecheckMaxS: input.outageRecheckMaxS ?? input.outageRecheckS } : {}),
+            retryInitialIntervalS: retryS,
+          },
+        ],
       });
       children.set(exposure.expnum, child);
       record(compact(await child.result()));
@@ -189,7 +227,10 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
       record(compact(failedReport(err, exposure)));
     } finally {
       children.delete(exposure.expnum);
-      waitingForProxy.delete(exposure.expnum);
+      if (childWaits.delete(exposure.expnum)) {
+        showWaiting();
+        publish();
+      }
       inFlight--;
     }
   };
@@ -204,7 +245,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
         next++;
         continue;
       }
-      await condition(() => (inFlight < maxConcurrent && waitingForProxy.size === 0) || historyFull());
+      await condition(() => (inFlight < maxConcurrent && !waitingForProxy()) || historyFull());
       if (historyFull()) {
         // Let the children in flight finish (they belong to this run), then carry on in a new one.
         await Promise.all(running);
@@ -251,7 +292,7 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
       gwWorkflowDir: run.gwWorkflowDir,
       runDir: prepared.runDir,
       outputDir: run.outputDir,
-      outputFiles: { outputTxt: `${run.outputDir}/output.txt`, manifest: `${run.outputDir}/manifest.json` },
+      outputFiles: { outputTxt: `${prepared.runDir}/output.txt`, manifest: `${prepared.runDir}/manifest.json`, latestOutputTxt: `${run.outputDir}/output.txt` },
       duplicatesDropped: run.duplicatesDropped,
       rcChanges: prepared.rcChanges,
       exposures,
@@ -261,21 +302,52 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     };
   }
 
+  /**
+   * Reserves the season. When the DES database does not answer after the quick retries, the run
+   * waits for it (waiting-for-database), re-checking with backoff or at once on retryNow.
+   */
+  async function reserveSeasonOrWait(): Promise<{ season: number }> {
+    const request = { owner: workflowId, requested: input.season };
+    try {
+      return await reserveSeason(request);
+    } catch (err) {
+      const waiting = waitOf(err);
+      if (waiting?.what !== 'database' || !patched(WAIT_FOR_DATABASE)) throw err;
+      const recheck = { proxyS: proxyRecheckS, outageS: input.outageRecheckS ?? DEFAULT_OUTAGE_RECHECK_S, outageMaxS: input.outageRecheckMaxS ?? input.outageRecheckS ?? DEFAULT_OUTAGE_RECHECK_MAX_S };
+      const reservation = await waitOut(
+        waiting,
+        recheck,
+        () => wakeups,
+        (w) => {
+          runWait = { what: w.what, message: `${w.message}\nIt is re-checked with backoff; to check now: desgw retry-now ${workflowId}.`, since: new Date().toISOString() };
+          showWaiting();
+          publish();
+        },
+        () => reserveSeasonOnce(request),
+      );
+      runWait = undefined;
+      showWaiting();
+      return reservation;
+    }
+  }
+
   /** Sources the environment; when that keeps failing, waits for a person to fix it and signal. */
   async function sourceEnvironmentOrWait({ gwWorkflowDir, runDir }: ValidatedRun): Promise<SourcedEnvironment> {
     for (;;) {
       try {
         const env = await sourceEnvironment({ gwWorkflowDir, runDir });
-        delete progress.waitingFor;
+        runWait = undefined;
+        showWaiting();
         return env;
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         progress.phase = 'waiting-for-environment';
-        progress.waitingFor = {
+        runWait = {
           what: 'environment',
           message: `${err.cause?.message ?? err.message}\nFix it, then signal retryEnvironment (desgw retry-environment ${workflowId}).`,
           since: new Date().toISOString(),
         };
+        showWaiting();
         publish();
         const seen = environmentRetries;
         await condition(() => environmentRetries > seen);
@@ -284,6 +356,18 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
       }
     }
   }
+}
+
+/** Exposure states that say what a child waits for. */
+const WAITING_STATES: Partial<Record<ExposureState, WaitingFor>> = {
+  'waiting-for-proxy': 'proxy',
+  'waiting-for-jobsub': 'jobsub',
+  'waiting-for-database': 'database',
+};
+
+/** The fields of `o` that are set (a flag absent stays absent in the progress). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function resumedOutcomes(prior: PriorOutcomes, retryFailed: boolean): Outcome[] {
@@ -307,7 +391,7 @@ function compact(r: ExposureResult): Outcome {
  */
 function failedReport(err: unknown, exposure: Exposure): ExposureResult {
   const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
-  if (cause instanceof ApplicationFailure && cause.type === 'ExposureFailed' && cause.details?.[0]) {
+  if (cause instanceof ApplicationFailure && cause.type === Failure.ExposureFailed && cause.details?.[0]) {
     return cause.details[0] as ExposureResult;
   }
   const why = cause?.message ?? (err instanceof Error ? err.message : String(err));
@@ -317,6 +401,6 @@ function failedReport(err: unknown, exposure: Exposure): ExposureResult {
     warnings: [],
     attempts: { dagmaker: 0, submit: 0 },
     durationsMs: { total: 0 },
-    error: `exposure workflow did not complete: ${why}`,
+    error: errorForHistory(`exposure workflow did not complete: ${why}`),
   };
 }

@@ -2,27 +2,40 @@
  * `processExposure`: one exposure, DAGMaker then submission of the DAG it wrote.
  * Orchestration only; the side effects are the `makeDag` and `submitDag` activities.
  *
- * An expired grid proxy is not a failure of the exposure: the child tells its parent, waits for a
- * `proxyRenewed` signal (or re-checks after a while), and carries on with the same step.
+ * What a person or the site must fix is not a failure of the exposure: an expired grid proxy, jobsub
+ * or the DES database down. After the activity's quick retries the child tells its parent once that
+ * it waits, then tries the step again once per re-check (the proxy every `proxyRecheckS`, an outage
+ * with backoff) or at once on `proxyRenewed`/`retryNow`, telling the parent nothing more until its
+ * state really changes: a wait of days costs the parent nothing.
  */
 import {
   ActivityFailure,
+  type ActivityOptions,
   ApplicationFailure,
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { Exposure, ExposureResult, ExposureState } from '../common/contract.js';
-import { PROXY_EXPIRED } from '../common/contract.js';
+import { errorForHistory, Failure, type WaitingFor } from '../common/failures.js';
 import type { createActivities } from '../activities/index.js';
 import { exposurePaths } from '../common/exposure-paths.js';
 import { activityOptions } from './activity-policies.js';
-import { exposureStateSignal, proxyRenewedSignal } from './signals.js';
+import { exposureStateSignal, proxyRenewedSignal, retryNowSignal } from './signals.js';
+import { waitOf, waitOut, type Recheck } from './wait-out.js';
 
 type Activities = ReturnType<typeof createActivities>;
+
+/** Patch ids of changes to this workflow's commands (see the README, "Deploying new workflow code"). */
+const WAIT_ONCE = 'wait-tells-parent-once';
+
+/** Re-checks of an outage (jobsub, database) start here and back off to the maximum. */
+export const DEFAULT_OUTAGE_RECHECK_S = 120;
+export const DEFAULT_OUTAGE_RECHECK_MAX_S = 900;
 
 export interface ProcessExposureInput extends Exposure {
   season: number;
@@ -33,14 +46,17 @@ export interface ProcessExposureInput extends Exposure {
   parentWorkflowId: string;
   /** Seconds between proxy re-checks while waiting for a renewed one. */
   proxyRecheckS: number;
+  /** Seconds to the first re-check of an outage, and the most between two (backoff doubles). */
+  outageRecheckS?: number;
+  outageRecheckMaxS?: number;
   /** The run's first retry interval, when it sets one (see activity-policies). */
   retryInitialIntervalS?: number;
 }
 
 export async function processExposure(input: ProcessExposureInput): Promise<ExposureResult> {
   const { expnum, workDir } = input;
-  const dagmakerOptions = activityOptions('dagmaker', input.retryInitialIntervalS);
-  const submitOptions = activityOptions('submit', input.retryInitialIntervalS);
+  const dagmakerOptions = { ...activityOptions('dagmaker', input.retryInitialIntervalS), summary: `DAGMaker ${expnum} (${input.band}, ${input.nite})` };
+  const submitOptions = { ...activityOptions('submit', input.retryInitialIntervalS), summary: `submit ${expnum}` };
   const { makeDag } = proxyActivities<Activities>(dagmakerOptions);
   const { submitDag } = proxyActivities<Activities>(submitOptions);
   const { recordFailure } = proxyActivities<Activities>(activityOptions('record'));
@@ -49,54 +65,116 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   const tell = (state: ExposureState, message?: string) => parent.signal(exposureStateSignal, { expnum, state, message });
 
-  let renewals = 0;
-  setHandler(proxyRenewedSignal, () => void renewals++);
-  /** Runs a step; while the proxy is expired, waits for a renewal (signal, or the re-check period) and tries again. */
-  const withProxy = async <T>(state: ExposureState, step: () => Promise<T>): Promise<T> => {
+  let wakeups = 0;
+  setHandler(proxyRenewedSignal, () => void wakeups++);
+  setHandler(retryNowSignal, () => void wakeups++);
+
+  const recheck: Recheck = {
+    proxyS: input.proxyRecheckS,
+    outageS: input.outageRecheckS ?? DEFAULT_OUTAGE_RECHECK_S,
+    outageMaxS: input.outageRecheckMaxS ?? DEFAULT_OUTAGE_RECHECK_MAX_S,
+  };
+  /** Runs a step; what it fails for that is waited out (WAITS), it waits out, telling the parent once. */
+  const step = async <T>(state: ExposureState, options: ActivityOptions, run: (o: ActivityOptions) => Promise<T>): Promise<T> => {
+    try {
+      return await run(options);
+    } catch (err) {
+      const waiting = waitOf(err);
+      if (!waiting) throw err;
+      if (!patched(WAIT_ONCE)) return legacyProxyWait(state, () => run(options), err);
+      const once = { ...options, retry: { ...options.retry, maximumAttempts: 1 } };
+      return waitOut(waiting, recheck, () => wakeups, (w) => tell(WAITING_STATE[w.what], w.message), () => run(once));
+    }
+  };
+
+  /** How an open run that started waiting for a proxy before WAIT_ONCE waits: as it did then. */
+  const legacyProxyWait = async <T>(state: ExposureState, run: () => Promise<T>, first: unknown): Promise<T> => {
+    let err = first;
     for (;;) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (!(cause instanceof ApplicationFailure && cause.type === Failure.ProxyExpired)) throw err;
+      await tell('waiting-for-proxy', cause.message);
+      const seen = wakeups;
+      await condition(() => wakeups > seen, input.proxyRecheckS * 1000);
+      await tell(state);
       try {
-        return await step();
-      } catch (err) {
-        const cause = err instanceof ActivityFailure ? err.cause : undefined;
-        if (!(cause instanceof ApplicationFailure && cause.type === PROXY_EXPIRED)) throw err;
-        await tell('waiting-for-proxy', cause.message);
-        const seen = renewals;
-        await condition(() => renewals > seen, input.proxyRecheckS * 1000);
-        await tell(state);
+        return await run();
+      } catch (again) {
+        err = again;
       }
     }
   };
 
-  let step: 'dagmaker' | 'submit' = 'dagmaker';
+  let stage: 'dagmaker' | 'submit' = 'dagmaker';
   try {
-    const dag = await withProxy('making-dag', () =>
-      makeDag.executeWithOptions({ ...dagmakerOptions, summary: `DAGMaker ${expnum} (${input.band}, ${input.nite})` }, [
-        { expnum, workDir, envFile: input.envFile, script: input.dagmakerScript },
-      ]),
+    const dag = await step('making-dag', dagmakerOptions, (o) =>
+      notCountingShutdowns(o, (attempts) => (result.attempts.dagmaker = attempts), (oo) => makeDag.executeWithOptions(oo, [{ expnum, workDir, envFile: input.envFile, script: input.dagmakerScript }])),
     );
-    result.attempts.dagmaker = dag.attempt;
+    result.attempts.dagmaker += dag.attempt;
     result.durationsMs.dagmaker = dag.durationMs;
     result.warnings = dag.warnings;
-    step = 'submit';
+    stage = 'submit';
     // Not awaited: the parent's progress need not hold up the submission.
     tell('submitting').catch(() => undefined);
-    const sub = await withProxy('submitting', () => submitDag.executeWithOptions({ ...submitOptions, summary: `submit ${expnum}` }, [{ expnum, workDir, envFile: input.envFile, recommendedSubmit: dag.recommendedSubmit }]));
-    result.attempts.submit = sub.attempt;
+    const sub = await step('submitting', submitOptions, (o) =>
+      notCountingShutdowns(o, (attempts) => (result.attempts.submit = attempts), (oo) => submitDag.executeWithOptions(oo, [{ expnum, workDir, envFile: input.envFile, recommendedSubmit: dag.recommendedSubmit }])),
+    );
+    result.attempts.submit += sub.attempt;
     result.durationsMs.submit = sub.durationMs;
     result.jobId = sub.jobId;
+    if (sub.recovered) result.recovered = true;
     result.status = 'submitted';
     result.durationsMs.total = Date.now() - started;
     return result;
   } catch (err) {
     if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
     const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-    result.attempts[step] = (cause?.details?.[0] as { attempt?: number } | undefined)?.attempt ?? result.attempts[step];
-    result.error = `${step === 'dagmaker' ? 'DAGMaker' : 'submission'} failed: ${cause?.message ?? err.message}`;
+    result.attempts[stage] += attemptOf(err) ?? 0;
+    const error = `${stage === 'dagmaker' ? 'DAGMaker' : 'submission'} failed: ${cause?.message ?? err.message}`;
+    result.error = errorForHistory(error);
     result.durationsMs.total = Date.now() - started;
-    // Kept beside the exposure's files, so a resumed run knows it failed for good.
-    await CancellationScope.nonCancellable(() => recordFailure({ workDir, expnum, error: result.error! }));
+    // Kept whole beside the exposure's files, so a resumed run knows it failed for good.
+    await CancellationScope.nonCancellable(() => recordFailure({ workDir, expnum, error }));
     // The exposure fails (visible as a failed child in the Web UI), carrying its report for the parent.
-    throw ApplicationFailure.nonRetryable(result.error, 'ExposureFailed', result);
+    throw ApplicationFailure.nonRetryable(result.error, Failure.ExposureFailed, result);
+  }
+}
+
+/** The exposure's state while its step waits for `what`. */
+const WAITING_STATE: Record<WaitingFor, ExposureState> = {
+  proxy: 'waiting-for-proxy',
+  jobsub: 'waiting-for-jobsub',
+  database: 'waiting-for-database',
+  // Only the run waits for its environment; an exposure never does.
+  environment: 'waiting',
+};
+
+/** The attempt an activity failure reports in its details (activities put `{ attempt }` there). */
+function attemptOf(err: unknown): number | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  return cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: number } | undefined)?.attempt : undefined;
+}
+
+/**
+ * Runs an activity; when the worker's shutdown stopped it (a deploy, `systemctl restart`), runs it
+ * again, with its retry budget less only the attempts that really failed before. `interrupted`
+ * hears how many attempts were spent on runs cut short, for the report.
+ */
+async function notCountingShutdowns<T>(options: ActivityOptions, interrupted: (attempts: number) => void, run: (o: ActivityOptions) => Promise<T>): Promise<T> {
+  let o = options;
+  let spent = 0;
+  for (;;) {
+    try {
+      return await run(o);
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (!(cause instanceof ApplicationFailure && cause.type === Failure.WorkerShutdown)) throw err;
+      const attempt = attemptOf(err) ?? 1;
+      spent += attempt;
+      interrupted(spent);
+      const max = o.retry?.maximumAttempts;
+      o = { ...o, retry: { ...o.retry, maximumAttempts: max ? Math.max(1, max - (attempt - 1)) : max } };
+    }
   }
 }
 

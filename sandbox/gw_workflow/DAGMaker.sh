@@ -373,7 +373,8 @@ if [ "$NTEMPLATES" -eq 0 ]; then
 fi
 _sb_step_end
 
-if sb_fault_take "dagmaker_fail.$EXPNUM" "expnum:=$EXPNUM"; then
+# dagmaker_fail.EXPNUM fires once a count; the switch database_down (not consumed) is an outage of dessci.
+if sb_fault_present database_down || sb_fault_take "dagmaker_fail.$EXPNUM" "expnum:=$EXPNUM"; then
     echo "Connecting to dessci to record the SNOBS entries for $EXPNUM"
     {
         echo "Traceback (most recent call last):"

@@ -164,6 +164,38 @@ sb_proxy_path() {
     _pp=${X509_USER_PROXY:-/tmp/x509up_u$(id -u)}
 }
 
+# --- jobsub_lite's credentials ----------------------------------------------------------------
+
+# sb_token_chatter GROUP ROLE: what htgettoken prints on standard output as jobsub_lite gets its
+# bearer token, on every call (test/fixtures/jobsub/). With the switch state/faults/token_expired
+# (not consumed) there is no Kerberos ticket: htgettoken fails, jobsub says so; returns 1.
+sb_token_chatter() {
+    local vault=https://htvaultprod.fnal.gov:8200 token
+    token="/tmp/bt_token_$1_$2_$(id -u)"
+    if sb_fault_present token_expired; then
+        echo "Attempting to get token from $vault ... failed"
+        echo "Attempting kerberos auth with $vault ... failed"
+        {
+            echo "htgettoken: Kerberos initialization failed: No Kerberos credentials available (default cache: FILE:/tmp/krb5cc_$(id -u))"
+            echo "htgettoken: Failure getting token from $vault"
+            printf "\n\nError: PermissionError: Failed attempting 'htgettoken -a htvaultprod.fnal.gov -i %s -r %s'\n\n\n" "$1" "$2"
+        } >&2
+        return 1
+    fi
+    echo "Attempting to get token from $vault ... succeeded"
+    echo "Storing bearer token in $token"
+}
+
+# sb_vault_503 GROUP ROLE: the token vault answers 503 (an outage): htgettoken fails, jobsub exits 1.
+sb_vault_503() {
+    local vault=https://htvaultprod.fnal.gov:8200
+    {
+        echo "htgettoken: Kerberos negotiate with $vault failed: HTTPError: Service Unavailable: 503 Server Error: Service Unavailable for url: $vault/v1/auth/kerberos-$1_default/login"
+        printf "\n\nError: PermissionError: Failed attempting 'htgettoken -a htvaultprod.fnal.gov -i %s -r %s'\n\n\n" "$1" "$2"
+    } >&2
+    exit 1
+}
+
 # --- time ------------------------------------------------------------------------------------
 
 # sb_nap SECONDS: sleep in a child and wait for it, so a trapped signal interrupts the wait at

@@ -459,43 +459,73 @@ describe('grid tools', () => {
     const jobsTsv = path.join(site.state, 'jobs.tsv');
     const jobLines = async () => (existsSync(jobsTsv) ? (await readFile(jobsTsv, 'utf8')).split('\n').filter(Boolean) : []);
 
-    // usage errors and bad DAGs
+    // every call prints jobsub_lite's token lines first, on standard output, whatever the outcome
+    const chatter = /^Attempting to get token from https:\/\/htvaultprod\.fnal\.gov:8200 \.\.\. succeeded\nStoring bearer token in \/tmp\/bt_token_des_\w+_\d+(\n|$)/;
+
+    // usage errors (argparse: exit 2) and bad DAGs (`Error: <Exception>: …` on stderr, exit 1)
     let r = await submit(['file://desgw_pipeline_941225.dag']);
     assert.equal(r.exitCode, 1);
-    assert.match(r.stderr, /usage/);
+    assert.match(r.stderr, /^Error: NameError: jobsub_submit_dag needs -G group/m);
     r = await submit(['-G', 'des', '--role=desgw']);
-    assert.equal(r.exitCode, 1);
-    assert.match(r.stderr, /usage/);
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, /^usage: jobsub_submit /m);
     await writeFile(path.join(site.gw, 'desgw_pipeline_941226.dag'), '');
-    r = await submit(['-G', 'des', 'file://desgw_pipeline_941226.dag']);
+    r = await submit(['-G', 'des', '--role=desgw', 'file://desgw_pipeline_941226.dag']);
     assert.equal(r.exitCode, 1);
-    assert.match(r.stderr, /bad dag/);
+    assert.match(r.stdout, chatter);
+    assert.match(r.stderr, /^\n\nError: RuntimeError: Error: file desgw_pipeline_941226\.dag: no jobs in DAG\n/);
     await writeFile(path.join(site.gw, 'desgw_pipeline_941227.dag'), '<parallel>\njobsub -n --group=des file://missing.sh\n</parallel>\n');
-    r = await submit(['-G', 'des', 'file://desgw_pipeline_941227.dag']);
+    r = await submit(['-G', 'des', '--role=desgw', 'file://desgw_pipeline_941227.dag']);
     assert.equal(r.exitCode, 1);
-    assert.match(r.stderr, /bad dag.*missing\.sh/);
+    assert.match(r.stderr, /^Error: FileNotFoundError: .*'missing\.sh'/m);
 
     // expired proxy, then renewed
     await writeFile(path.join(site.faults, 'proxy_expired'), '');
     r = await submit(good);
     assert.equal(r.exitCode, 1);
-    assert.match(r.stderr, /no valid proxy.*\n.*voms-proxy-init/);
+    assert.match(r.stderr, /^Error: PermissionError: Cigetcert failed to get proxy/m);
     await unlink(path.join(site.faults, 'proxy_expired'));
 
-    // 503 once
+    // no Kerberos ticket: htgettoken fails (not consumed)
+    await writeFile(path.join(site.faults, 'token_expired'), '');
+    r = await submit(good);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stdout, /\.\.\. failed$/m);
+    assert.match(r.stderr, /htgettoken: Failure getting token[\s\S]*Error: PermissionError: Failed attempting 'htgettoken/);
+    await unlink(path.join(site.faults, 'token_expired'));
+
+    // the token vault answers 503, once
     await writeFile(path.join(site.faults, 'submit_fail.941225'), '1');
     r = await submit(good);
     assert.equal(r.exitCode, 1);
-    assert.match(r.stderr, /503 Service Unavailable/);
+    assert.match(r.stdout, chatter);
+    assert.match(r.stderr, /HTTPError: Service Unavailable: 503/);
     assert.equal((await events(site, 'submit_failed'))[0]?.expnum, 941225);
+
+    // the schedd is down while the switch is there: condor_submit fails, jobsub_lite exits 0 all the same
+    await writeFile(path.join(site.faults, 'jobsub_down'), 'schedd');
+    r = await submit(good);
+    assert.equal(r.exitCode, 0);
+    assert.match(r.stderr, /^ERROR: Failed to connect to queue manager jobsub01\.fnal\.gov$/m);
+    assert.match(r.stderr, /^Error: condor_submit exited with failed status code 1$/m);
+    assert.doesNotMatch(r.stdout, /Use job id/);
+    let q = await inSetup(site, site.gw, 'jobsub_q', ['-G', 'des', '--user', 'desgw']);
+    assert.equal(q.exitCode, 0, 'jobsub_q exits 0 when a schedd does not answer');
+    assert.match(q.stdout, /^-- Failed to fetch ads from: /m);
+    await writeFile(path.join(site.faults, 'jobsub_down'), 'vault');
+    r = await submit(good);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, /503 Server Error: Service Unavailable/);
+    await unlink(path.join(site.faults, 'jobsub_down'));
     assert.deepEqual(await jobLines(), [], 'nothing recorded by failures');
 
     // success
     r = await submit(good);
     assert.equal(r.exitCode, 0, r.stderr);
-    const first = /JobsubJobId of first job: (\d+\.0@jobsub01\.fnal\.gov)/.exec(r.stdout)?.[1];
-    assert.ok(first);
-    assert.match(r.stdout, new RegExp(`^Use job id ${first.replace(/\./g, '\\.')} to retrieve output$`, 'm'));
+    assert.match(r.stdout, chatter);
+    const first = /^Use job id (\d+\.0@jobsub01\.fnal\.gov) to retrieve output$/m.exec(r.stdout)?.[1];
+    assert.ok(first, r.stdout);
+    assert.match(r.stdout, new RegExp(`^1 job\\(s\\) submitted to cluster ${first.split('.')[0]}\\.$`, 'm'));
     const sub = (await events(site, 'submit'))[0]!;
     assert.deepEqual([sub.jobid, sub.expnum, sub.dag, sub.cwd, sub.role], [first, 941225, 'desgw_pipeline_941225.dag', site.gw, 'desgw']);
     assert.deepEqual((await jobLines())[0]?.split('\t').slice(0, 4), [first, '941225', 'desgw_pipeline_941225.dag', site.gw]);
@@ -510,14 +540,18 @@ describe('grid tools', () => {
     const second = /Use job id (\S+) to retrieve output/.exec(r.stdout)?.[1];
     assert.equal(Number(second?.split('.')[0]), Number(first.split('.')[0]) + 1);
 
-    const q = await inSetup(site, site.gw, 'jobsub_q', ['-G', 'des', '--user', 'desgw']);
+    // jobsub_q shows each DAG as jobsub_lite does: its DAGMan row never names the DAG
+    q = await inSetup(site, site.gw, 'jobsub_q', ['-G', 'des', '--user', 'desgw']);
     assert.equal(q.exitCode, 0, q.stderr);
-    assert.match(q.stdout, /^JOBSUBJOBID\s+OWNER\s+SUBMITTED\s+RUN_TIME\s+ST\s+PRI\s+SIZE\s+CMD$/m);
+    assert.match(q.stdout, chatter);
+    assert.match(q.stdout, /^JOBSUBJOBID\s+OWNER\s+SUBMITTED\s+RUNTIME\s+ST\s+PRIO\s+SIZE\s+COMMAND$/m);
     for (const id of [first, second!]) {
-      assert.match(q.stdout, new RegExp(`^${id.replace(/\./g, '\\.')}\\s+desgw\\s.*\\sR\\s.*desgw_pipeline_941225\\.dag$`, 'm'));
+      assert.match(q.stdout, new RegExp(`^${id.replace(/\./g, '\\.')}\\s+desgw\\s.*\\sR\\s.*dagman_wrapper\\.sh -p 0 -f -l \\. -Lockfi$`, 'm'));
     }
+    assert.doesNotMatch(q.stdout, /desgw_pipeline/);
+    assert.match(q.stdout, /^4 total; 0 completed, 0 removed, 0 idle, 4 running, 0 held, 0 suspended$/m);
     const none = await inSetup(site, site.gw, 'jobsub_q', ['-G', 'des', '--user', 'nobody']);
-    assert.doesNotMatch(none.stdout, /desgw_pipeline/);
+    assert.doesNotMatch(none.stdout, /dagman_wrapper/);
   });
 
   test('getExposureInfo.sh regenerates exposures.list from the telescope table', async () => {

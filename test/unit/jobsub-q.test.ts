@@ -1,25 +1,45 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { findSubmittedDag, parseJobsubQ } from '../../common/jobsub-q.js';
+import { dagNamedBy, jobsubQProblem, lookForDag, parseJobsubQ } from '../../common/jobsub-q.js';
+import { REPO_ROOT } from '../../workers/config.js';
 
-const Q = `JOBSUBJOBID                            OWNER      SUBMITTED   RUN_TIME    ST PRI SIZE  CMD
-48213001.0@jobsub01.fnal.gov           desgw      11/25 09:10 0+00:08:00  R  0   0.0   desgw_pipeline_941225.dag
-48213007.0@jobsub01.fnal.gov           desgw      11/25 09:30 0+00:00:10  R  0   0.0   desgw_pipeline_941225.dag
-48213008.0@jobsub02.fnal.gov           desgw      11/25 09:31 0+00:00:05  I  0   0.0   desgw_pipeline_941226.dag
+const fixture = (name: string) => readFile(join(REPO_ROOT, 'test', 'fixtures', 'jobsub', name), 'utf8');
+const at = (mmdd: string, hhmm: string) => {
+  const [mo, d] = mmdd.split('/').map(Number);
+  const [h, mi] = hhmm.split(':').map(Number);
+  return new Date(new Date().getFullYear(), mo! - 1, d!, h!, mi!);
+};
 
-3 jobs; 0 completed, 0 removed, 1 idle, 2 running, 0 held, 0 suspended
-`;
-
-test('reads the jobsub_q table', () => {
-  const jobs = parseJobsubQ(Q);
-  assert.equal(jobs.length, 3);
-  assert.deepEqual(jobs[2], { jobId: '48213008.0@jobsub02.fnal.gov', owner: 'desgw', submitted: '11/25 09:31', cmd: 'desgw_pipeline_941226.dag' });
+test("reads jobsub_lite's jobsub_q rows, DAGMan and node rows alike", async () => {
+  const jobs = parseJobsubQ(await fixture('jobsub-q-dags.out'));
+  assert.equal(jobs.length, 4);
+  assert.deepEqual(jobs[0], { jobId: '68745790.0@jobsub02.fnal.gov', owner: 'desgw', submitted: '11/25 21:02', cmd: 'dagman_wrapper.sh -p 0 -f -l . -Lockfi' });
+  assert.equal(jobs[1]!.owner, '|-stage_0');
 });
 
-test('finds the DAG submitted since the intent, not an older one of the same exposure', () => {
-  const jobs = parseJobsubQ(Q);
-  const year = new Date().getFullYear();
-  assert.equal(findSubmittedDag(jobs, 941225, new Date(year, 10, 25, 9, 29, 40))?.jobId, '48213007.0@jobsub01.fnal.gov');
-  assert.equal(findSubmittedDag(jobs, 941225, new Date(year, 10, 25, 9, 45)), null);
-  assert.equal(findSubmittedDag(jobs, 941227, new Date(year, 10, 25, 9, 0)), null);
+test('a DAGMan row since the intent may be ours: the verdict is unknown, never absent', async () => {
+  const jobs = parseJobsubQ(await fixture('jobsub-q-dags.out'));
+  const verdict = lookForDag(jobs, 1210447, at('11/25', '21:40'));
+  assert.equal(verdict.kind, 'unknown');
+  assert.deepEqual(verdict.kind === 'unknown' && verdict.jobs.map((j) => j.jobId), ['68745801.0@jobsub03.fnal.gov']);
+});
+
+test("no DAG submitted since the intent, nor a DAG's own jobs, makes the DAG absent", async () => {
+  const jobs = parseJobsubQ(await fixture('jobsub-q-dags.out'));
+  assert.deepEqual(lookForDag(jobs, 1210447, at('11/25', '21:50')), { kind: 'absent' });
+  // The node rows of the 21:02 DAG were submitted at 21:03: they are not submissions of ours.
+  assert.deepEqual(lookForDag(jobs.filter((j) => !j.cmd.startsWith('dagman')), 1210447, at('11/25', '21:03')), { kind: 'absent' });
+});
+
+test('a row that names the DAG is found (jobsub_client printed the name)', () => {
+  const jobs = parseJobsubQ('48213007.0@jobsub01.fnal.gov desgw 11/25 09:30 0+00:00:10 R 0 0.0 desgw_pipeline_941225.dag\n');
+  assert.equal(lookForDag(jobs, 941225, at('11/25', '09:29'))?.kind, 'found');
+  assert.equal(dagNamedBy('dagman_wrapper.sh -p 0 -f -l . -Lockfile dag.dag.lock -Dag dag.dag'), null, "jobsub_lite's dag.dag names no DAG of ours");
+});
+
+test('an incomplete listing (a schedd does not answer) is told apart, though jobsub_q exits 0', async () => {
+  assert.match(jobsubQProblem(await fixture('jobsub-q-schedd-down.out')) ?? '', /^-- Failed to fetch ads from/);
+  assert.equal(jobsubQProblem(await fixture('jobsub-q-dags.out')), null);
 });

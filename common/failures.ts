@@ -1,0 +1,52 @@
+/**
+ * The failure types the activities raise and the workflows and clients recognise, named once.
+ * A failure's type says what the run does next: fail at once, retry, or wait for a person or for
+ * the site (see `WAITS`). Imported by workflow code: types and constants only.
+ */
+
+export const Failure = {
+  /** Bad input: the run fails at once, naming each line, key or exposure. */
+  InvalidInput: 'InvalidInput',
+  /** The season asked for is taken or reserved. */
+  SeasonUnavailable: 'SeasonUnavailable',
+  /** The grid proxy or jobsub_lite's token is missing or expired (confirmed): a person renews it. */
+  ProxyExpired: 'ProxyExpired',
+  /** jobsub or its schedds do not answer (5xx, connection refused, schedd down): the site recovers. */
+  JobsubUnavailable: 'JobsubUnavailable',
+  /** The DES database does not answer (ORA-/TNS- network errors): the site recovers. */
+  DatabaseUnavailable: 'DatabaseUnavailable',
+  DatabaseConfiguration: 'DatabaseConfiguration',
+  DatabaseCredentials: 'DatabaseCredentials',
+  DatabaseSchema: 'DatabaseSchema',
+  EnvironmentFailed: 'EnvironmentFailed',
+  DagMakerPermanent: 'DagMakerPermanent',
+  DagMakerTransient: 'DagMakerTransient',
+  DagMakerTimeout: 'DagMakerTimeout',
+  DagMakerIncomplete: 'DagMakerIncomplete',
+  SubmitPermanent: 'SubmitPermanent',
+  SubmitTransient: 'SubmitTransient',
+  /** The worker was shut down (a deploy, `systemctl restart`) while the tool ran: not the exposure's fault. */
+  WorkerShutdown: 'WorkerShutdown',
+  /** An exposure failed for good; the failure carries its report. */
+  ExposureFailed: 'ExposureFailed',
+} as const;
+
+export type FailureType = (typeof Failure)[keyof typeof Failure];
+
+/** What a run waits for instead of failing: a person (proxy, environment) or the site (jobsub, database). */
+export type WaitingFor = 'proxy' | 'environment' | 'jobsub' | 'database';
+
+/** Failure types that make a step wait (after its quick retries) rather than fail. */
+export const WAITS: Readonly<Partial<Record<string, WaitingFor>>> = {
+  [Failure.ProxyExpired]: 'proxy',
+  [Failure.JobsubUnavailable]: 'jobsub',
+  [Failure.DatabaseUnavailable]: 'database',
+};
+
+/** How long an error kept in history (results, progress, carried state) may be; files keep it whole. */
+export const MAX_ERROR_IN_HISTORY = 240;
+
+/** An error cut for history: first line kept whole up to the limit, then an ellipsis. */
+export function errorForHistory(message: string, max = MAX_ERROR_IN_HISTORY): string {
+  return message.length <= max ? message : `${message.slice(0, max - 1)}…`;
+}

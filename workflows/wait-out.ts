@@ -1,0 +1,56 @@
+/**
+ * Waiting out what a person or the site must fix, in workflow code: a step failed after its quick
+ * retries with a failure that WAITS lists (an expired proxy, jobsub or the DES database down).
+ * The step is tried again, one attempt at a time, at each re-check (the proxy every `proxyS`, an
+ * outage with backoff from `outageS` to `outageMaxS`) or at once when `wakeups()` grows (a signal).
+ * Whoever waits is told only when what it waits for changes: the cost of a long wait is a timer
+ * and an attempt per re-check in the waiting workflow's own history, nothing elsewhere.
+ */
+import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
+import { WAITS, type WaitingFor } from '../common/failures.js';
+
+export interface Recheck {
+  proxyS: number;
+  outageS: number;
+  outageMaxS: number;
+}
+
+export interface Waiting {
+  what: WaitingFor;
+  message: string;
+}
+
+/** What a failed step waits for, if it is waited out rather than failed. */
+export function waitOf(err: unknown): Waiting | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  const what = cause instanceof ApplicationFailure ? WAITS[cause.type ?? ''] : undefined;
+  return what && cause ? { what, message: cause.message } : undefined;
+}
+
+/**
+ * Waits out `first` (what the step's last failure waits for): tells `onWaiting` now and whenever
+ * the reason changes, tries `tryOnce` at each re-check or wake-up, and returns its result once it
+ * gets past. A failure that is not waited out is thrown.
+ */
+export async function waitOut<T>(first: Waiting, recheck: Recheck, wakeups: () => number, onWaiting: (w: Waiting) => Promise<void> | void, tryOnce: () => Promise<T>): Promise<T> {
+  let { what } = first;
+  await onWaiting(first);
+  let delayS = what === 'proxy' ? recheck.proxyS : recheck.outageS;
+  for (;;) {
+    const seen = wakeups();
+    await condition(() => wakeups() > seen, delayS * 1000);
+    try {
+      return await tryOnce();
+    } catch (err) {
+      const still = waitOf(err);
+      if (!still) throw err;
+      if (still.what !== what) {
+        what = still.what;
+        await onWaiting(still);
+        delayS = what === 'proxy' ? recheck.proxyS : recheck.outageS;
+      } else if (what !== 'proxy') {
+        delayS = Math.min(delayS * 2, recheck.outageMaxS);
+      }
+    }
+  }
+}
