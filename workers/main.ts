@@ -11,7 +11,15 @@ import { ensureSearchAttributes, SearchAttributesMissing } from './search-attrib
 
 process.umask(SITE_UMASK);
 installOneLineLogger();
-const config = loadWorkerConfig();
+const config = (() => {
+  try {
+    return loadWorkerConfig();
+  } catch (err) {
+    // A bad setting needs a person: exit 78 (EX_CONFIG), which the systemd unit does not restart.
+    console.error(`desgw worker: ${(err as Error).message}`);
+    process.exit(78);
+  }
+})();
 const servesSite = config.roles.some((r) => r !== 'workflows');
 if (servesSite) {
   if (config.sandbox) await ensureSandboxSite(sandboxRootOf(config.gwWorkflowDir));
