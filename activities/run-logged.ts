@@ -93,26 +93,53 @@ export function tailOf(output: string, lines = TAIL_LINES): string {
 }
 
 /**
- * Kills the process group recorded by an earlier attempt whose worker died, if it still runs — and
- * only if its owner is gone and a member of the group still works in the same directory, so a
- * recycled pid or a live worker's process is never hit. Returns whether it killed anything.
+ * The process group recorded by an earlier attempt whose worker died, if it still runs: only if its
+ * owner is gone and a member of the group still works in the same directory, so a recycled pid or a
+ * live worker's process is never taken for it. A pid file that names nothing running is removed.
  */
-export async function killLeftover(pidFile: string): Promise<boolean> {
+async function leftoverGroup(pidFile: string): Promise<number | null> {
   const text = await readFile(pidFile, 'utf8').catch(() => null);
-  if (text === null) return false;
+  if (text === null) return null;
   const { pgid, owner, cwd } = parsePidFile(text);
-  if (!pgid || pgid <= 1 || !cwd) return false;
-  if (owner && owner !== process.pid && processAlive(owner)) return false;
+  if (!pgid || pgid <= 1 || !cwd) return null;
+  if (owner && owner !== process.pid && processAlive(owner)) return null;
   const ours = await realpath(cwd).catch(() => cwd);
   const members = await groupMembers(pgid);
   const here = await Promise.all(members.map((pid) => realpath(`/proc/${pid}/cwd`).catch(() => null)));
-  const killed = here.includes(ours);
-  if (killed) signalGroup(pgid, 'SIGKILL');
+  if (here.includes(ours)) return pgid;
   await rm(pidFile, { force: true });
-  return killed;
+  return null;
 }
 
-/** Kills what dead workers left running under a runs directory (called when a worker starts). */
+/** Kills what an earlier attempt whose worker died left running (see leftoverGroup). Returns whether it killed anything. */
+export async function killLeftover(pidFile: string): Promise<boolean> {
+  const pgid = await leftoverGroup(pidFile);
+  if (pgid !== null) signalGroup(pgid, 'SIGKILL');
+  await rm(pidFile, { force: true });
+  return pgid !== null;
+}
+
+/**
+ * Waits until what an earlier attempt whose worker died left running has ended by itself, then
+ * returns; after `timeoutS` it is killed. A submission is awaited, not killed: its output tells
+ * whether the DAG reached the grid, which jobsub_q cannot (it never shows a DAG's name).
+ */
+export async function awaitLeftover(pidFile: string, timeoutS: number): Promise<void> {
+  const until = Date.now() + timeoutS * 1000;
+  while ((await leftoverGroup(pidFile)) !== null) {
+    if (Date.now() > until) {
+      await killLeftover(pidFile);
+      return;
+    }
+    activityContext()?.heartbeat({ label: 'waiting for the command an earlier attempt left running' });
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * Kills what dead workers left running under a runs directory (called when a worker starts):
+ * setup scripts and DAGMakers, which run again. Submissions are left to finish (awaitLeftover).
+ */
 export async function killLeftoversUnder(runsDir: string): Promise<number> {
   let killed = 0;
   const runs = await readdir(runsDir).catch(() => [] as string[]);
@@ -120,7 +147,7 @@ export async function killLeftoversUnder(runsDir: string): Promise<number> {
     const runDir = join(runsDir, run);
     const dirs = [runDir, ...(await readdir(runDir).catch(() => [] as string[])).filter((d) => d.startsWith('exp_')).map((d) => join(runDir, d))];
     for (const dir of dirs) {
-      for (const name of ['.dagmaker.pid', '.submit.pid', '.setup.pid']) if (await killLeftover(join(dir, name))) killed++;
+      for (const name of ['.dagmaker.pid', '.setup.pid']) if (await killLeftover(join(dir, name))) killed++;
     }
   }
   return killed;

@@ -20,9 +20,12 @@ import { jobsubQProblem, lookForDag, parseJobsubQ } from '../common/jobsub-q.js'
 import { submitCommandFor } from '../common/submit-command.js';
 import { writeAtomically } from './atomic-file.js';
 import { credentialFailure, ensureProxy, type ProxyOptions } from './proxy.js';
-import { runLogged } from './run-logged.js';
+import { awaitLeftover, runLogged } from './run-logged.js';
 import { loadEnvironment } from './site-environment.js';
 import type { SubmitDagInput, SubmitDagResult } from './types.js';
+
+/** A submission still running after this long is killed (then retried: the record says what to do). */
+const SUBMIT_TIMEOUT_S = 300;
 
 export interface SubmitOptions extends ProxyOptions {
   heartbeatEveryS: number;
@@ -60,6 +63,9 @@ export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Pr
   const recordFile = submissionRecordFile(workDir, expnum);
   const save = (r: SubmissionRecord) => writeAtomically(recordFile, JSON.stringify(r), 0o664, { durable: true });
 
+  const pidFile = join(workDir, '.submit.pid');
+  // A submission an earlier attempt left running (its worker died) is let finish: its output is the answer.
+  await awaitLeftover(pidFile, SUBMIT_TIMEOUT_S);
   const record = await readSubmissionRecord(workDir, expnum);
   if (record?.jobId) return { jobId: record.jobId, outFile, durationMs: 0, attempt, recovered: true };
   if (record && !record.failedAt) {
@@ -81,8 +87,8 @@ export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Pr
     cwd: workDir,
     env,
     outFile,
-    pidFile: join(workDir, '.submit.pid'),
-    timeoutS: 300,
+    pidFile,
+    timeoutS: SUBMIT_TIMEOUT_S,
     heartbeatEveryS: o.heartbeatEveryS,
     label: `submit ${expnum}`,
   });
