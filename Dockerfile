@@ -1,6 +1,6 @@
 # The desgw worker. On the DES machine the worker normally runs without Docker (see README,
 # "Production"); this image serves the workflow side and sites mounted into the container.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
