@@ -9,8 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createWriteStream, existsSync } from 'node:fs';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -110,7 +110,8 @@ describe('a production-shaped Temporal: PostgreSQL, SQL visibility, mutual TLS',
   };
 
   before(async () => {
-    const [server, sqlTool, schemaDir] = await timed('server binary (go install on first use)', async () =>
+    const built = existsSync(script('.tools', 'temporal-server.tag'));
+    const [server, sqlTool, schemaDir] = await timed(built ? 'server binary (built before)' : 'server binary built (go install)', async () =>
       (await execa(script('scripts', 'ensure-temporal-server.sh'), { stderr: 'inherit' })).stdout.trim().split('\n'),
     );
     cli = await timed('Temporal CLI', () => temporalCli());
@@ -124,7 +125,8 @@ describe('a production-shaped Temporal: PostgreSQL, SQL visibility, mutual TLS',
 
     const pgDir = join(root, 'pg');
     stops.push(() => execa(script('scripts', 'prod-temporal', 'postgres.sh'), ['stop', pgDir], { reject: false }));
-    await timed('PostgreSQL up (apt-get install on first use)', () =>
+    const installed = (await readdir('/usr/lib/postgresql').catch(() => [] as string[])).some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb')));
+    await timed(installed ? 'PostgreSQL up' : 'PostgreSQL installed (apt-get) and up', () =>
       execa(script('scripts', 'prod-temporal', 'postgres.sh'), ['start', pgDir, String(pgPort)], { env: { TEMPORAL_DB_PASSWORD: dbPassword }, stderr: 'inherit' }),
     );
     await timed('certificates', () => execa(script('scripts', 'prod-temporal', 'make-certs.sh'), [tls]));

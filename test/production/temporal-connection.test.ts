@@ -3,10 +3,10 @@
  * over a temporal.toml profile (common/temporal-connection.ts). No server needed.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { temporalConnectionConfig } from '../../common/temporal-connection.js';
 
 let dir: string;
@@ -37,6 +37,7 @@ api_key = "not-a-real-key"
 `,
   );
 });
+after(() => rm(dir, { recursive: true, force: true }));
 
 test('with nothing set: localhost:7233, namespace default, plain gRPC', () => {
   const c = temporalConnectionConfig({ TEMPORAL_CONFIG_FILE: join(dir, 'absent.toml') });
