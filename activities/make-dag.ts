@@ -72,7 +72,7 @@ export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Prom
   }
   const c = classifyDagMakerFailure(r.exitCode, r.output);
   const what = `DAGMaker ${expnum}`;
-  if (c.kind === 'credential') throw await credentialFailure(o, env, workDir, c, `${what} (see ${outFile})`, [{ attempt }], Failure.DagMakerTransient);
+  if (c.kind === 'credential') throw await credentialFailure(o, env, workDir, c, what, [{ attempt }], Failure.DagMakerTransient, ` (see ${outFile})`);
   const type = { permanent: Failure.DagMakerPermanent, transient: Failure.DagMakerTransient, outage: Failure.DatabaseUnavailable }[c.kind];
   throw ApplicationFailure.create({ type, message: `${what}: ${c.reason} (see ${outFile})`, nonRetryable: c.kind === 'permanent', details: [{ attempt }] });
 }

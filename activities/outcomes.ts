@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errorForHistory } from '../common/failures.js';
 import { writeAtomically } from './atomic-file.js';
 import { readSubmissionRecord } from './submit-dag.js';
 
@@ -32,10 +33,16 @@ export async function priorOutcomes({ runDir, expnums }: { runDir: string; expnu
       out.submitted.push({ expnum, jobId: record.jobId });
       continue;
     }
-    const failure = await readFile(failureFile(workDir, expnum), 'utf8').catch(() => null);
-    if (failure !== null) out.failed.push({ expnum, error: (JSON.parse(failure) as { error: string }).error });
+    const error = await recordedFailure(workDir, expnum);
+    if (error !== null) out.failed.push({ expnum, error: errorForHistory(error) });
   }
   return out;
+}
+
+/** The whole error recorded when the exposure failed for good, if it did. */
+export async function recordedFailure(workDir: string, expnum: number): Promise<string | null> {
+  const text = await readFile(failureFile(workDir, expnum), 'utf8').catch(() => null);
+  return text === null ? null : (JSON.parse(text) as { error: string }).error;
 }
 
 function failureFile(workDir: string, expnum: number): string {

@@ -46,15 +46,16 @@ export async function credentialFailure(
   what: string,
   details: unknown[],
   otherwise: FailureType = Failure.JobsubUnavailable,
+  see = '',
 ): Promise<ApplicationFailure> {
   if (c.credential === 'token') {
-    return proxyExpired(`${what}: jobsub_lite could not get a bearer token (${c.reason}); run kinit (or htgettoken -a htvaultprod.fnal.gov -i des), then signal proxyRenewed`);
+    return proxyExpired(`${what}: jobsub_lite could not get a bearer token (${c.reason}); run kinit (or htgettoken -a htvaultprod.fnal.gov -i des), then signal proxyRenewed${see}`);
   }
   const state = await proxyState(o, env, cwd);
-  if (!state.valid) return proxyExpired(`${what}: the grid proxy is missing or expired (voms-proxy-info: ${state.said}); ${RENEW}`);
+  if (!state.valid) return proxyExpired(`${what}: the grid proxy is missing or expired (voms-proxy-info: ${state.said}); ${RENEW}${see}`);
   return ApplicationFailure.create({
     type: otherwise,
-    message: `${what}: ${c.reason}, but voms-proxy-info finds the proxy valid for ${o.proxyMargin}`,
+    message: `${what}: ${c.reason}, but voms-proxy-info finds the proxy valid for ${o.proxyMargin}${see}`,
     details,
   });
 }

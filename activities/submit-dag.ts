@@ -105,14 +105,15 @@ export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Pr
   // No job id is the failure, whatever the exit code: jobsub_lite exits 0 when condor_submit fails.
   // Unless condor made a cluster before failing (e.g. "Failed to spool job files"): then the retry looks in the queue.
   if (!/job\(s\) submitted to cluster \d+/.test(r.output)) await save({ ...intent, failedAt: new Date().toISOString() });
-  throw await failureOf(o, env, workDir, classifySubmitFailure(r.exitCode, r.output), `submission of ${expnum} (see ${outFile})`, attempt);
+  throw await failureOf(o, env, workDir, classifySubmitFailure(r.exitCode, r.output), `submission of ${expnum}`, attempt, outFile);
 }
 
-/** The failure a classified jobsub failure raises; a credential claim is confirmed first. */
-async function failureOf(o: SubmitOptions, env: Record<string, string>, cwd: string, c: Classified, what: string, attempt: number): Promise<ApplicationFailure> {
-  if (c.kind === 'credential') return credentialFailure(o, env, cwd, c, what, [{ attempt }]);
+/** The failure a classified jobsub failure raises (what happened first, where to read more last); a credential claim is confirmed first. */
+async function failureOf(o: SubmitOptions, env: Record<string, string>, cwd: string, c: Classified, what: string, attempt: number, outFile?: string): Promise<ApplicationFailure> {
+  const see = outFile ? ` (see ${outFile})` : '';
+  if (c.kind === 'credential') return credentialFailure(o, env, cwd, c, what, [{ attempt }], Failure.JobsubUnavailable, see);
   const type = { permanent: Failure.SubmitPermanent, transient: Failure.SubmitTransient, outage: Failure.JobsubUnavailable }[c.kind];
-  return ApplicationFailure.create({ type, message: `${what}: ${c.reason}`, nonRetryable: c.kind === 'permanent', details: [{ attempt }] });
+  return ApplicationFailure.create({ type, message: `${what}: ${c.reason}${see}`, nonRetryable: c.kind === 'permanent', details: [{ attempt }] });
 }
 
 /** The job id an earlier attempt's command printed, if that command ran to the end after the intent was recorded. */

@@ -1,5 +1,6 @@
 /** Inputs and results of the activities, shared with the workflows (types only). */
 import type { Exposure, ImageProcessingInput, ImageProcessingResult, RcChange } from '../common/contract.js';
+import type { PackedResult } from '../common/outcome-codec.js';
 
 export interface ValidateRunInput extends ImageProcessingInput {
   workflowId: string;
@@ -100,5 +101,8 @@ export interface SubmitDagResult {
 export interface WriteOutputsInput {
   outputDir: string;
   runDir: string;
+  /** The result, its exposures without file paths (and empty when `packed` carries them). */
   result: ImageProcessingResult;
+  /** A long run's exposures, packed (common/outcome-codec.ts): the input stays far under the payload limit. */
+  packed?: PackedResult[];
 }

@@ -138,6 +138,7 @@ program
 const SIGNAL_COMMANDS = [
   ['proxy-renewed', 'proxyRenewed', 'tell a run waiting for a grid proxy that it was renewed'],
   ['retry-environment', 'retryEnvironment', 'tell a run waiting for its environment to source setup_img_proc.sh again'],
+  ['retry-now', 'retryNow', 'tell a waiting run to check again now whatever it waits for (proxy, jobsub, DES database, environment)'],
 ] as const;
 for (const [name, signal, description] of SIGNAL_COMMANDS) {
   program

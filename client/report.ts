@@ -15,7 +15,7 @@ export function formatResult(r: ImageProcessingResult): string {
         String(e.expnum),
         e.band,
         e.nite,
-        e.status,
+        statusOf(e),
         e.jobId ?? '-',
         `${e.attempts.dagmaker}+${e.attempts.submit}`,
         (e.durationsMs.total / 1000).toFixed(1),
@@ -24,12 +24,22 @@ export function formatResult(r: ImageProcessingResult): string {
     if (e.error) lines.push(`    ${e.error}`);
     for (const w of e.warnings) lines.push(`    warning: ${w}`);
   }
+  if (r.exposures.length === 0 && r.counts.total > 0) lines.push(`(${r.counts.total} exposures: each one's result is in the manifest)`);
   if (r.duplicatesDropped.length) lines.push('', `listed more than once (processed once): ${r.duplicatesDropped.join(', ')}`);
   lines.push('', `output:      ${r.outputFiles.outputTxt}`, `manifest:    ${r.outputFiles.manifest}`, `run dir:     ${r.runDir}  (exp_EXPNUM/ holds each exposure's .dag, .out and mytemp_EXPNUM)`);
   return lines.join('\n');
 }
 
-const WIDTHS = [9, 5, 9, 10, 30, 6, 8];
+/**
+ * An exposure's status, saying when this run did not submit it itself: `resumed` (an earlier run of
+ * the id did) or `recovered` (an earlier attempt did, found after the worker died).
+ */
+function statusOf(e: { status?: string; state?: string; resumed?: boolean; recovered?: boolean }): string {
+  const s = e.status ?? e.state ?? '';
+  return e.resumed ? `${s} (resumed)` : e.recovered ? `${s} (recovered)` : s;
+}
+
+const WIDTHS = [9, 5, 9, 22, 30, 6, 8];
 function pad(cols: string[]): string {
   return cols.map((c, i) => c.padEnd(WIDTHS[i] ?? 0)).join(' ').trimEnd();
 }
@@ -39,12 +49,13 @@ export function formatProgress(p: Progress): string {
   const c = p.counts;
   const lines = [
     `run ${p.workflowId}: ${p.phase}${p.season !== undefined ? `, season ${p.season}` : ''}, ${c.submitted + c.failed}/${p.total} done`,
-    `  waiting ${c.waiting}  making DAG ${c['making-dag']}  submitting ${c.submitting}  waiting for proxy ${c['waiting-for-proxy']}  submitted ${c.submitted}  failed ${c.failed}`,
+    `  waiting ${c.waiting}  making DAG ${c['making-dag']}  submitting ${c.submitting}  submitted ${c.submitted}  failed ${c.failed}` +
+      (['proxy', 'jobsub', 'database'] as const).map((w) => (c[`waiting-for-${w}`] ? `  waiting for ${w} ${c[`waiting-for-${w}`]}` : '')).join(''),
   ];
   if (p.waitingFor) lines.push('', `WAITING FOR ${p.waitingFor.what.toUpperCase()} since ${p.waitingFor.since}:`, ...p.waitingFor.message.split('\n').map((l) => `  ${l}`));
   lines.push('', pad(['EXPNUM', 'BAND', 'STATE', 'JOB ID']));
   for (const e of p.exposures) {
-    lines.push(pad([String(e.expnum), e.band ?? '', e.state, e.jobId ?? '-']));
+    lines.push(pad([String(e.expnum), e.band ?? '', statusOf(e), e.jobId ?? '-']));
     if (e.error) lines.push(`    ${e.error}`);
   }
   return lines.join('\n');

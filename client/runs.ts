@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ImageProcessingInput, ImageProcessingResult, Progress } from '../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, PROGRESS_QUERY, PROXY_RENEWED_SIGNAL, RETRY_ENVIRONMENT_SIGNAL, TASK_QUEUE } from '../common/contract.js';
+import { PARENT_WORKFLOW_TYPE, PROGRESS_QUERY, PROXY_RENEWED_SIGNAL, RETRY_ENVIRONMENT_SIGNAL, RETRY_NOW_SIGNAL, TASK_QUEUE } from '../common/contract.js';
 
 export class UserError extends Error {}
 
@@ -10,8 +10,10 @@ export async function progressOf(client: Client, workflowId: string): Promise<Pr
   return client.workflow.getHandle(workflowId).query<Progress>(PROGRESS_QUERY);
 }
 
-export async function signalRun(client: Client, workflowId: string, what: 'proxyRenewed' | 'retryEnvironment'): Promise<void> {
-  await client.workflow.getHandle(workflowId).signal(what === 'proxyRenewed' ? PROXY_RENEWED_SIGNAL : RETRY_ENVIRONMENT_SIGNAL);
+const SIGNALS = { proxyRenewed: PROXY_RENEWED_SIGNAL, retryEnvironment: RETRY_ENVIRONMENT_SIGNAL, retryNow: RETRY_NOW_SIGNAL } as const;
+
+export async function signalRun(client: Client, workflowId: string, what: keyof typeof SIGNALS): Promise<void> {
+  await client.workflow.getHandle(workflowId).signal(SIGNALS[what]);
 }
 
 /** The input a run was started with (the first argument of its first execution). */

@@ -20,6 +20,7 @@ const config = (() => {
     process.exit(78);
   }
 })();
+keepDrainingOnSignals(config.shutdownGraceS);
 const servesSite = config.roles.some((r) => r !== 'workflows');
 if (servesSite) {
   if (config.sandbox) await ensureSandboxSite(sandboxRootOf(config.gwWorkflowDir));
@@ -44,3 +45,19 @@ console.log(
 );
 await runWorkers(workers);
 await connection.close();
+
+/**
+ * On SIGTERM or SIGINT the SDK drains the workers (running activities get DESGW_SHUTDOWN_GRACE_S),
+ * then removes its signal handlers at once. execa's clean-up of child processes (signal-exit)
+ * re-raises a signal it finds no other handler for, which would kill the worker mid-drain. This
+ * handler keeps the drain going; a second signal ends the process at once.
+ */
+function keepDrainingOnSignals(graceS: number): void {
+  let seen = 0;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (++seen > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+      console.log(`${signal}: draining (running activities get ${graceS} s); signal again to stop at once`);
+    });
+  }
+}

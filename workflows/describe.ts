@@ -6,7 +6,7 @@ export function describeProgress(p: Progress): string {
   const lines = [
     `**${p.phase}**${p.season !== undefined ? ` · season ${p.season}` : ''} · ${c.submitted + c.failed} of ${p.total} done`,
     `submitted ${c.submitted} · failed ${c.failed} · making DAG ${c['making-dag']} · submitting ${c.submitting} · waiting ${c.waiting}` +
-      (c['waiting-for-proxy'] ? ` · waiting for proxy ${c['waiting-for-proxy']}` : ''),
+      (['proxy', 'jobsub', 'database'] as const).map((w) => (c[`waiting-for-${w}`] ? ` · waiting for ${w} ${c[`waiting-for-${w}`]}` : '')).join(''),
   ];
   if (p.waitingFor) lines.push(`**Waiting for ${p.waitingFor.what}** since ${p.waitingFor.since}:`, ...p.waitingFor.message.split('\n'));
   if (p.continuedAsNew) lines.push(`continued as new ${p.continuedAsNew} time(s)`);

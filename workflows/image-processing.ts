@@ -30,7 +30,8 @@ import type { Exposure, ExposureResult, ExposureState, ImageProcessingInput, Ima
 import { EXPOSURE_STATES } from '../common/contract.js';
 import type { createActivities } from '../activities/index.js';
 import type { PriorOutcomes } from '../activities/outcomes.js';
-import type { PreparedRun, SourcedEnvironment, ValidatedRun } from '../activities/types.js';
+import type { PreparedRun, SourcedEnvironment, ValidatedRun, WriteOutputsInput } from '../activities/types.js';
+import { packResult, unpackResult, type PackedResult, type PathlessResult } from '../common/outcome-codec.js';
 import { activityOptions } from './activity-policies.js';
 import { DESGW_BAND, DESGW_EXPOSURE, DESGW_NITE, DESGW_SEASON, DESGW_STATUS } from '../common/search-attributes.js';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
@@ -60,12 +61,13 @@ export interface CarriedState {
   env: SourcedEnvironment;
   /** Index in run.exposures of the next exposure to start. */
   next: number;
-  outcomes: Outcome[];
+  /** Results so far, packed (a run from before packing carried them whole). */
+  outcomes: (PackedResult | Outcome)[];
   continuedAsNew: number;
 }
 
-/** An exposure's result without its file paths (they follow from the run directory). */
-type Outcome = Omit<ExposureResult, 'band' | 'nite' | 'workDir' | 'dagFile' | 'dagmakerOutFile' | 'submitOutFile'>;
+/** An exposure's result without what follows from the run (band, nite, file paths). */
+type Outcome = Omit<PathlessResult, 'band' | 'nite'>;
 
 export async function imageProcessing(input: ImageProcessingInput, carried?: CarriedState): Promise<ImageProcessingResult> {
   const { workflowId } = workflowInfo();
@@ -181,7 +183,8 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     outcomes.set(o.expnum, o);
     setState(o.expnum, o.status === 'submitted' ? 'submitted' : 'failed', { jobId: o.jobId, error: o.error, resumed: o.resumed, recovered: o.recovered });
   };
-  state.outcomes.forEach(record);
+  state.outcomes.forEach((o) => record(Array.isArray(o) ? withoutExposure(unpackResult(o)) : o));
+  const big = run.exposures.length > FULL_RESULT_LIMIT;
 
   progress.phase = 'processing';
   publish();
@@ -250,7 +253,8 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
         // Let the children in flight finish (they belong to this run), then carry on in a new one.
         await Promise.all(running);
         progress.continuedAsNew++;
-        await continueAsNew<typeof imageProcessing>(input, { ...state, next, outcomes: [...outcomes.values()], continuedAsNew: progress.continuedAsNew });
+        const packed = run.exposures.filter((e) => outcomes.has(e.expnum)).map((e) => packResult({ ...e, ...outcomes.get(e.expnum)! }, !big));
+        await continueAsNew<typeof imageProcessing>(input, { ...state, next, outcomes: packed, continuedAsNew: progress.continuedAsNew });
       }
       running.push(runOne(run.exposures[next++]!));
     }
@@ -261,28 +265,34 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     await Promise.allSettled(running);
     progress.phase = 'cancelled';
     publish();
-    // The activity fills in the file paths: the payload stays small however long the list.
-    await CancellationScope.nonCancellable(() => writeOutputs({ outputDir: run.outputDir, runDir: prepared.runDir, result: buildResult('cancelled') }));
+    await CancellationScope.nonCancellable(() => writeOutputs(outputsOf(buildResult('cancelled'))));
     throw err;
   }
 
   progress.phase = 'writing-output';
   publish();
   const result = buildResult('done');
-  await writeOutputs({ outputDir: run.outputDir, runDir: prepared.runDir, result });
+  await writeOutputs(outputsOf(result));
   progress.phase = 'done';
   publish();
-  return run.exposures.length > FULL_RESULT_LIMIT ? result : { ...result, exposures: result.exposures.map((e) => withPaths(e, prepared.runDir)) };
+  // A long run's result leaves its exposures to manifest.json: the result must stay far under the 2 MB payload limit.
+  return big ? { ...result, exposures: [] } : { ...result, exposures: result.exposures.map((e) => withPaths(e, prepared.runDir)) };
+
+  /** What writeOutputs is sent: the activity fills in file paths and whole errors; a long list goes packed. */
+  function outputsOf(r: ImageProcessingResult): WriteOutputsInput {
+    const base = { outputDir: run.outputDir, runDir: prepared.runDir };
+    return big ? { ...base, result: { ...r, exposures: [] }, packed: r.exposures.map((e) => packResult(e, false)) } : { ...base, result: r };
+  }
 
   function buildResult(how: 'done' | 'cancelled'): ImageProcessingResult {
     const exposures = run.exposures
-      .map((e): ExposureResult | null => {
+      .map((e): PathlessResult | null => {
         const o = outcomes.get(e.expnum);
         if (o) return { ...e, ...o };
         if (how === 'done') return null;
         return { ...e, status: 'cancelled', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
       })
-      .filter((e): e is ExposureResult => e !== null);
+      .filter((e): e is PathlessResult => e !== null);
     const submitted = exposures.filter((e) => e.status === 'submitted').length;
     const failed = exposures.filter((e) => e.status === 'failed').length;
     return {
@@ -381,7 +391,11 @@ function resumedOutcomes(prior: PriorOutcomes, retryFailed: boolean): Outcome[] 
 }
 
 function compact(r: ExposureResult): Outcome {
-  const { band: _b, nite: _n, ...rest } = withoutPaths(r);
+  return withoutExposure(withoutPaths(r));
+}
+
+function withoutExposure(r: PathlessResult): Outcome {
+  const { band: _b, nite: _n, ...rest } = r;
   return rest;
 }
 

@@ -23,17 +23,16 @@ src="$DESGW_SANDBOX_ROOT/telescope/exposures.tsv"
 echo "setup easyaccess; setup psycopg2"
 echo "python getExposureInfo.py"
 echo "Connecting to the telescope exposure database (postgres, db=decam_prd) ..."
-tmp=$(mktemp "${TMPDIR:-/tmp}/exposures.list.XXXXXX") || exit 1
-trap 'rm -f "$tmp"' EXIT
-if ! awk 'NR == 1 || NF > 0' "$src" >"$tmp"; then
+# As the real script does: it opens ./exposures.list for writing (through a symlink if there is
+# one), writes the header, then the rows as the query returns them. Meanwhile the file is short.
+if ! head -n 1 "$src" >exposures.list; then
     echo "Error: query of the exposure table failed" >&2
     exit 1
 fi
 sb_nap "$SANDBOX_EXPINFO_SECONDS"
-rows=$(awk 'NR > 1 && NF > 0 { n++ } END { print n + 0 }' "$tmp")
+rows=$(awk 'NR > 1 && NF > 0 { n++ } END { print n + 0 }' "$src")
 echo "Query returned $rows exposures; writing exposures.list"
-# Write through an existing symlink, as the real script does (it opens the file for writing).
-cat "$tmp" >exposures.list
+awk 'NR > 1 && NF > 0' "$src" >>exposures.list
 
 for band in u g r i z Y VR; do
     awk -v b="$band" '($6 == b)' exposures.list >"exposures_${band}.list"

@@ -24,6 +24,7 @@ sb_load_config() {
     SANDBOX_EXPINFO_SECONDS=0.5
     SANDBOX_PROXY_HOURS=168
     SANDBOX_DB_PASSWORD=""
+    SANDBOX_JOBSUB_VERSION=v1.12
     if [[ -f "$DESGW_SANDBOX_ROOT/state/config.sh" ]]; then
         # shellcheck source=/dev/null
         source "$DESGW_SANDBOX_ROOT/state/config.sh"

@@ -6,7 +6,8 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { after, before } from 'node:test';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { REPO_ROOT, SITE_UMASK, loadWorkerConfig, type WorkerConfig } from '../.
 import { ensureSandboxSite, type SandboxTimings } from '../../workers/sandbox-site.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { createWorkers, runWorkers } from '../../workers/create.js';
+import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 
 let cliPath: Promise<string> | undefined;
 /** The pinned Temporal CLI (built into .tools/ on first use). */
@@ -152,6 +154,23 @@ export async function eventually<T>(what: string, check: () => Promise<T | null 
 }
 
 export { processAlive } from '../../activities/run-logged.js';
+
+/**
+ * A worker as the DES machine runs it: `node dist/workers/main.js` with the production Node flags,
+ * serving `site`, its output in `<site.root>/<name>.log`. `env` adds or overrides settings.
+ */
+export function spawnWorker(site: Site, address: string, name: string, env: Record<string, string> = {}): ResultPromise {
+  const log = createWriteStream(join(site.root, `${name}.log`));
+  const p = execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
+    env: { TEMPORAL_ADDRESS: address, DESGW_GW_WORKFLOW_DIR: site.gwDir, DESGW_HEARTBEAT_EVERY_S: '1', DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt'), ...env },
+    reject: false,
+    all: true,
+    // A SIGTERM is a request to drain: no SIGKILL after execa's default 5 s.
+    forceKillAfterDelay: false,
+  });
+  p.all?.pipe(log);
+  return p;
+}
 
 /** `n` consecutive exposure numbers from `from`. */
 export const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);

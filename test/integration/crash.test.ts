@@ -4,7 +4,6 @@
  * Each run must complete with every exposure submitted exactly once and five DAGMakers at most.
  */
 import assert from 'node:assert/strict';
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
@@ -14,24 +13,11 @@ import { createWorkers, runWorkers } from '../../workers/create.js';
 import { LocalSeasonSource } from '../../activities/season-source.js';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
 import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
-import { REPO_ROOT } from '../../workers/config.js';
-import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 import { DEV_SERVER_ARGS } from '../../scripts/dev-server-args.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
-import { dagmakerIntervals, eventually, makeSite, maxOverlap, processAlive, quietRuntime, siteConfig, startDevServer, temporalCli, workflowBundle, type Site, range } from '../helpers/harness.js';
+import { dagmakerIntervals, eventually, makeSite, maxOverlap, processAlive, quietRuntime, siteConfig, spawnWorker, startDevServer, temporalCli, workflowBundle, type Site, range } from '../helpers/harness.js';
 
 type Run = (i: ImageProcessingInput) => Promise<ImageProcessingResult>;
-
-function spawnWorker(site: Site, address: string, name: string): ResultPromise {
-  const log = createWriteStream(join(site.root, `${name}.log`));
-  const p = execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
-    env: { TEMPORAL_ADDRESS: address, DESGW_GW_WORKFLOW_DIR: site.gwDir, DESGW_HEARTBEAT_EVERY_S: '1', DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt') },
-    reject: false,
-    all: true,
-  });
-  p.all?.pipe(log);
-  return p;
-}
 
 async function assertExactlyOnce(site: Site, expnums: number[], result: ImageProcessingResult): Promise<void> {
   const events = await site.ledger();
@@ -65,6 +51,8 @@ test('a worker killed mid-run (even between a submission and its record) is repl
     const result = await handle.result();
     assert.equal(result.counts.submitted, expnums.length, JSON.stringify(result.exposures.filter((e) => e.error)));
     await assertExactlyOnce(site, expnums, result);
+    // Its submission was let finish after the kill: the job id came from its output, and the result says so.
+    assert.equal(result.exposures.find((e) => e.expnum === 1210452)?.recovered, true, 'the submission cut off by the kill is flagged recovered');
     const restartedAt = (await site.ledger()).find((e) => e.event === 'dagmaker_start' && e.ts > killedAt + 1)?.ts;
     assert.ok(restartedAt !== undefined && restartedAt - killedAt < 90, `work resumed ${restartedAt && (restartedAt - killedAt).toFixed(0)} s after the kill`);
   } finally {
