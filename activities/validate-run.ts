@@ -4,7 +4,7 @@
  * season's form, every rc key and value, maxConcurrent, the gw_workflow directory and its scripts.
  */
 import { access, constants, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Exposure } from '../common/contract.js';
 import { DEFAULT_MAX_CONCURRENT, MAX_EXPOSURES_PER_RUN } from '../common/contract.js';
 import { RcValueError, validateRcSettings } from '../common/dagmaker-rc.js';
@@ -14,6 +14,7 @@ import { reservedReason } from '../common/season-rules.js';
 import { runsDirFor, type WorkerConfig } from '../workers/config.js';
 import { invalidInput } from './errors.js';
 import { refreshExposuresList } from './refresh-exposures.js';
+import { checkGwWorkflowDir, checkListFile, checkUnderRoots } from './trust-boundary.js';
 import { readRunMarker } from './run-marker.js';
 import type { ValidateRunInput, ValidatedRun } from './types.js';
 
@@ -52,7 +53,10 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
     problems.push(...err.problems);
   }
 
-  const gwWorkflowDir = resolve(input.gwWorkflowDir ?? config.gwWorkflowDir);
+  // The trust boundary first: nothing of a directory or file a run may not use is looked at further.
+  const allowedDir = await checkGwWorkflowDir(config, input.gwWorkflowDir ?? config.gwWorkflowDir);
+  if ('problem' in allowedDir) throw invalidInput([allowedDir.problem]);
+  const gwWorkflowDir = allowedDir.dir;
   const dagmakerScript = config.dagmakerScript;
   const dirOk = await isDirectory(gwWorkflowDir);
   if (!dirOk) problems.push(`gw_workflow directory ${gwWorkflowDir} does not exist`);
@@ -72,9 +76,14 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
   if (typeof listFile !== 'string' || listFile === '') {
     problems.push('exposureListFile is required');
   } else {
-    listFile = isAbsolute(listFile) ? listFile : resolve(listFile);
-    const text = await readFile(listFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      problems.push(`exposure list ${listFile}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    const shownAs = listFile;
+    const allowedList = await checkUnderRoots(config, 'exposure list', listFile);
+    if ('problem' in allowedList) throw invalidInput([allowedList.problem]);
+    listFile = allowedList.path;
+    const unfit = await checkListFile(config, listFile, shownAs);
+    if (unfit) problems.push(unfit);
+    const text = unfit ? null : await readFile(listFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      problems.push(`exposure list ${shownAs}: unreadable (${err.code ?? 'error'})`);
       return null;
     });
     if (text !== null) {
@@ -116,7 +125,9 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
 
   if (problems.length > 0) throw invalidInput(problems);
 
-  const outputDir = resolve(input.outputDir ?? join(dirname(gwWorkflowDir), 'image_proc_outputs'));
+  const allowedOutput = await checkUnderRoots(config, 'output directory', input.outputDir ?? join(dirname(gwWorkflowDir), 'image_proc_outputs'));
+  if ('problem' in allowedOutput) throw invalidInput([allowedOutput.problem]);
+  const outputDir = allowedOutput.path;
   const runsDir = runsDirFor(config, gwWorkflowDir);
   const runDir = join(runsDir, safeName(input.workflowId));
   const rerun = await rerunProblem(runDir, input);

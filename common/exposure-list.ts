@@ -27,7 +27,8 @@ export function parseExposureList(text: string, file: string): ParsedExposureLis
     const content = raw.replace(/#.*/, '').trim();
     if (content === '') return;
     if (!EXPNUM.test(content)) {
-      problems.push(`line ${line}: '${printable(content)}' is not an exposure number`);
+      // Which line and what kind of problem, never the line itself: the file may not be a list at all.
+      problems.push(`line ${line}: ${kindOfProblem(content)}`);
       return;
     }
     const expnum = Number(content);
@@ -44,8 +45,10 @@ export function parseExposureList(text: string, file: string): ParsedExposureLis
   return { expnums, duplicates };
 }
 
-/** Shows control characters visibly so an error message stays on one line. */
-export function printable(s: string, max = 60): string {
-  const shown = s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return shown.length > max ? `${shown.slice(0, max)}…` : shown;
+/** What is wrong with a line that is not an exposure number, without showing it. */
+function kindOfProblem(content: string): string {
+  if (/^\d+$/.test(content)) return `not an exposure number (${content.length > 9 ? 'more than 9 digits' : 'starts with 0'})`;
+  if (/^[\d\s]+$/.test(content)) return 'not an exposure number (more than one number on the line)';
+  if (/^\[.*\]$/.test(content) || /^[\w.-]+\s*[=:]/.test(content)) return 'not an exposure number (it looks like a configuration file: is this the right file?)';
+  return `not an exposure number (${content.length} characters, not all digits)`;
 }

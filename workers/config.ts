@@ -18,6 +18,15 @@ export interface WorkerConfig {
   gwWorkflowDir: string;
   /** True when gwWorkflowDir is the embedded sandbox site (created on first use). */
   sandbox: boolean;
+  /** More gw_workflow directories a run may name (DESGW_ALLOWED_GW_WORKFLOW_DIRS); none else. */
+  allowedGwWorkflowDirs: string[];
+  /**
+   * More directories under which runs may read their lists and write their outputs
+   * (DESGW_ALLOWED_ROOTS), beside the parent of each allowed gw_workflow directory.
+   */
+  allowedRoots: string[];
+  /** The largest list file a run may name, in bytes. */
+  maxListBytes: number;
   /** Where run directories go; default `desgw_runs/` beside the gw_workflow directory. */
   runsDir: string | null;
   /** File of seasons already used in the DES database (local season source), one per line. */
@@ -61,6 +70,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   return {
     gwWorkflowDir: gw ? resolve(gw) : join(REPO_ROOT, '.site', 'gw_workflow'),
     sandbox: !gw,
+    allowedGwWorkflowDirs: paths(env.DESGW_ALLOWED_GW_WORKFLOW_DIRS),
+    // The sandbox's sample lists, for the demo and the README's examples.
+    allowedRoots: [...paths(env.DESGW_ALLOWED_ROOTS), ...(gw ? [] : [join(REPO_ROOT, 'sandbox', 'lists')])],
+    maxListBytes: positive(env.DESGW_MAX_LIST_BYTES, 256 * 1024, 'DESGW_MAX_LIST_BYTES'),
     runsDir: env.DESGW_RUNS_DIR ? resolve(env.DESGW_RUNS_DIR) : null,
     localSeasonsFile: env.DESGW_LOCAL_SEASONS_FILE ? resolve(env.DESGW_LOCAL_SEASONS_FILE) : null,
     dagmakerScript: env.DESGW_DAGMAKER_SCRIPT ?? (user === 'desgw' ? 'DAGMaker.sh' : 'DAGMaker_proxyuser.sh'),
@@ -81,6 +94,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
 /** Where run directories go for a gw_workflow directory, unless DESGW_RUNS_DIR says otherwise. */
 export function runsDirFor(config: Pick<WorkerConfig, 'runsDir'>, gwWorkflowDir: string): string {
   return config.runsDir ?? join(dirname(gwWorkflowDir), 'desgw_runs');
+}
+
+/** A colon-separated list of directories, as absolute paths. */
+function paths(v: string | undefined): string[] {
+  return (v ?? '').split(':').filter((p) => p !== '').map((p) => resolve(p));
 }
 
 function positive(raw: string | undefined, fallback: number, name: string): number {

@@ -214,6 +214,9 @@ SEARCHDEC=""
 if [[ -n $_sb_row ]]; then
     read -r _ NITE SEARCHMJD SEARCHRA SEARCHDEC BAND _ <<<"$_sb_row"
 fi
+# The switch dagmaker_band_error_all (not consumed): every DAGMaker finds no band, as when
+# exposures.list is rewritten under it.
+if sb_fault_present dagmaker_band_error_all; then BAND=""; fi
 if [ -z "${BAND}" ]; then
     echo "Error with setting band. Check exposures.list to see if there is a problem with this exposure. Exiting..."
     exit 1

@@ -65,7 +65,7 @@ export interface Site {
   gwDir: string;
   state: string;
   ledger(): Promise<LedgerEvent[]>;
-  /** Writes a .list file in the test's directory and returns its path. */
+  /** Writes a .list file in the site's lists/ (beside gw_workflow/) and returns its path. */
   list(name: string, lines: (string | number)[]): Promise<string>;
   fault(name: string, content?: string): Promise<void>;
 }
@@ -85,8 +85,9 @@ export async function makeSite(timings: SandboxTimings = FAST): Promise<Site> {
         .split('\n')
         .filter((l) => l.trim() !== '')
         .map((l) => JSON.parse(l) as LedgerEvent),
+    // Lists live beside the gw_workflow directory, where operators keep an event's lists (an allowed root).
     list: async (name, lines) => {
-      const path = join(root, name);
+      const path = join(root, 'site', 'lists', name);
       await writeFile(path, lines.join('\n') + '\n');
       return path;
     },

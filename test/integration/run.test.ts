@@ -134,9 +134,12 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
   });
 
   const cases: { name: string; input: (s: Site) => Promise<Partial<ImageProcessingInput>>; error: RegExp }[] = [
-    { name: 'non-numeric line', input: async (s) => ({ exposureListFile: await s.list('a.list', ['941225', '94122six']) }), error: /a\.list: line 2: '94122six' is not an exposure number/ },
+    { name: 'non-numeric line', input: async (s) => ({ exposureListFile: await s.list('a.list', ['941225', '94122six']) }), error: /a\.list: line 2: not an exposure number \(8 characters, not all digits\)$/ },
     { name: 'empty list', input: async (s) => ({ exposureListFile: await s.list('empty.list', ['# nothing']) }), error: /empty\.list: the list holds no exposure number/ },
-    { name: 'missing list file', input: async (s) => ({ exposureListFile: join(s.root, 'nope.list') }), error: /nope\.list: no such file/ },
+    { name: 'missing list file', input: async (s) => ({ exposureListFile: join(s.root, 'site', 'lists', 'nope.list') }), error: /nope\.list: no such file/ },
+    { name: 'list outside the allowed roots', input: async (s) => ({ exposureListFile: join(s.root, 'elsewhere.list') }), error: /exposure list .*elsewhere\.list is outside the directories this worker reads and writes \(.*\): allow it with DESGW_ALLOWED_ROOTS/ },
+    { name: 'list bigger than a list may be', input: async (s) => ({ exposureListFile: await s.list('huge.list', Array.from({ length: 30_000 }, () => '# padding padding padding')) }), error: /huge\.list is \d+ bytes, more than the 262144 a list may be/ },
+    { name: 'output directory outside the allowed roots', input: async (s) => ({ exposureListFile: await s.list('u.list', ['941225']), outputDir: join(s.root, 'outputs') }), error: /output directory .*outputs is outside the directories this worker reads and writes/ },
     { name: 'exposure unknown even after refresh', input: async (s) => ({ exposureListFile: await s.list('b.list', ['941225', '999999']) }), error: /exposure 999999 not in .*exposures\.list \(even after refreshing it with getExposureInfo\.sh\)/ },
     { name: 'season not a number', input: async (s) => ({ exposureListFile: await s.list('c.list', ['941225']), season: 'soon' as never }), error: /season must be "auto" or a positive integer, not "soon"/ },
     { name: 'wide-survey season', input: async (s) => ({ exposureListFile: await s.list('d.list', ['941225']), season: 5000 }), error: /season 5000 is reserved for the wide-survey/ },
@@ -145,7 +148,7 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
     { name: 'rc value with shell syntax', input: async (s) => ({ exposureListFile: await s.list('g.list', ['941225']), rc: { JOBSUB_OPTS: '--cpu=1 $(touch /tmp/desgw-canary)' } }), error: /rc key 'JOBSUB_OPTS'/ },
     { name: 'rc value of the wrong form', input: async (s) => ({ exposureListFile: await s.list('h.list', ['941225']), rc: { TEFF_CUT_g: '2' } }), error: /rc key 'TEFF_CUT_g': '2' is not a number from 0 to 1/ },
     { name: 'maxConcurrent 0', input: async (s) => ({ exposureListFile: await s.list('i.list', ['941225']), maxConcurrent: 0 }), error: /maxConcurrent must be an integer of at least 1/ },
-    { name: 'list line with a command separator', input: async (s) => ({ exposureListFile: await s.list('k.list', ['941225; touch /tmp/desgw-canary']) }), error: /k\.list: line 1: '941225; touch \/tmp\/desgw-canary' is not an exposure number/ },
+    { name: 'list line with a command separator', input: async (s) => ({ exposureListFile: await s.list('k.list', ['941225; touch /tmp/desgw-canary']) }), error: /k\.list: line 1: not an exposure number \(\d+ characters, not all digits\)$/ },
     { name: 'list line with a command substitution', input: async (s) => ({ exposureListFile: await s.list('l.list', ['941225', '$(touch /tmp/desgw-canary)']) }), error: /l\.list: line 2: / },
     { name: 'list line with backticks', input: async (s) => ({ exposureListFile: await s.list('m.list', ['`touch /tmp/desgw-canary`']) }), error: /m\.list: line 1: / },
     { name: 'rc value with a newline', input: async (s) => ({ exposureListFile: await s.list('n.list', ['941225']), rc: { TEMP_OPTS: '-C\ntouch /tmp/desgw-canary' } }), error: /rc key 'TEMP_OPTS'/ },
@@ -155,7 +158,7 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
     { name: 'maxConcurrent not an integer', input: async (s) => ({ exposureListFile: await s.list('r.list', ['941225']), maxConcurrent: 2.5 }), error: /maxConcurrent must be an integer of at least 1, not 2.5/ },
     { name: 'rc not an object', input: async (s) => ({ exposureListFile: await s.list('s.list', ['941225']), rc: ['WRITEDB=off'] as never }), error: /rc must be an object/ },
     { name: 'more exposures than one run takes', input: async (s) => ({ exposureListFile: await s.list('t.list', range(2_000_000, MAX_EXPOSURES_PER_RUN + 1)) }), error: new RegExp(`t\\.list: ${MAX_EXPOSURES_PER_RUN + 1} exposures, more than the ${MAX_EXPOSURES_PER_RUN} one run takes`) },
-    { name: 'gw_workflow directory missing', input: async (s) => ({ exposureListFile: await s.list('j.list', ['941225']), gwWorkflowDir: join(s.root, 'no_such_dir') }), error: /gw_workflow directory .*no_such_dir does not exist/ },
+    { name: 'gw_workflow directory not allowed', input: async (s) => ({ exposureListFile: await s.list('j.list', ['941225']), gwWorkflowDir: join(s.root, 'no_such_dir') }), error: /^gw_workflow directory .*no_such_dir is not one this worker may use: allow it with DESGW_ALLOWED_GW_WORKFLOW_DIRS/ },
   ];
 
   test('each case', async () => {

@@ -23,9 +23,10 @@ test('names every non-numeric line', () => {
     (err: unknown) => {
       assert.ok(err instanceof ExposureListError);
       assert.equal(err.problems.length, 3);
-      assert.match(err.problems[0]!, /^line 2: '94122x'/);
-      assert.match(err.problems[1]!, /^line 3: '941227; rm -rf ~'/);
-      assert.match(err.problems[2]!, /^line 4: '\$\(touch \/tmp\/x\)'/);
+      assert.equal(err.problems[0], 'line 2: not an exposure number (6 characters, not all digits)');
+      assert.equal(err.problems[1], 'line 3: not an exposure number (16 characters, not all digits)');
+      assert.equal(err.problems[2], 'line 4: not an exposure number (15 characters, not all digits)');
+      assert.doesNotMatch(err.message, /94122x|rm -rf|touch/, 'no line of the file is shown');
       assert.match(err.message, /^night\.list: /);
       return true;
     },
@@ -42,6 +43,10 @@ test('refuses negative, zero, fractional and absurdly long numbers', () => {
   }
 });
 
-test('shows control characters visibly in the message', () => {
-  assert.throws(() => parseExposureList('9412\x0725\n', 'x.list'), /9412\\x0725/);
+test('a line with control characters is named by its number, on one line, without its content', () => {
+  assert.throws(() => parseExposureList('9412\x0725\n', 'x.list'), (err: unknown) => {
+    assert.ok(err instanceof ExposureListError);
+    assert.equal(err.message, 'x.list: line 1: not an exposure number (7 characters, not all digits)');
+    return true;
+  });
 });

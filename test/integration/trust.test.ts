@@ -1,0 +1,95 @@
+/**
+ * The trust boundary on a real dev server: workflow input never chooses the code the DES worker
+ * runs or the files it reads. A gw_workflow directory the worker's settings do not allow is refused
+ * before anything in it runs; a "list" that is really a credentials file is refused without a line
+ * of it reaching the history or the worker's log.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { chmod, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { execa } from 'execa';
+import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
+import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
+import { devServerForThisFile, makeSite, spawnWorker, temporalCli, withWorker } from '../helpers/harness.js';
+
+const server = devServerForThisFile();
+type Run = (i: ImageProcessingInput) => Promise<ImageProcessingResult>;
+let counter = 0;
+const run = (input: ImageProcessingInput) =>
+  server.env.client.workflow.execute<Run>(PARENT_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: `trust-${process.pid}-${++counter}`, args: [input] });
+
+/** The run's refusal: an InvalidInput failure of one line. */
+async function refusal(input: ImageProcessingInput): Promise<string> {
+  const err = await run(input).then(
+    () => assert.fail('the run was not refused'),
+    (e: unknown) => e,
+  );
+  const cause = err instanceof WorkflowFailedError ? err.cause?.cause : undefined;
+  assert.ok(cause instanceof ApplicationFailure, String(err));
+  assert.equal(cause.type, 'InvalidInput');
+  assert.doesNotMatch(cause.message, /\n/, 'one line');
+  return cause.message;
+}
+
+test('a gw_workflow directory the worker does not allow is refused, however it is named, and nothing in it runs', async () => {
+  const site = await makeSite();
+  // A copy of the site's directory whose scripts would leave a canary, and whose exposures.list
+  // lacks the exposure (so that a refresh would source its setup_img_proc.sh).
+  const evil = join(site.root, 'elsewhere', 'gw_workflow');
+  const canary = join(site.root, 'canary');
+  await cp(site.gwDir, evil, { recursive: true });
+  const touch = `#!/bin/bash\ntouch '${canary}'\n`;
+  for (const script of ['setup_img_proc.sh', 'DAGMaker_proxyuser.sh', 'DAGMaker.sh', 'getExposureInfo.sh']) {
+    await writeFile(join(evil, script), touch);
+    await chmod(join(evil, script), 0o755);
+  }
+  await writeFile(join(evil, 'exposures.list'), 'EXPNUM NITE MJD_OBS RADEG DECDEG BAND EXPTIME PROPID OBSTYPE TEFF OBJECT\n');
+  const link = join(site.root, 'site', 'gw_link');
+  await symlink(evil, link);
+  const list = await site.list('trust.list', [941225]);
+  await withWorker(server.env, site, async () => {
+    for (const named of [evil, link, join(site.gwDir, '..', '..', 'elsewhere', 'gw_workflow')]) {
+      const message = await refusal({ exposureListFile: list, season: 'auto', gwWorkflowDir: named });
+      assert.equal(message, `gw_workflow directory ${named} is not one this worker may use: allow it with DESGW_ALLOWED_GW_WORKFLOW_DIRS in the worker's settings`);
+    }
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(existsSync(canary), false, 'no script of the refused directory ran');
+});
+
+test("a list that is really a .desservices.ini is refused, and its password is nowhere in the history or the worker's log", async () => {
+  const site = await makeSite();
+  const ini = join(site.root, 'site', 'home', '.desservices.ini');
+  const password = /^passwd = (.+)$/m.exec(await readFile(ini, 'utf8'))?.[1];
+  assert.ok(password && password.length >= 8, 'the site has a password planted');
+  // The same file outside the directories the worker reads.
+  const away = join(site.root, 'home', '.desservices.ini');
+  await mkdir(join(site.root, 'home'));
+  await cp(ini, away);
+  const worker = spawnWorker(site, server.env.address, 'worker');
+  try {
+    const inside = await refusal({ exposureListFile: ini, season: 'auto' });
+    assert.match(inside, /\.desservices\.ini: line \d+: not an exposure number \(it looks like a configuration file: is this the right file\?\)/);
+    const outside = await refusal({ exposureListFile: away, season: 'auto' });
+    assert.match(outside, /^exposure list .*home\/\.desservices\.ini is outside the directories this worker reads and writes .*: allow it with DESGW_ALLOWED_ROOTS in the worker's settings$/);
+  } finally {
+    worker.kill('SIGTERM');
+    await worker;
+  }
+  const cli = await temporalCli();
+  for (const id of [`trust-${process.pid}-${counter - 1}`, `trust-${process.pid}-${counter}`]) {
+    const { stdout } = await execa(cli, ['workflow', 'show', '--address', server.env.address, '--workflow-id', id, '--output', 'json']);
+    assert.ok(stdout.length > 1000, 'an exported history');
+    // Payloads are base64 in the export: look in the decoded ones too.
+    const decoded = [...stdout.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
+    assert.ok(decoded.includes('not an exposure number') || decoded.includes('outside the directories'), 'the refusal is in the history');
+    assert.ok(!stdout.includes(password) && !decoded.includes(password), `the password is not in ${id}'s history`);
+  }
+  const log = await readFile(join(site.root, 'worker.log'), 'utf8');
+  assert.match(log, /desgw worker on /);
+  assert.ok(!log.includes(password), "the password is not in the worker's log");
+});
