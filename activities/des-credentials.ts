@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseConfigParser } from '../common/configparser.js';
 
 export interface DesDbCredentials {
   user: string;
@@ -40,35 +41,6 @@ export function parseDesServices(text: string, file: string, database = 'dessci'
   const get = (k: (typeof KEYS)[number]) => String(v[k]).trim();
   if (!/^\d+$/.test(get('port'))) throw new CredentialsError(`${file} [${section}] port '${get('port')}' is not a number`);
   return { user: get('user'), password: get('passwd'), connectString: `${get('server')}:${get('port')}/${get('name')}`, source: `${file} [${section}]` };
-}
-
-/** Sections of an INI text read as Python's configparser reads it by default. */
-export function parseConfigParser(text: string): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
-  let section: Record<string, string> | null = null;
-  let lastKey: string | null = null;
-  for (const raw of text.split(/\r?\n/)) {
-    if (/^\s*([#;]|$)/.test(raw)) {
-      lastKey = null;
-      continue;
-    }
-    if (/^\s/.test(raw) && section && lastKey !== null) {
-      section[lastKey] += `\n${raw.trim()}`;
-      continue;
-    }
-    const header = /^\[([^\]]+)\]\s*$/.exec(raw);
-    if (header) {
-      section = out[header[1]!] ??= {};
-      lastKey = null;
-      continue;
-    }
-    const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(raw);
-    if (kv && section) {
-      lastKey = kv[1]!.trim().toLowerCase();
-      section[lastKey] = kv[2]!.trim();
-    }
-  }
-  return out;
 }
 
 /** DESGW_DB_USER, DESGW_DB_PASSWORD, DESGW_DB_SERVER, DESGW_DB_PORT, DESGW_DB_NAME when set, else ~/.desservices.ini. */
