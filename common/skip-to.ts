@@ -1,0 +1,57 @@
+/**
+ * The `--SKIPTO` a resumed post-processing uses, decided from what its own output directory holds
+ * (the legacy automation looked in the wrong directory, so it never skipped). The legacy rule:
+ * `makedatafiles/LightCurvesReal/*.dat` → 6, else `truthtable<S>/truthplus.tab` → 5, else none.
+ * run_postproc.py then needs, for any SKIPTO above 0, `masterlist/expniteband_df.csv`,
+ * `masterlist/<[masterlist] filename_1>`, `checkoutputs/step0_expnums.txt` and
+ * `checkoutputs/step0_a_blacklist.txt`; for 5 and above the truth table; for 6 and above
+ * `mastertableinfo.npy`. A choice whose files are not all there is lowered (6 → 5 → none) rather
+ * than left to crash. Also checks a requested skipTo (0..7, as run_postproc.py's ValueError).
+ * The listing is of paths relative to the output directory, `/`-separated. Pure.
+ */
+
+export type SkipTo = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+export interface SkipToDecision {
+  /** 5 or 6, or null: run from the start (no --SKIPTO). */
+  skipTo: 5 | 6 | null;
+  /** Why, in a sentence. */
+  reason: string;
+  /** Files the legacy rule's choice needed and did not find (empty when it held). */
+  missing: string[];
+}
+
+export interface SkipToOptions {
+  /** `[truthtable] plusname` (default truthplus.tab). */
+  truthPlusName?: string;
+  /** `[masterlist] filename_1` (default MasterExposureList_prelim.fits). */
+  masterFile1?: string;
+}
+
+/** Checks a requested skipTo: an integer from 0 to 7 (run_postproc.py raises ValueError otherwise). */
+export function checkSkipTo(n: unknown): SkipTo {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 7) throw new RangeError('skipTo must be an integer from 0 to 7 (run_postproc.py: NOT VALID SKIP TO ARGUMENT)');
+  return n as SkipTo;
+}
+
+/** Decides the SKIPTO from the output directory's listing. */
+export function decideSkipTo(listing: readonly string[], season: number, options: SkipToOptions = {}): SkipToDecision {
+  const files = new Set(listing.map((p) => p.replace(/^\.\//, '')));
+  const truth = `truthtable${season}/${options.truthPlusName ?? 'truthplus.tab'}`;
+  const step0 = ['masterlist/expniteband_df.csv', `masterlist/${options.masterFile1 ?? 'MasterExposureList_prelim.fits'}`, 'checkoutputs/step0_expnums.txt', 'checkoutputs/step0_a_blacklist.txt'];
+  const hasDat = [...files].some((p) => /^makedatafiles\/LightCurvesReal\/[^/]+\.dat$/.test(p));
+  const absent = (need: string[]) => need.filter((f) => !files.has(f));
+  if (hasDat) {
+    const missing6 = absent([...step0, truth, 'mastertableinfo.npy']);
+    if (missing6.length === 0) return { skipTo: 6, reason: 'step 5 made light-curve data files (makedatafiles/LightCurvesReal/*.dat)', missing: [] };
+    const missing5 = absent([...step0, truth]);
+    if (missing5.length === 0) return { skipTo: 5, reason: 'data files are there but not mastertableinfo.npy, which step 6 loads: step 5 again', missing: missing6 };
+    return { skipTo: null, reason: `data files are there but not what skipping needs (${missing5.join(', ')}): from the start`, missing: missing6 };
+  }
+  if (files.has(truth)) {
+    const missing5 = absent(step0);
+    if (missing5.length === 0) return { skipTo: 5, reason: `step 4 made the truth table (${truth})`, missing: [] };
+    return { skipTo: null, reason: `the truth table is there but not step 0's files (${missing5.join(', ')}): from the start`, missing: missing5 };
+  }
+  return { skipTo: null, reason: 'no step 4 or 5 output in the directory: from the start', missing: [] };
+}
