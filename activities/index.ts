@@ -2,18 +2,20 @@
  * The activities, built by a factory that receives their dependencies (the worker's settings and
  * the season source), so tests hand in the sandbox site.
  */
-import type { WorkerConfig } from '../workers/config.js';
+import type { WorkerConfig } from '../common/settings.js';
 import { makeDagWith } from './make-dag.js';
 import { prepareRun } from './prepare-run.js';
 import { reserveSeasonWith } from './reserve-season.js';
-import type { SeasonSource } from './season-source.js';
+import type { SeasonSource } from './support/season-source.js';
 import { sourceEnvironmentWith } from './source-environment.js';
 import { submitDagWith } from './submit-dag.js';
 import type { MakeDagInput, ReserveSeasonInput, SourceEnvironmentInput, SubmitDagInput, ValidateRunInput } from './types.js';
 import { validateRunWith } from './validate-run.js';
 import { writeOutputs } from './write-outputs.js';
-import { priorOutcomes, recordFailure } from './outcomes.js';
-import { previewRc, previewSeasonWith } from './dry-run.js';
+import { priorOutcomes } from './prior-outcomes.js';
+import { recordFailure } from './record-failure.js';
+import { previewSeasonWith } from './preview-season.js';
+import { previewRc } from './preview-rc.js';
 
 export interface ActivityDeps {
   config: WorkerConfig;

@@ -9,10 +9,11 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyDagMakerFailure, dagMakerWarnings } from '../common/classify.js';
 import { Failure } from '../common/failures.js';
-import { ensureWorkDir } from './prepare-run.js';
-import { credentialFailure, ensureProxy, type ProxyOptions } from './proxy.js';
-import { runLogged } from './run-logged.js';
-import { loadEnvironment } from './site-environment.js';
+import { exposureFiles, runDirOf } from '../common/run-files.js';
+import { ensureWorkDir } from './support/work-dir.js';
+import { credentialFailure, ensureProxy, type ProxyOptions } from './support/proxy.js';
+import { runLogged } from './support/run-logged.js';
+import { loadEnvironment } from './support/site-environment.js';
 import type { MakeDagInput, MakeDagResult } from './types.js';
 
 export interface DagMakerOptions extends ProxyOptions {
@@ -24,9 +25,7 @@ export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Prom
   const { expnum, workDir } = input;
   const attempt = Context.current().info.attempt;
   const env = await loadEnvironment(input.envFile);
-  const doneFile = join(workDir, `mytemp_${expnum}`, 'DAGMaker.DONE');
-  const dagFile = join(workDir, `desgw_pipeline_${expnum}.dag`);
-  const outFile = join(workDir, `dagmaker_${expnum}.out`);
+  const { doneFile, dagFile, dagmakerOutFile: outFile, dagmakerPid } = exposureFiles(expnum, runDirOf(workDir));
   await ensureWorkDir(workDir);
   await ensureProxy(o, env, workDir);
   await rm(doneFile, { force: true }); // a marker left by an earlier attempt proves nothing now
@@ -37,7 +36,7 @@ export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Prom
     cwd: workDir,
     env,
     outFile,
-    pidFile: join(workDir, '.dagmaker.pid'),
+    pidFile: dagmakerPid,
     timeoutS: o.dagmakerTimeoutS,
     heartbeatEveryS: o.heartbeatEveryS,
     label: `DAGMaker ${expnum}`,

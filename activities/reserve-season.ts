@@ -6,16 +6,17 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { SEASON_REGISTRY_WORKFLOW_ID, SEASON_REGISTRY_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
-import type { Reservation, ReserveSeasonRequest } from '../workflows/season-registry.js';
-import type { SeasonSource } from './season-source.js';
+import { reserveSeasonUpdate, type Reservation, type ReserveSeasonRequest } from '../common/messages.js';
+import type { SeasonSource } from './support/season-source.js';
 import type { ReserveSeasonInput } from './types.js';
+import { Failure } from '../common/failures.js';
 
 export async function reserveSeasonWith(source: SeasonSource, input: ReserveSeasonInput): Promise<Reservation> {
   const usedInDatabase = await source.usedSeasons();
   const client = Context.current().client;
   const request: ReserveSeasonRequest = { owner: input.owner, requested: input.requested, usedInDatabase };
   try {
-    return await client.workflow.executeUpdateWithStart<() => Promise<void>, Reservation, [ReserveSeasonRequest]>('reserveSeason', {
+    return await client.workflow.executeUpdateWithStart(reserveSeasonUpdate, {
       args: [request],
       startWorkflowOperation: new WithStartWorkflowOperation(SEASON_REGISTRY_WORKFLOW_TYPE, {
         workflowId: SEASON_REGISTRY_WORKFLOW_ID,
@@ -24,8 +25,8 @@ export async function reserveSeasonWith(source: SeasonSource, input: ReserveSeas
       }),
     });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'SeasonUnavailable') {
-      throw ApplicationFailure.create({ message: err.cause.message, type: 'SeasonUnavailable', nonRetryable: true });
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === Failure.SeasonUnavailable) {
+      throw ApplicationFailure.create({ message: err.cause.message, type: Failure.SeasonUnavailable, nonRetryable: true });
     }
     throw err;
   }

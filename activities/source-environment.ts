@@ -6,9 +6,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { access, constants, mkdir, readFile, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { writeAtomically } from './atomic-file.js';
-import { runLogged, tailOf } from './run-logged.js';
+import { writeAtomically } from './support/atomic-file.js';
+import { runLogged, tailOf } from './support/run-logged.js';
 import type { SourceEnvironmentInput, SourcedEnvironment } from './types.js';
+import { RUN_FILES } from '../common/run-files.js';
 
 /**
  * The fixed bash program: no input is interpolated into it (the file it writes is its argument $1).
@@ -23,8 +24,8 @@ export interface EnvironmentOptions {
 }
 
 export async function sourceEnvironmentWith(o: EnvironmentOptions, input: SourceEnvironmentInput): Promise<SourcedEnvironment> {
-  const outFile = join(input.runDir, 'setup_img_proc.out');
-  const rawFile = join(input.runDir, '.environment.env0');
+  const outFile = join(input.runDir, RUN_FILES.setupOut);
+  const rawFile = join(input.runDir, RUN_FILES.rawEnvironment);
   await mkdir(input.runDir, { recursive: true, mode: 0o775 });
   await rm(rawFile, { force: true });
   const r = await runLogged({
@@ -33,7 +34,7 @@ export async function sourceEnvironmentWith(o: EnvironmentOptions, input: Source
     cwd: input.gwWorkflowDir,
     env: baseEnvironment(),
     outFile,
-    pidFile: join(input.runDir, '.setup.pid'),
+    pidFile: join(input.runDir, RUN_FILES.setupPid),
     timeoutS: o.setupTimeoutS,
     heartbeatEveryS: o.heartbeatEveryS,
     label: 'setup_img_proc.sh',
@@ -57,7 +58,7 @@ export async function sourceEnvironmentWith(o: EnvironmentOptions, input: Source
       message: `after sourcing setup_img_proc.sh, jobsub_submit_dag is not on PATH (${env.PATH ?? ''}); is the jobsub client set up?`,
     });
   }
-  const envFile = join(input.runDir, 'environment.json');
+  const envFile = join(input.runDir, RUN_FILES.environment);
   await writeAtomically(envFile, JSON.stringify(env), 0o600);
   return { envFile, variableCount: Object.keys(env).length, jobsubSubmitDag, durationMs: r.durationMs };
 }

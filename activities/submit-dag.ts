@@ -12,16 +12,17 @@
  */
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import { execa } from 'execa';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { classifySubmitFailure, parseJobId, type Classified } from '../common/classify.js';
 import { Failure } from '../common/failures.js';
 import { jobsubQProblem, lookForDag, parseJobsubQ } from '../common/jobsub-q.js';
 import { submitCommandFor } from '../common/submit-command.js';
-import { writeAtomically } from './atomic-file.js';
-import { credentialFailure, ensureProxy, type ProxyOptions } from './proxy.js';
-import { awaitLeftover, runLogged } from './run-logged.js';
-import { loadEnvironment } from './site-environment.js';
+import { exposureFiles, runDirOf } from '../common/run-files.js';
+import { credentialFailure, ensureProxy, type ProxyOptions } from './support/proxy.js';
+import { awaitLeftover, runLogged } from './support/run-logged.js';
+import { loadEnvironment } from './support/site-environment.js';
+import { readSubmissionRecord, recordedJobIds, saveSubmissionRecord, type SubmissionRecord } from './support/submission-record.js';
 import type { SubmitDagInput, SubmitDagResult } from './types.js';
 
 /** A submission still running after this long is killed (then retried: the record says what to do). */
@@ -32,41 +33,16 @@ export interface SubmitOptions extends ProxyOptions {
   submitCommand: string[] | null;
 }
 
-interface SubmissionRecord {
-  expnum: number;
-  intentAt: string;
-  attempt: number;
-  jobId?: string;
-  submittedAt?: string;
-  /** How the job id was learnt: from the command's output, or after a crash from that output or jobsub_q. */
-  source?: 'submit' | 'output' | 'jobsub_q';
-  /** The command ended without a job id: nothing was submitted, a retry may submit again. */
-  failedAt?: string;
-  command?: string[];
-  commandFrom?: string;
-}
-
-export function submissionRecordFile(workDir: string, expnum: number): string {
-  return join(workDir, `submission_${expnum}.json`);
-}
-
-export async function readSubmissionRecord(workDir: string, expnum: number): Promise<SubmissionRecord | null> {
-  const text = await readFile(submissionRecordFile(workDir, expnum), 'utf8').catch(() => null);
-  return text === null ? null : (JSON.parse(text) as SubmissionRecord);
-}
-
 export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Promise<SubmitDagResult> {
   const { expnum, workDir } = input;
   const attempt = Context.current().info.attempt;
   const env = await loadEnvironment(input.envFile);
-  const outFile = join(workDir, `dag_submission_${expnum}.out`);
-  const recordFile = submissionRecordFile(workDir, expnum);
-  const save = (r: SubmissionRecord) => writeAtomically(recordFile, JSON.stringify(r), 0o664, { durable: true });
+  const { submitOutFile: outFile, submissionRecord: recordFile, submitPid: pidFile } = exposureFiles(expnum, runDirOf(workDir));
+  const save = (r: SubmissionRecord) => saveSubmissionRecord(recordFile, r);
 
-  const pidFile = join(workDir, '.submit.pid');
   // A submission an earlier attempt left running (its worker died) is let finish: its output is the answer.
   await awaitLeftover(pidFile, SUBMIT_TIMEOUT_S);
-  const record = await readSubmissionRecord(workDir, expnum);
+  const record = await readSubmissionRecord(recordFile);
   if (record?.jobId) return { jobId: record.jobId, outFile, durationMs: 0, attempt, recovered: true };
   if (record && !record.failedAt) {
     const found = (await jobIdInEarlierOutput(outFile, record)) ?? (await lookInQueue(o, env, workDir, expnum, record));
@@ -152,21 +128,4 @@ async function lookInQueue(o: SubmitOptions, env: Record<string, string>, cwd: s
       `Check them with jobsub_q -G des --user ${env.USER ?? '$USER'} --long; if none is desgw_pipeline_${expnum}.dag, resume with --retry-failed`,
     details: [{ attempt }],
   });
-}
-
-/** Job ids the runs under `runsDir` recorded since `since` (less a slack): those DAGs are accounted for. */
-async function recordedJobIds(runsDir: string, since: Date): Promise<Set<string>> {
-  const out = new Set<string>();
-  const after = since.getTime() - 10 * 60_000;
-  for (const run of await readdir(runsDir).catch(() => [] as string[])) {
-    const runDir = join(runsDir, run);
-    for (const dir of (await readdir(runDir).catch(() => [] as string[])).filter((d) => d.startsWith('exp_'))) {
-      const expnum = Number(dir.slice(4));
-      const file = submissionRecordFile(join(runDir, dir), expnum);
-      if ((await stat(file).then((st) => st.mtimeMs, () => 0)) < after) continue;
-      const jobId = (await readSubmissionRecord(join(runDir, dir), expnum).catch(() => null))?.jobId;
-      if (jobId) out.add(jobId);
-    }
-  }
-  return out;
 }

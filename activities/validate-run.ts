@@ -11,11 +11,12 @@ import { RcValueError, validateRcSettings } from '../common/dagmaker-rc.js';
 import { ExposureListError, parseExposureList } from '../common/exposure-list.js';
 import { parseExposuresTable } from '../common/exposures-table.js';
 import { reservedReason } from '../common/season-rules.js';
-import { runsDirFor, type WorkerConfig } from '../workers/config.js';
-import { invalidInput } from './errors.js';
-import { refreshExposuresList } from './refresh-exposures.js';
-import { checkGwWorkflowDir, checkListFile, checkUnderRoots } from './trust-boundary.js';
-import { readRunMarker } from './run-marker.js';
+import { runsDirFor, type WorkerConfig } from '../common/settings.js';
+import { invalidInput } from './support/errors.js';
+import { RUN_FILES } from '../common/run-files.js';
+import { refreshExposuresList } from './support/refresh-exposures.js';
+import { checkGwWorkflowDir, checkListFile, checkUnderRoots } from './support/trust-boundary.js';
+import { readRunMarker } from './support/run-marker.js';
 import type { ValidateRunInput, ValidatedRun } from './types.js';
 
 /** Scripts the gw_workflow directory must hold. */
@@ -116,7 +117,7 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
     }
     if (missing.length > 0) {
       problems.push(
-        `exposure${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not in ${join(gwWorkflowDir, 'exposures.list')}` +
+        `exposure${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not in ${join(gwWorkflowDir, RUN_FILES.exposuresList)}` +
           (refreshedExposures ? ' (even after refreshing it with getExposureInfo.sh)' : ''),
       );
     }
@@ -162,7 +163,7 @@ async function rerunProblem(runDir: string, input: ValidateRunInput): Promise<st
 }
 
 async function lookUpExposures(gwWorkflowDir: string, expnums: number[]): Promise<Map<number, Exposure>> {
-  const text = await readFile(join(gwWorkflowDir, 'exposures.list'), 'utf8').catch(() => '');
+  const text = await readFile(join(gwWorkflowDir, RUN_FILES.exposuresList), 'utf8').catch(() => '');
   const table = parseExposuresTable(text);
   const found = new Map<number, Exposure>();
   for (const e of expnums) {

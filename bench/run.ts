@@ -16,6 +16,7 @@ import { legacyPool } from './legacy-pool.js';
 import { spawnWorker } from './spawn-worker.js';
 import { listScheduling, seeded } from './synthetic.js';
 import { benchSite, startBenchRun } from './workload.js';
+import { progressQuery } from '../common/messages.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const SLOTS = 5;
@@ -67,7 +68,7 @@ async function ours(address: string, client: Awaited<ReturnType<typeof startDevS
       peakRssMb: await worker.peakRssMb(),
       launcherPeakRssMb: (await worker.launcher())?.peakRssMb ?? 0,
       parentHistoryEvents: desc.historyLength,
-      continuedAsNew: (await handle.query<{ continuedAsNew: number }>('progress')).continuedAsNew,
+      continuedAsNew: (await handle.query(progressQuery)).continuedAsNew,
     };
   } finally {
     await worker.stop();

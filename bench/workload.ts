@@ -2,11 +2,11 @@
 import type { Client } from '@temporalio/client';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
+import { TASK_QUEUE } from '../common/contract.js';
 import { REPO_ROOT } from '../workers/config.js';
 import { makeSite, type Site } from '../test/helpers/harness.js';
 import { addSyntheticExposures } from './synthetic.js';
+import { imageProcessing } from '../workflows/image-processing.js';
 
 export interface BenchSite {
   site: Site;
@@ -31,7 +31,7 @@ export async function benchSite(n: number, first: number, durations: (i: number)
 
 /** Starts a run of the list with an `auto` season, as a person would. */
 export function startBenchRun(client: Client, list: string, workflowId: string) {
-  return client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+  return client.workflow.start(imageProcessing, {
     taskQueue: TASK_QUEUE,
     workflowId,
     args: [{ exposureListFile: list, season: 'auto' }],

@@ -1,8 +1,7 @@
 /** Live progress of a run: a bar with ETA on a terminal, a line per change otherwise. */
 import type { WorkflowHandle } from '@temporalio/client';
 import cliProgress from 'cli-progress';
-import type { Progress } from '../common/contract.js';
-import { PROGRESS_QUERY } from '../common/contract.js';
+import { progressQuery } from '../common/messages.js';
 
 export async function follow(handle: WorkflowHandle, out: NodeJS.WriteStream = process.stderr, everyMs = 1000): Promise<void> {
   const tty = out.isTTY === true;
@@ -22,7 +21,7 @@ export async function follow(handle: WorkflowHandle, out: NodeJS.WriteStream = p
     closed = true;
   });
   while (!closed) {
-    const p = await handle.query<Progress>(PROGRESS_QUERY).catch(() => null);
+    const p = await handle.query(progressQuery).catch(() => null);
     if (p) {
       const done = p.counts.submitted + p.counts.failed;
       const fields = { phase: p.phase, making: p.counts['making-dag'], submitting: p.counts.submitting, failed: p.counts.failed };

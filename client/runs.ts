@@ -1,16 +1,18 @@
 /** What the desgw commands do with existing runs: progress, signals, resume. */
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { ImageProcessingInput, ImageProcessingResult, Progress } from '../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, PROGRESS_QUERY, PROXY_RENEWED_SIGNAL, RETRY_ENVIRONMENT_SIGNAL, RETRY_NOW_SIGNAL, TASK_QUEUE } from '../common/contract.js';
+import type { ImageProcessingInput, Progress } from '../common/contract.js';
+import { TASK_QUEUE } from '../common/contract.js';
+import { progressQuery, proxyRenewedSignal, retryEnvironmentSignal, retryNowSignal } from '../common/messages.js';
+import { imageProcessing } from '../workflows/image-processing.js';
 
 export class UserError extends Error {}
 
 export async function progressOf(client: Client, workflowId: string): Promise<Progress> {
-  return client.workflow.getHandle(workflowId).query<Progress>(PROGRESS_QUERY);
+  return client.workflow.getHandle(workflowId).query(progressQuery);
 }
 
-const SIGNALS = { proxyRenewed: PROXY_RENEWED_SIGNAL, retryEnvironment: RETRY_ENVIRONMENT_SIGNAL, retryNow: RETRY_NOW_SIGNAL } as const;
+const SIGNALS = { proxyRenewed: proxyRenewedSignal, retryEnvironment: retryEnvironmentSignal, retryNow: retryNowSignal } as const;
 
 export async function signalRun(client: Client, workflowId: string, what: keyof typeof SIGNALS): Promise<void> {
   await client.workflow.getHandle(workflowId).signal(SIGNALS[what]);
@@ -40,7 +42,7 @@ export async function resumeRun(client: Client, workflowId: string, retryFailed:
     throw new UserError(`run ${workflowId} ${status.name.toLowerCase()}: nothing to resume (use --retry-failed to retry its failed exposures)`);
   }
   const input = await inputOf(client, workflowId);
-  return client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+  return client.workflow.start(imageProcessing, {
     taskQueue: TASK_QUEUE,
     workflowId,
     args: [{ ...input, resume: { retryFailed } }],

@@ -1,9 +1,11 @@
 /** Starting an `imageProcessing` run: what `desgw run` does, usable from scripts and tests. */
 import type { Client } from '@temporalio/client';
 import { basename, resolve } from 'node:path';
-import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
+import type { ImageProcessingInput } from '../common/contract.js';
+import { TASK_QUEUE } from '../common/contract.js';
 import type { DryRunReport } from '../workflows/dry-run.js';
+import { imageProcessing } from '../workflows/image-processing.js';
+import { dryRun } from '../workflows/dry-run.js';
 
 export interface RunOptions {
   expList: string;
@@ -34,7 +36,7 @@ export function runInput(o: RunOptions): ImageProcessingInput {
 
 export async function startRun(client: Client, o: RunOptions) {
   const input = runInput(o);
-  return client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+  return client.workflow.start(imageProcessing, {
     taskQueue: TASK_QUEUE,
     workflowId: o.workflowId ?? defaultWorkflowId(o.season),
     args: [input],
@@ -46,7 +48,7 @@ export async function startRun(client: Client, o: RunOptions) {
 
 /** Runs the `dryRun` workflow on the same input and returns its report. */
 export async function dryRunOf(client: Client, o: Omit<RunOptions, 'workflowId'>): Promise<DryRunReport> {
-  return client.workflow.execute<(i: ImageProcessingInput) => Promise<DryRunReport>>('dryRun', {
+  return client.workflow.execute(dryRun, {
     taskQueue: TASK_QUEUE,
     workflowId: `desgw-dry-run-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${Math.random().toString(36).slice(2, 6)}`,
     args: [runInput(o)],

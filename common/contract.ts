@@ -10,8 +10,7 @@ export const TASK_QUEUE = 'desgw-image-processing';
 export const SITE_TASK_QUEUE = 'desgw-site';
 /** DAGMaker: served only by the DES machine's worker, at most DESGW_DAGMAKER_SLOTS at once on that host. */
 export const DAGMAKER_TASK_QUEUE = 'desgw-dagmaker';
-export const PARENT_WORKFLOW_TYPE = 'imageProcessing';
-export const CHILD_WORKFLOW_TYPE = 'processExposure';
+/** The registry's workflow type, for the activity that starts it (activities do not import workflow code). */
 export const SEASON_REGISTRY_WORKFLOW_TYPE = 'seasonRegistry';
 export const SEASON_REGISTRY_WORKFLOW_ID = 'desgw-season-registry';
 export const DEFAULT_MAX_CONCURRENT = 5;
@@ -170,10 +169,3 @@ export interface Progress {
   continuedAsNew: number;
   exposures: { expnum: number; band?: string; state: ExposureState; jobId?: string; error?: string; resumed?: boolean; recovered?: boolean }[];
 }
-
-export const PROGRESS_QUERY = 'progress';
-export const EXPOSURE_STATE_SIGNAL = 'exposureState';
-export const PROXY_RENEWED_SIGNAL = 'proxyRenewed';
-export const RETRY_ENVIRONMENT_SIGNAL = 'retryEnvironment';
-/** Carry on at once: whatever the run waits for (proxy, jobsub, database, environment) is checked again now. */
-export const RETRY_NOW_SIGNAL = 'retryNow';

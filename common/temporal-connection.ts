@@ -46,7 +46,7 @@ export function temporalConnectionConfig(env: NodeJS.ProcessEnv = process.env): 
   try {
     profile = loadClientConfigProfile({ overrideEnvVars: vars });
   } catch (err) {
-    throw new Error(`the Temporal connection settings cannot be read (${(err as Error).message}); see TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE`);
+    throw new Error(`the Temporal connection settings cannot be read (${(err as Error).message}); see TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE`, { cause: err });
   }
   for (const [name, field, kind] of LEGACY_TLS) {
     const value = vars[name];
@@ -56,7 +56,7 @@ export function temporalConnectionConfig(env: NodeJS.ProcessEnv = process.env): 
   try {
     client = toClientOptions(profile);
   } catch (err) {
-    throw new Error(`a TLS file of the Temporal connection cannot be read (${(err as Error).message})`);
+    throw new Error(`a TLS file of the Temporal connection cannot be read (${(err as Error).message})`, { cause: err });
   }
   const { address, tls, apiKey, metadata } = client.connectionOptions;
   const namespace = client.namespace || DEFAULT_NAMESPACE;

@@ -6,17 +6,17 @@
 import { execa } from 'execa';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../common/contract.js';
+import { TASK_QUEUE } from '../common/contract.js';
 import { REPO_ROOT } from '../workers/config.js';
 import { makeSite, startDevServer, temporalCli, withWorker } from '../test/helpers/harness.js';
+import { imageProcessing } from '../workflows/image-processing.js';
 
 const env = await startDevServer();
 try {
   const site = await makeSite();
   const list = await site.list('record.list', [941225, 941226, 941227]);
   const result = await withWorker(env, site, () =>
-    env.client.workflow.execute<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+    env.client.workflow.execute(imageProcessing, {
       taskQueue: TASK_QUEUE,
       workflowId: 'desgw-replay-sample',
       args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off' }, maxConcurrent: 2 }],

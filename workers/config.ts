@@ -4,65 +4,17 @@
  * Nothing here is ever put in workflow input, results or history.
  */
 import { dirname, join, resolve } from 'node:path';
+import { WORKER_ROLES as ROLES, type WorkerConfig, type WorkerRole } from '../common/settings.js';
 import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 
 /** The repository root (this file is dist/workers/config.js once built). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+export type { WorkerConfig, WorkerRole } from '../common/settings.js';
+
 /** The site's umask: what the run writes is group-writable, as DAGMaker's own files are (`umask 002`). */
 export const SITE_UMASK = 0o002;
-
-export interface WorkerConfig {
-  /** The gw_workflow directory runs use when their input names none. */
-  gwWorkflowDir: string;
-  /** True when gwWorkflowDir is the embedded sandbox site (created on first use). */
-  sandbox: boolean;
-  /** More gw_workflow directories a run may name (DESGW_ALLOWED_GW_WORKFLOW_DIRS); none else. */
-  allowedGwWorkflowDirs: string[];
-  /**
-   * More directories under which runs may read their lists and write their outputs
-   * (DESGW_ALLOWED_ROOTS), beside the parent of each allowed gw_workflow directory.
-   */
-  allowedRoots: string[];
-  /** The largest list file a run may name, in bytes. */
-  maxListBytes: number;
-  /** Where run directories go; default `desgw_runs/` beside the gw_workflow directory. */
-  runsDir: string | null;
-  /** File of seasons already used in the DES database (local season source), one per line. */
-  localSeasonsFile: string | null;
-  /** `DAGMaker.sh` (desgw account), `DAGMaker_proxyuser.sh` (a person's proxy), or chosen by user. */
-  dagmakerScript: string;
-  /** Seconds after which a hung setup_img_proc.sh is killed. */
-  setupTimeoutS: number;
-  /** Seconds after which a hung DAGMaker is killed (the activity then retries). */
-  dagmakerTimeoutS: number;
-  /** Seconds between heartbeats of long activities. */
-  heartbeatEveryS: number;
-  /**
-   * Seconds a stopping worker (SIGTERM: a deploy, `systemctl restart`) lets running activities
-   * finish before it stops them: submissions in flight complete; DAGMakers still running are killed
-   * and run again elsewhere, without counting against the exposure's retries.
-   */
-  shutdownGraceS: number;
-  /** Check the grid proxy before DAGMaker and each submission (default: unless running as desgw). */
-  checkProxy: boolean;
-  /** How long the proxy must still be valid, H:M. */
-  proxyMargin: string;
-  /** What this worker serves: workflows (anywhere), site activities and DAGMaker (on the DES machine only). */
-  roles: WorkerRole[];
-  /** At most this many DAGMakers at once on this host, whatever the number of runs. */
-  dagmakerSlots: number;
-  /** Where the seasons already used come from: the DES database, or a local file. */
-  seasonSource: 'oracle' | 'local';
-  /** Workflows kept in the worker's cache (a run keeps a handful busy: its parent and five children). */
-  maxCachedWorkflows: number;
-  /** The submission command's program and flags (the DAG's file:// argument is added), or null for DAGMaker's recommendation. */
-  submitCommand: string[] | null;
-}
-
-export type WorkerRole = 'workflows' | 'site' | 'dagmaker';
-const ROLES: readonly WorkerRole[] = ['workflows', 'site', 'dagmaker'];
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const gw = env.DESGW_GW_WORKFLOW_DIR;
@@ -91,11 +43,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   };
 }
 
-/** Where run directories go for a gw_workflow directory, unless DESGW_RUNS_DIR says otherwise. */
-export function runsDirFor(config: Pick<WorkerConfig, 'runsDir'>, gwWorkflowDir: string): string {
-  return config.runsDir ?? join(dirname(gwWorkflowDir), 'desgw_runs');
-}
-
 /** A colon-separated list of directories, as absolute paths. */
 function paths(v: string | undefined): string[] {
   return (v ?? '').split(':').filter((p) => p !== '').map((p) => resolve(p));
@@ -116,7 +63,7 @@ function oneOf<T extends string>(v: string, allowed: readonly T[], name: string)
 /** A command as words; each must be a plain word (no quoting or shell syntax: it is never run by a shell). */
 export function commandWords(v: string): string[] {
   const words = v.trim().split(/\s+/);
-  const bad = words.find((w) => !/^[A-Za-z0-9_=\/.:,@+%-]+$/.test(w));
+  const bad = words.find((w) => !/^[A-Za-z0-9_=/.:,@+%-]+$/.test(w));
   if (bad !== undefined) throw new Error(`DESGW_SUBMIT_COMMAND: '${bad}' is not a plain word (letters, digits, _ = / . : , @ + % -)`);
   return words;
 }

@@ -5,7 +5,7 @@
  */
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import type { SeasonSource } from '../activities/season-source.js';
+import type { SeasonSource } from '../activities/support/season-source.js';
 import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE, TASK_QUEUE } from '../common/contract.js';
 import type { WorkerConfig } from './config.js';
 import { stat } from 'node:fs/promises';

@@ -1,9 +1,10 @@
 /** The worker: `npm run worker`. Settings come from the environment (workers/config.ts). */
 import { NativeConnection } from '@temporalio/worker';
 import { temporalConnectionConfig } from '../common/temporal-connection.js';
-import { seasonSourceFor } from '../activities/season-source.js';
-import { killLeftoversUnder } from '../activities/run-logged.js';
-import { loadWorkerConfig, runsDirFor, SITE_UMASK } from './config.js';
+import { seasonSourceFor } from './season-source.js';
+import { killLeftoversUnder } from '../activities/support/run-logged.js';
+import { runsDirFor } from '../common/settings.js';
+import { loadWorkerConfig, SITE_UMASK } from './config.js';
 import { createWorkers, runWorkers } from './create.js';
 import { installOneLineLogger } from './log.js';
 import { ensureSandboxSite, sandboxRootOf } from './sandbox-site.js';

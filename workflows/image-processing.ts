@@ -29,7 +29,7 @@ import {
 import type { Exposure, ExposureResult, ExposureState, ImageProcessingInput, ImageProcessingResult, Progress } from '../common/contract.js';
 import { EXPOSURE_STATES } from '../common/contract.js';
 import type { createActivities } from '../activities/index.js';
-import type { PriorOutcomes } from '../activities/outcomes.js';
+import type { PriorOutcomes } from '../activities/prior-outcomes.js';
 import type { PreparedRun, SourcedEnvironment, ValidatedRun, WriteOutputsInput } from '../activities/types.js';
 import { packResult, unpackResult, type PackedResult, type PathlessResult } from '../common/outcome-codec.js';
 import { activityOptions } from './activity-policies.js';
@@ -39,8 +39,8 @@ import { errorForHistory, Failure, type WaitingFor } from '../common/failures.js
 import { describeProgress } from './describe.js';
 import { DEFAULT_OUTAGE_RECHECK_MAX_S, DEFAULT_OUTAGE_RECHECK_S, exposureWorkflowId, processExposure } from './process-exposure.js';
 import { waitOf, waitOut } from './wait-out.js';
-import { withPaths, withoutPaths } from '../common/exposure-paths.js';
-import { exposureStateSignal, progressQuery, proxyRenewedSignal, retryEnvironmentSignal, retryNowSignal } from './signals.js';
+import { withPaths, withoutPaths } from '../common/run-files.js';
+import { exposureStateSignal, progressQuery, proxyRenewedSignal, retryEnvironmentSignal, retryNowSignal } from '../common/messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
 

@@ -23,9 +23,9 @@ import {
 import type { Exposure, ExposureResult, ExposureState } from '../common/contract.js';
 import { errorForHistory, Failure, type WaitingFor } from '../common/failures.js';
 import type { createActivities } from '../activities/index.js';
-import { exposurePaths } from '../common/exposure-paths.js';
+import { exposurePaths } from '../common/run-files.js';
 import { activityOptions } from './activity-policies.js';
-import { exposureStateSignal, proxyRenewedSignal, retryNowSignal } from './signals.js';
+import { exposureStateSignal, proxyRenewedSignal, retryNowSignal } from '../common/messages.js';
 import { waitOf, waitOut, type Recheck } from './wait-out.js';
 
 type Activities = ReturnType<typeof createActivities>;

@@ -4,32 +4,10 @@
  * reservations are serialised by Temporal itself: two runs can never get the same season, whatever
  * host their workers run on, and the reservations survive worker and server restarts.
  */
-import { ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, setHandler, allHandlersFinished, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, continueAsNew, setHandler, allHandlersFinished, workflowInfo } from '@temporalio/workflow';
+import { Failure } from '../common/failures.js';
+import { reservationsQuery, reserveSeasonUpdate, type RegistryState, type Reservation } from '../common/messages.js';
 import { decideSeason, isTestSeason } from '../common/season-rules.js';
-
-export interface ReserveSeasonRequest {
-  /** The run asking (its workflow id): asking again returns the same season. */
-  owner: string;
-  requested: 'auto' | number;
-  /** Seasons the DES database already holds. */
-  usedInDatabase: number[];
-}
-
-export interface Reservation {
-  season: number;
-  /** True when the owner already held this season (a retried or resumed request). */
-  alreadyHeld: boolean;
-}
-
-export interface RegistryState {
-  /** [season, owner] for every exclusive reservation. */
-  reservations: [number, string][];
-  /** [owner, season] for runs on the shared test seasons. */
-  testSeasonOwners: [string, number][];
-}
-
-export const reserveSeasonUpdate = defineUpdate<Reservation, [ReserveSeasonRequest]>('reserveSeason');
-export const reservationsQuery = defineQuery<RegistryState>('reservations');
 
 export async function seasonRegistry(state: RegistryState = { reservations: [], testSeasonOwners: [] }): Promise<void> {
   const bySeason = new Map<number, string>(state.reservations);
@@ -46,7 +24,7 @@ export async function seasonRegistry(state: RegistryState = { reservations: [], 
       const held = byOwner.get(owner);
       if (held !== undefined) return { season: held, alreadyHeld: true };
       const decided = decideSeason(requested, usedInDatabase, bySeason);
-      if ('problem' in decided) throw ApplicationFailure.nonRetryable(decided.problem, 'SeasonUnavailable');
+      if ('problem' in decided) throw ApplicationFailure.nonRetryable(decided.problem, Failure.SeasonUnavailable);
       const { season } = decided;
       if (!isTestSeason(season)) bySeason.set(season, owner);
       byOwner.set(owner, season);

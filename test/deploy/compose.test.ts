@@ -11,8 +11,8 @@ const compose = (env: Record<string, string>) =>
 
 /** Each service's block of `docker-compose config` output, by name. */
 function services(config: string): Record<string, string> {
-  const body = /^services:\n((?:  .*\n|\n)*)/m.exec(config)?.[1] ?? '';
-  return Object.fromEntries(body.split(/^(?=  [\w-]+:$)/m).filter((b) => b.trim()).map((b) => [/^  ([\w-]+):/.exec(b)![1]!, b]));
+  const body = /^services:\n((?: {2}.*\n|\n)*)/m.exec(config)?.[1] ?? '';
+  return Object.fromEntries(body.split(/^(?= {2}[\w-]+:$)/m).filter((b) => b.trim()).map((b) => [/^ {2}([\w-]+):/.exec(b)![1]!, b]));
 }
 
 test('docker-compose.yml is valid and wires PostgreSQL, the schema job, Temporal, the namespace job, the Web UI and our worker', async () => {
@@ -22,7 +22,7 @@ test('docker-compose.yml is valid and wires PostgreSQL, the schema job, Temporal
   assert.deepEqual(Object.keys(s).sort(), ['postgresql', 'temporal', 'temporal-create-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
   assert.match(s.worker!, /DESGW_WORKER_ROLES: workflows/, 'the containerised worker serves workflows only: the DES machine runs the site worker');
   assert.match(s['temporal-create-namespace']!, /condition: service_healthy/, 'the namespace job waits for the healthy server');
-  assert.match(s.temporal!, /healthcheck:\n(?:      .*\n)*      - health\n/, 'the server has a health check');
+  assert.match(s.temporal!, /healthcheck:\n(?: {6}.*\n)* {6}- health\n/, 'the server has a health check');
   assert.match(s.worker!, /temporal-create-namespace:\n\s+condition: service_completed_successfully/);
   assert.match(s['temporal-ui']!, /TEMPORAL_DISABLE_WRITE_ACTIONS: "true"/, 'the Web UI is read-only unless configured');
   assert.ok(existsSync(join(REPO_ROOT, 'Dockerfile')));
@@ -31,7 +31,7 @@ test('docker-compose.yml is valid and wires PostgreSQL, the schema job, Temporal
 
 test('every image is pinned (no auto-setup, no latest), and the server is the version the production test runs', async () => {
   const config = (await compose({ TEMPORAL_DB_PASSWORD: 'x', DESGW_TLS_DIR: '/srv/desgw/tls' })).stdout;
-  const images = [...config.matchAll(/^    image: (\S+)$/gm)].map((m) => m[1]!);
+  const images = [...config.matchAll(/^ {4}image: (\S+)$/gm)].map((m) => m[1]!);
   assert.equal(images.length, 5, images.join(', '));
   for (const image of images) assert.match(image, /^[\w./-]+:\d[\w.-]*$/, `${image} is pinned to a version`);
   assert.ok(!images.some((i) => i.includes('auto-setup')), 'temporalio/auto-setup is deprecated');
@@ -42,7 +42,7 @@ test('every image is pinned (no auto-setup, no latest), and the server is the ve
 
 test('ports are published on 127.0.0.1 only, and every Temporal client has a certificate', async () => {
   const s = services((await compose({ TEMPORAL_DB_PASSWORD: 'x', DESGW_TLS_DIR: '/srv/desgw/tls' })).stdout);
-  const published = Object.values(s).flatMap((b) => [...b.matchAll(/^    ports:\n((?:    - .*\n)+)/gm)].flatMap((m) => m[1]!.trim().split('\n')));
+  const published = Object.values(s).flatMap((b) => [...b.matchAll(/^ {4}ports:\n((?: {4}- .*\n)+)/gm)].flatMap((m) => m[1]!.trim().split('\n')));
   assert.ok(published.length >= 2);
   for (const p of published) assert.match(p, /^- 127\.0\.0\.1:\d+:\d+/, p);
   assert.doesNotMatch(s.postgresql!, /ports:/, 'PostgreSQL is reached by the containers only');

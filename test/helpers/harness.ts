@@ -12,7 +12,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_SERVER_ARGS } from '../../scripts/dev-server-args.js';
-import { LocalSeasonSource } from '../../activities/season-source.js';
+import { LocalSeasonSource } from '../../activities/support/season-source.js';
 import { REPO_ROOT, SITE_UMASK, loadWorkerConfig, type WorkerConfig } from '../../workers/config.js';
 import { ensureSandboxSite, type SandboxTimings } from '../../workers/sandbox-site.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
@@ -154,7 +154,7 @@ export async function eventually<T>(what: string, check: () => Promise<T | null 
   }
 }
 
-export { processAlive } from '../../activities/run-logged.js';
+export { processAlive } from '../../activities/support/run-logged.js';
 
 /**
  * A worker as the DES machine runs it: `node dist/workers/main.js` with the production Node flags,

@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ImageProcessingInput, ImageProcessingResult, Progress } from '../../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
+import { TASK_QUEUE } from '../../common/contract.js';
 import { dagmakerIntervals, makeSite, maxOverlap, devServerForThisFile, withWorker } from '../helpers/harness.js';
+import { imageProcessing } from '../../workflows/image-processing.js';
+import { progressQuery } from '../../common/messages.js';
 
 const server = devServerForThisFile();
 
@@ -15,7 +16,7 @@ test('no exposure lost or repeated across forced continue-as-new boundaries', as
   const expnums = Array.from({ length: 24 }, (_, i) => 1210400 + i);
   const list = await site.list('long.list', expnums);
   await withWorker(server.env, site, async () => {
-    const handle = await server.env.client.workflow.start<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+    const handle = await server.env.client.workflow.start(imageProcessing, {
       taskQueue: TASK_QUEUE,
       workflowId: `can-${process.pid}`,
       // A history of ~60 events holds only a few exposures: several boundaries in one run.
@@ -25,7 +26,7 @@ test('no exposure lost or repeated across forced continue-as-new boundaries', as
     let finished = false;
     const result = handle.result().finally(() => (finished = true));
     while (!finished) {
-      const p = await handle.query<Progress>('progress').catch(() => null);
+      const p = await handle.query(progressQuery).catch(() => null);
       if (p?.phase === 'processing') {
         assert.equal(p.total, expnums.length, 'progress answers with every exposure');
         assert.equal(p.exposures.length, expnums.length);
@@ -36,7 +37,7 @@ test('no exposure lost or repeated across forced continue-as-new boundaries', as
     const r = await result;
     assert.deepEqual(r.exposures.map((e) => e.expnum), expnums);
     assert.equal(r.counts.submitted, expnums.length);
-    const final = await handle.query<Progress>('progress');
+    const final = await handle.query(progressQuery);
     assert.ok(final.continuedAsNew >= 3, `continued as new ${final.continuedAsNew} times`);
     assert.ok(seen.size >= 2, 'progress was read on both sides of a boundary');
     const events = await site.ledger();

@@ -10,14 +10,14 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { execa, type ResultPromise } from 'execa';
 import { createWorkers, runWorkers } from '../../workers/create.js';
-import { LocalSeasonSource } from '../../activities/season-source.js';
-import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
+import { LocalSeasonSource } from '../../activities/support/season-source.js';
+import type { ImageProcessingResult } from '../../common/contract.js';
+import { TASK_QUEUE } from '../../common/contract.js';
 import { DEV_SERVER_ARGS } from '../../scripts/dev-server-args.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { dagmakerIntervals, eventually, makeSite, maxOverlap, processAlive, quietRuntime, siteConfig, spawnWorker, startDevServer, temporalCli, workflowBundle, type Site, range } from '../helpers/harness.js';
+import { imageProcessing } from '../../workflows/image-processing.js';
 
-type Run = (i: ImageProcessingInput) => Promise<ImageProcessingResult>;
 
 async function assertExactlyOnce(site: Site, expnums: number[], result: ImageProcessingResult): Promise<void> {
   const events = await site.ledger();
@@ -35,10 +35,10 @@ test('a worker killed mid-run (even between a submission and its record) is repl
   // The submission of 1210452 is recorded by jobsub, then the command lingers: the worker dies in that window.
   await site.fault('submit_slow_after_record.1210452', '20');
   const list = await site.list('crash.list', expnums);
-  let first = spawnWorker(site, env.address, 'worker-1');
+  const first = spawnWorker(site, env.address, 'worker-1');
   let second: ResultPromise | undefined;
   try {
-    const handle = await env.client.workflow.start<Run>(PARENT_WORKFLOW_TYPE, {
+    const handle = await env.client.workflow.start(imageProcessing, {
       taskQueue: TASK_QUEUE,
       workflowId: `crash-${process.pid}`,
       args: [{ exposureListFile: list, season: 'auto', retryInitialIntervalS: 1 }],
@@ -88,7 +88,7 @@ test('a dev server restarted on its database file mid-run: the run completes', a
   const running = runWorkers(workers);
   try {
     const expnums = range(1210465, 10);
-    const handle = await client.workflow.start<Run>(PARENT_WORKFLOW_TYPE, {
+    const handle = await client.workflow.start(imageProcessing, {
       taskQueue: TASK_QUEUE,
       workflowId: `server-restart-${process.pid}`,
       args: [{ exposureListFile: await site.list('restart.list', expnums), season: 'auto', retryInitialIntervalS: 1 }],

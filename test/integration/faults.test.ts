@@ -15,15 +15,15 @@ import { CancelledFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import { progressOf, resumeRun, signalRun } from '../../client/runs.js';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
+import { TASK_QUEUE } from '../../common/contract.js';
 import { eventually, makeSite, processAlive, devServerForThisFile, temporalCli, withWorker, range } from '../helpers/harness.js';
+import { imageProcessing } from '../../workflows/image-processing.js';
 
 const server = devServerForThisFile();
 
 let counter = 0;
-type Run = (i: ImageProcessingInput) => Promise<ImageProcessingResult>;
 function start(input: ImageProcessingInput, id = `fault-${process.pid}-${++counter}`) {
-  return server.env.client.workflow.start<Run>(PARENT_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: id, args: [{ retryInitialIntervalS: 0.5, ...input }] });
+  return server.env.client.workflow.start(imageProcessing, { taskQueue: TASK_QUEUE, workflowId: id, args: [{ retryInitialIntervalS: 0.5, ...input }] });
 }
 const count = (events: { event: string; expnum?: unknown }[], event: string, expnum: number) => events.filter((e) => e.event === event && Number(e.expnum) === expnum).length;
 

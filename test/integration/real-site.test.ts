@@ -13,20 +13,21 @@ import type { temporal } from '@temporalio/proto';
 import { execa } from 'execa';
 import { progressOf, resumeRun } from '../../client/runs.js';
 import type { ImageProcessingInput, ImageProcessingResult, Progress } from '../../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
+import { TASK_QUEUE } from '../../common/contract.js';
 import { MAX_ERROR_IN_HISTORY } from '../../common/failures.js';
 import { readOutputTxt } from '../../common/output-file.js';
-import { LocalSeasonSource } from '../../activities/season-source.js';
+import { LocalSeasonSource } from '../../activities/support/season-source.js';
 import { REPO_ROOT } from '../../workers/config.js';
 import { createWorkers, runWorkers } from '../../workers/create.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { devServerForThisFile, eventually, makeSite, range, siteConfig, spawnWorker, withWorker, workflowBundle } from '../helpers/harness.js';
+import { imageProcessing } from '../../workflows/image-processing.js';
+import { proxyRenewedSignal } from '../../common/messages.js';
 
 const server = devServerForThisFile();
-type Run = (i: ImageProcessingInput) => Promise<ImageProcessingResult>;
 let counter = 0;
 const start = (input: ImageProcessingInput, id = `real-site-${process.pid}-${++counter}`) =>
-  server.env.client.workflow.start<Run>(PARENT_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: id, args: [{ retryInitialIntervalS: 0.2, ...input }] });
+  server.env.client.workflow.start(imageProcessing, { taskQueue: TASK_QUEUE, workflowId: id, args: [{ retryInitialIntervalS: 0.2, ...input }] });
 const desgw = (args: string[]) => execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], { env: { TEMPORAL_ADDRESS: server.env.address }, reject: false });
 const count = (events: { event: string; expnum?: unknown }[], event: string, expnum?: number) =>
   events.filter((e) => e.event === event && (expnum === undefined || Number(e.expnum) === expnum)).length;
@@ -206,12 +207,12 @@ test('a proxyRenewed passed on to a child that has just closed never fails the r
     for (const w of flow) w.shutdown();
     await flowRunning;
     await server.env.client.workflow.getHandle(`desgw-season-${waiting.season}-exp-${closed}`).terminate('closed just before the signal');
-    await handle.signal('proxyRenewed');
+    await handle.signal(proxyRenewedSignal);
     await rm(join(site.state, 'faults', 'proxy_expired'));
     flow = await make(['workflows']);
     flowRunning = runWorkers(flow);
     await eventually('the terminated exposure to be reported', async () => (await progressOf(server.env.client, handle.workflowId)).counts.failed === 1);
-    await handle.signal('proxyRenewed');
+    await handle.signal(proxyRenewedSignal);
     const result = await handle.result();
     assert.equal(result.exposures.find((e) => e.expnum === closed)?.status, 'failed');
     assert.match(result.exposures.find((e) => e.expnum === closed)!.error!, /did not complete: .*terminated/i);

@@ -11,16 +11,17 @@ import { before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
-import { MAX_EXPOSURES_PER_RUN, PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
+import { MAX_EXPOSURES_PER_RUN, TASK_QUEUE } from '../../common/contract.js';
 import { formatOutputTxt } from '../../common/output-file.js';
 import { execa } from 'execa';
 import { dagmakerIntervals, makeSite, maxOverlap, devServerForThisFile, temporalCli, withWorker, type Site, range } from '../helpers/harness.js';
+import { imageProcessing } from '../../workflows/image-processing.js';
 
 const server = devServerForThisFile();
 
 let counter = 0;
 async function run(input: ImageProcessingInput, id = `test-run-${process.pid}-${++counter}`): Promise<ImageProcessingResult> {
-  return server.env.client.workflow.execute<(i: ImageProcessingInput) => Promise<ImageProcessingResult>>(PARENT_WORKFLOW_TYPE, {
+  return server.env.client.workflow.execute(imageProcessing, {
     taskQueue: TASK_QUEUE,
     workflowId: id,
     args: [input],

@@ -12,15 +12,15 @@ import { test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
-import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
-import { PARENT_WORKFLOW_TYPE, TASK_QUEUE } from '../../common/contract.js';
+import type { ImageProcessingInput } from '../../common/contract.js';
+import { TASK_QUEUE } from '../../common/contract.js';
 import { devServerForThisFile, makeSite, spawnWorker, temporalCli, withWorker } from '../helpers/harness.js';
+import { imageProcessing } from '../../workflows/image-processing.js';
 
 const server = devServerForThisFile();
-type Run = (i: ImageProcessingInput) => Promise<ImageProcessingResult>;
 let counter = 0;
 const run = (input: ImageProcessingInput) =>
-  server.env.client.workflow.execute<Run>(PARENT_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: `trust-${process.pid}-${++counter}`, args: [input] });
+  server.env.client.workflow.execute(imageProcessing, { taskQueue: TASK_QUEUE, workflowId: `trust-${process.pid}-${++counter}`, args: [input] });
 
 /** The run's refusal: an InvalidInput failure of one line. */
 async function refusal(input: ImageProcessingInput): Promise<string> {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
-import { ensureProxy } from '../../activities/proxy.js';
+import { ensureProxy } from '../../activities/support/proxy.js';
 
 async function makeProxy(dir: string): Promise<{ proxy: string; certDir: string }> {
   const ssl = (args: string[]) => execa('openssl', args, { cwd: dir });

@@ -440,7 +440,7 @@ describe('grid tools', () => {
     assert.equal((await vpi(['-exists', '-valid', '24:00'])).exitCode, 0);
     assert.ok(Number((await vpi(['-timeleft'])).stdout.trim()) > 24 * 3600);
     assert.match((await vpi(['-identity'])).stdout, /^\/DC=org\/DC=cilogon\/.*CN=/);
-    assert.match((await vpi([])).stdout, /^timeleft  : \d+:\d\d:\d\d$/m);
+    assert.match((await vpi([])).stdout, /^timeleft {2}: \d+:\d\d:\d\d$/m);
     await writeFile(path.join(site.faults, 'proxy_expired'), '');
     let r = await vpi(['-exists']);
     assert.equal(r.exitCode, 1);

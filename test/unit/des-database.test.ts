@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { CredentialsError, loadDesDbCredentials, parseDesServices } from '../../activities/des-credentials.js';
-import { OracleSeasonSource, SEASONS_SQL, SEASON_TABLES, classifyOracleError, seasonsFromRows, type SeasonQueryConnection } from '../../activities/oracle-season-source.js';
+import { CredentialsError, loadDesDbCredentials, parseDesServices } from '../../activities/support/des-credentials.js';
+import { OracleSeasonSource, SEASONS_SQL, SEASON_TABLES, classifyOracleError, seasonsFromRows, type SeasonQueryConnection } from '../../activities/support/oracle-season-source.js';
 
 const INI = `; easyaccess configuration
 [easyaccess]

@@ -4,8 +4,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { launch, launcherPid } from '../../activities/launcher.js';
-import { runLogged } from '../../activities/run-logged.js';
+import { launch, launcherPid } from '../../activities/support/launcher.js';
+import { runLogged } from '../../activities/support/run-logged.js';
 import { processAlive } from '../helpers/harness.js';
 
 const PATH = process.env.PATH ?? '/usr/bin:/bin';

@@ -9,7 +9,7 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import type { WorkerConfig } from '../workers/config.js';
+import type { WorkerConfig } from '../../common/settings.js';
 
 export type TrustSettings = Pick<WorkerConfig, 'gwWorkflowDir' | 'allowedGwWorkflowDirs' | 'allowedRoots' | 'maxListBytes'>;
 

@@ -4,7 +4,6 @@
  * of season numbers, one a line, standing in for that database.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 
 export interface SeasonSource {
   /** A short name for logs: where the seasons come from. */
@@ -37,13 +36,4 @@ export function parseSeasonsFile(text: string, file: string): number[] {
     out.push(Number(line));
   });
   return out;
-}
-
-/** The season source the worker's settings ask for. */
-export async function seasonSourceFor(config: { seasonSource: 'oracle' | 'local'; localSeasonsFile: string | null; gwWorkflowDir: string }): Promise<SeasonSource> {
-  if (config.seasonSource === 'oracle') {
-    const { OracleSeasonSource } = await import('./oracle-season-source.js');
-    return new OracleSeasonSource();
-  }
-  return new LocalSeasonSource(config.localSeasonsFile ?? join(dirname(config.gwWorkflowDir), 'des_seasons_used.txt'));
 }

@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomically } from './atomic-file.js';
+import { RUN_FILES } from '../../common/run-files.js';
 
 export interface RunMarker {
   workflowId: string;
@@ -14,13 +15,13 @@ export interface RunMarker {
   createdAt: string;
 }
 
-const MARKER = 'run.json';
+const MARKER = RUN_FILES.marker;
 
 /** The marker of a run directory; one made before markers existed counts as another run's. Null when there is no run there. */
 export async function readRunMarker(runDir: string): Promise<RunMarker | null> {
   const text = await readFile(join(runDir, MARKER), 'utf8').catch(() => null);
   if (text !== null) return JSON.parse(text) as RunMarker;
-  const made = await stat(join(runDir, 'mirror.json')).then(() => true, () => false);
+  const made = await stat(join(runDir, RUN_FILES.mirror)).then(() => true, () => false);
   return made ? { workflowId: '', firstExecutionRunId: '', createdAt: '' } : null;
 }
 

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfigParser } from '../common/configparser.js';
+import { parseConfigParser } from '../../common/configparser.js';
 
 export interface DesDbCredentials {
   user: string;

@@ -7,8 +7,8 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { execa } from 'execa';
-import type { Classified } from '../common/classify.js';
-import { Failure, type FailureType } from '../common/failures.js';
+import type { Classified } from '../../common/classify.js';
+import { Failure, type FailureType } from '../../common/failures.js';
 
 export interface ProxyOptions {
   /** Whether to check before each step (false for the desgw account, whose jobs use the service credentials). */

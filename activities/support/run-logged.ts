@@ -9,6 +9,7 @@ import { Context } from '@temporalio/activity';
 import { open, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { launch, signalGroup } from './launcher.js';
+import { exposureFiles, RUN_FILES } from '../../common/run-files.js';
 
 export interface RunLoggedOptions {
   file: string;
@@ -145,10 +146,11 @@ export async function killLeftoversUnder(runsDir: string): Promise<number> {
   const runs = await readdir(runsDir).catch(() => [] as string[]);
   for (const run of runs) {
     const runDir = join(runsDir, run);
-    const dirs = [runDir, ...(await readdir(runDir).catch(() => [] as string[])).filter((d) => d.startsWith('exp_')).map((d) => join(runDir, d))];
-    for (const dir of dirs) {
-      for (const name of ['.dagmaker.pid', '.setup.pid']) if (await killLeftover(join(dir, name))) killed++;
-    }
+    const pidFiles = [
+      join(runDir, RUN_FILES.setupPid),
+      ...(await readdir(runDir).catch(() => [] as string[])).filter((d) => d.startsWith('exp_')).map((d) => exposureFiles(Number(d.slice(4)), runDir).dagmakerPid),
+    ];
+    for (const pidFile of pidFiles) if (await killLeftover(pidFile)) killed++;
   }
   return killed;
 }

@@ -1,0 +1,45 @@
+/**
+ * Every signal, query and update of the workflows, defined once: the workflows set their handlers
+ * on these definitions, and the clients (desgw, the activities that talk to the season registry,
+ * the tests) send by them. The names are part of the public contract: the Temporal CLI sends them
+ * by name (`temporal workflow signal --name proxyRenewed`). Imported by workflow code.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ExposureState, Progress } from './contract.js';
+
+/** A run's progress: where it stands, its counts, each exposure, what it waits for. */
+export const progressQuery = defineQuery<Progress>('progress');
+/** Sent by a child to its parent when its exposure changes state (e.g. DAGMaker → submission, or starts waiting). */
+export const exposureStateSignal = defineSignal<[{ expnum: number; state: ExposureState; message?: string }]>('exposureState');
+/** A person renewed the grid proxy: on the parent (which passes it on) or on a child. */
+export const proxyRenewedSignal = defineSignal('proxyRenewed');
+/** A person fixed what made setup_img_proc.sh fail: try it again. */
+export const retryEnvironmentSignal = defineSignal('retryEnvironment');
+/** Check again now whatever the run waits for (the proxy, jobsub, the DES database, the environment). */
+export const retryNowSignal = defineSignal('retryNow');
+
+/** A run asks the season registry for a season. */
+export interface ReserveSeasonRequest {
+  /** The run asking (its workflow id): asking again returns the same season. */
+  owner: string;
+  requested: 'auto' | number;
+  /** Seasons the DES database already holds. */
+  usedInDatabase: number[];
+}
+
+export interface Reservation {
+  season: number;
+  /** True when the owner already held this season (a retried or resumed request). */
+  alreadyHeld: boolean;
+}
+
+/** What the season registry holds, and carries across continue-as-new. */
+export interface RegistryState {
+  /** [season, owner] for every exclusive reservation. */
+  reservations: [number, string][];
+  /** [owner, season] for runs on the shared test seasons. */
+  testSeasonOwners: [string, number][];
+}
+
+export const reserveSeasonUpdate = defineUpdate<Reservation, [ReserveSeasonRequest]>('reserveSeason');
+export const reservationsQuery = defineQuery<RegistryState>('reservations');

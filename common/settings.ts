@@ -1,0 +1,60 @@
+/**
+ * What the worker's settings are, as the activities receive them (workers/config.ts reads them from
+ * the environment): types and the few rules that follow from them. No Node built-ins here.
+ */
+
+export type WorkerRole = 'workflows' | 'site' | 'dagmaker';
+export const WORKER_ROLES: readonly WorkerRole[] = ['workflows', 'site', 'dagmaker'];
+
+export interface WorkerConfig {
+  /** The gw_workflow directory runs use when their input names none. */
+  gwWorkflowDir: string;
+  /** True when gwWorkflowDir is the embedded sandbox site (created on first use). */
+  sandbox: boolean;
+  /** More gw_workflow directories a run may name (DESGW_ALLOWED_GW_WORKFLOW_DIRS); none else. */
+  allowedGwWorkflowDirs: string[];
+  /**
+   * More directories under which runs may read their lists and write their outputs
+   * (DESGW_ALLOWED_ROOTS), beside the parent of each allowed gw_workflow directory.
+   */
+  allowedRoots: string[];
+  /** The largest list file a run may name, in bytes. */
+  maxListBytes: number;
+  /** Where run directories go; default `desgw_runs/` beside the gw_workflow directory. */
+  runsDir: string | null;
+  /** File of seasons already used in the DES database (local season source), one per line. */
+  localSeasonsFile: string | null;
+  /** `DAGMaker.sh` (desgw account), `DAGMaker_proxyuser.sh` (a person's proxy), or chosen by user. */
+  dagmakerScript: string;
+  /** Seconds after which a hung setup_img_proc.sh is killed. */
+  setupTimeoutS: number;
+  /** Seconds after which a hung DAGMaker is killed (the activity then retries). */
+  dagmakerTimeoutS: number;
+  /** Seconds between heartbeats of long activities. */
+  heartbeatEveryS: number;
+  /**
+   * Seconds a stopping worker (SIGTERM: a deploy, `systemctl restart`) lets running activities
+   * finish before it stops them: submissions in flight complete; DAGMakers still running are killed
+   * and run again elsewhere, without counting against the exposure's retries.
+   */
+  shutdownGraceS: number;
+  /** Check the grid proxy before DAGMaker and each submission (default: unless running as desgw). */
+  checkProxy: boolean;
+  /** How long the proxy must still be valid, H:M. */
+  proxyMargin: string;
+  /** What this worker serves: workflows (anywhere), site activities and DAGMaker (on the DES machine only). */
+  roles: WorkerRole[];
+  /** At most this many DAGMakers at once on this host, whatever the number of runs. */
+  dagmakerSlots: number;
+  /** Where the seasons already used come from: the DES database, or a local file. */
+  seasonSource: 'oracle' | 'local';
+  /** Workflows kept in the worker's cache (a run keeps a handful busy: its parent and five children). */
+  maxCachedWorkflows: number;
+  /** The submission command's program and flags (the DAG's file:// argument is added), or null for DAGMaker's recommendation. */
+  submitCommand: string[] | null;
+}
+
+/** Where run directories go for a gw_workflow directory, unless DESGW_RUNS_DIR says otherwise. */
+export function runsDirFor(config: Pick<WorkerConfig, 'runsDir'>, gwWorkflowDir: string): string {
+  return config.runsDir ?? `${gwWorkflowDir.replace(/\/+[^/]+\/*$/, '')}/desgw_runs`;
+}
