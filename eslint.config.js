@@ -15,7 +15,11 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
-const layer = (target, ...from) => ({ target, from, message: `imports point down the layers: ${target} may not import ${from.join(', ')}` });
+const layer = (target, ...from) => ({
+  target,
+  from,
+  message: `imports point down the layers: ${target} may not import ${from.join(', ')}`,
+});
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.tools/', '.site/', '.demo/', '.temporal/'] },
@@ -26,7 +30,10 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       // Input is refused when it holds control characters: the regular expressions name them on purpose.
       'no-control-regex': 'off',
@@ -51,10 +58,20 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)].map((name) => ({ name, message: 'workflow code runs in a sandbox: no Node built-ins' })),
+          paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)].map((name) => ({
+            name,
+            message: 'workflow code runs in a sandbox: no Node built-ins',
+          })),
           patterns: [
-            { group: ['**/activities/**', '!**/activities/types.js'], allowTypeImports: true, message: 'workflows call activities through proxyActivities: import their types only' },
-            { group: ['execa', 'oracledb', '@temporalio/activity', '@temporalio/worker', '@temporalio/client'], message: 'not in workflow code' },
+            {
+              group: ['**/activities/**', '!**/activities/types.js'],
+              allowTypeImports: true,
+              message: 'workflows call activities through proxyActivities: import their types only',
+            },
+            {
+              group: ['execa', 'oracledb', '@temporalio/activity', '@temporalio/worker', '@temporalio/client'],
+              message: 'not in workflow code',
+            },
           ],
         },
       ],

@@ -9,7 +9,13 @@ import { reserveSeasonWith } from './reserve-season.js';
 import type { SeasonSource } from './support/season-source.js';
 import { sourceEnvironmentWith } from './source-environment.js';
 import { submitDagWith } from './submit-dag.js';
-import type { MakeDagInput, ReserveSeasonInput, SourceEnvironmentInput, SubmitDagInput, ValidateRunInput } from './types.js';
+import type {
+  MakeDagInput,
+  ReserveSeasonInput,
+  SourceEnvironmentInput,
+  SubmitDagInput,
+  ValidateRunInput,
+} from './types.js';
 import { validateRunWith } from './validate-run.js';
 import { writeOutputs } from './write-outputs.js';
 import { priorOutcomes } from './prior-outcomes.js';

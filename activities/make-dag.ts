@@ -45,13 +45,25 @@ export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Prom
   if (r.killed === 'cancelled') throw new CancelledFailure(`DAGMaker ${expnum} was cancelled and killed`);
   if (r.killed === 'shutdown') {
     // Not the exposure's fault: the workflow runs it again without counting this attempt.
-    throw ApplicationFailure.create({ type: Failure.WorkerShutdown, nonRetryable: true, message: `DAGMaker ${expnum} was stopped by the worker's shutdown`, details: [{ attempt }] });
+    throw ApplicationFailure.create({
+      type: Failure.WorkerShutdown,
+      nonRetryable: true,
+      message: `DAGMaker ${expnum} was stopped by the worker's shutdown`,
+      details: [{ attempt }],
+    });
   }
   if (r.killed === 'timeout') {
-    throw ApplicationFailure.create({ type: Failure.DagMakerTimeout, message: `DAGMaker ${expnum} did not finish within ${o.dagmakerTimeoutS} s and was killed`, details: [{ attempt }] });
+    throw ApplicationFailure.create({
+      type: Failure.DagMakerTimeout,
+      message: `DAGMaker ${expnum} did not finish within ${o.dagmakerTimeoutS} s and was killed`,
+      details: [{ attempt }],
+    });
   }
   const done = await readFile(doneFile, 'utf8').catch(() => null);
-  const dagSize = await stat(dagFile).then((s) => s.size, () => 0);
+  const dagSize = await stat(dagFile).then(
+    (s) => s.size,
+    () => 0,
+  );
   if (r.exitCode === 0 && done !== null && dagSize > 0) {
     return {
       dagFile,
@@ -71,7 +83,26 @@ export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Prom
   }
   const c = classifyDagMakerFailure(r.exitCode, r.output);
   const what = `DAGMaker ${expnum}`;
-  if (c.kind === 'credential') throw await credentialFailure(o, env, workDir, c, what, [{ attempt }], Failure.DagMakerTransient, ` (see ${outFile})`);
-  const type = { permanent: Failure.DagMakerPermanent, transient: Failure.DagMakerTransient, outage: Failure.DatabaseUnavailable }[c.kind];
-  throw ApplicationFailure.create({ type, message: `${what}: ${c.reason} (see ${outFile})`, nonRetryable: c.kind === 'permanent', details: [{ attempt }] });
+  if (c.kind === 'credential')
+    throw await credentialFailure(
+      o,
+      env,
+      workDir,
+      c,
+      what,
+      [{ attempt }],
+      Failure.DagMakerTransient,
+      ` (see ${outFile})`,
+    );
+  const type = {
+    permanent: Failure.DagMakerPermanent,
+    transient: Failure.DagMakerTransient,
+    outage: Failure.DatabaseUnavailable,
+  }[c.kind];
+  throw ApplicationFailure.create({
+    type,
+    message: `${what}: ${c.reason} (see ${outFile})`,
+    nonRetryable: c.kind === 'permanent',
+    details: [{ attempt }],
+  });
 }

@@ -49,6 +49,10 @@ export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
   for (const [band, content] of bandLists) await writeAtomically(join(runDir, bandList(band)), content);
 
   // Each exposure's directory is made when its DAGMaker is about to run (ensureWorkDir), from these links.
-  await writeMirror(runDir, gwWorkflowDir, [RUN_FILES.dagmakerRc, RUN_FILES.exposuresList, ...[...bandLists.keys()].map(bandList)]);
+  await writeMirror(runDir, gwWorkflowDir, [
+    RUN_FILES.dagmakerRc,
+    RUN_FILES.exposuresList,
+    ...[...bandLists.keys()].map(bandList),
+  ]);
   return { rcFile, rcDiffFile, rcChanges: changes, runDir };
 }

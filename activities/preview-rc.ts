@@ -5,7 +5,15 @@ import type { RcChange } from '../common/contract.js';
 import { renderRcDiff, rewriteRc } from '../common/dagmaker-rc.js';
 import { RUN_FILES } from '../common/run-files.js';
 
-export async function previewRc({ gwWorkflowDir, season, rc }: { gwWorkflowDir: string; season: number; rc: Record<string, string> }): Promise<{ changes: RcChange[]; diff: string }> {
+export async function previewRc({
+  gwWorkflowDir,
+  season,
+  rc,
+}: {
+  gwWorkflowDir: string;
+  season: number;
+  rc: Record<string, string>;
+}): Promise<{ changes: RcChange[]; diff: string }> {
   const siteRc = join(gwWorkflowDir, RUN_FILES.dagmakerRc);
   const { changes } = rewriteRc(await readFile(siteRc, 'utf8'), { SEASON: String(season), ...rc });
   return { changes, diff: renderRcDiff(changes, siteRc, "the run's dagmaker.rc") };

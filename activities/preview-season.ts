@@ -5,7 +5,10 @@ import { reservationsQuery, type RegistryState } from '../common/messages.js';
 import { decideSeason } from '../common/season-rules.js';
 import type { SeasonSource } from './support/season-source.js';
 
-export async function previewSeasonWith(source: SeasonSource, { requested }: { requested: 'auto' | number }): Promise<{ season?: number; problem?: string; source: string }> {
+export async function previewSeasonWith(
+  source: SeasonSource,
+  { requested }: { requested: 'auto' | number },
+): Promise<{ season?: number; problem?: string; source: string }> {
   const used = await source.usedSeasons();
   const state = await Context.current()
     .client.workflow.getHandle(SEASON_REGISTRY_WORKFLOW_ID)

@@ -13,7 +13,13 @@ export interface PriorOutcomes {
   failed: { expnum: number; error: string }[];
 }
 
-export async function priorOutcomes({ runDir, expnums }: { runDir: string; expnums: number[] }): Promise<PriorOutcomes> {
+export async function priorOutcomes({
+  runDir,
+  expnums,
+}: {
+  runDir: string;
+  expnums: number[];
+}): Promise<PriorOutcomes> {
   const out: PriorOutcomes = { submitted: [], failed: [] };
   for (const expnum of expnums) {
     const files = exposureFiles(expnum, runDir);

@@ -25,8 +25,16 @@ export async function reserveSeasonWith(source: SeasonSource, input: ReserveSeas
       }),
     });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === Failure.SeasonUnavailable) {
-      throw ApplicationFailure.create({ message: err.cause.message, type: Failure.SeasonUnavailable, nonRetryable: true });
+    if (
+      err instanceof WorkflowUpdateFailedError &&
+      err.cause instanceof ApplicationFailure &&
+      err.cause.type === Failure.SeasonUnavailable
+    ) {
+      throw ApplicationFailure.create({
+        message: err.cause.message,
+        type: Failure.SeasonUnavailable,
+        nonRetryable: true,
+      });
     }
     throw err;
   }

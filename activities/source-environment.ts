@@ -23,7 +23,10 @@ export interface EnvironmentOptions {
   heartbeatEveryS: number;
 }
 
-export async function sourceEnvironmentWith(o: EnvironmentOptions, input: SourceEnvironmentInput): Promise<SourcedEnvironment> {
+export async function sourceEnvironmentWith(
+  o: EnvironmentOptions,
+  input: SourceEnvironmentInput,
+): Promise<SourcedEnvironment> {
   const outFile = join(input.runDir, RUN_FILES.setupOut);
   const rawFile = join(input.runDir, RUN_FILES.rawEnvironment);
   await mkdir(input.runDir, { recursive: true, mode: 0o775 });
@@ -42,7 +45,10 @@ export async function sourceEnvironmentWith(o: EnvironmentOptions, input: Source
   const raw = await readFile(rawFile, 'utf8').catch(() => null);
   await rm(rawFile, { force: true });
   if (r.exitCode !== 0 || raw === null) {
-    const why = r.killed === 'timeout' ? `did not finish within ${o.setupTimeoutS} s (cvmfs hanging?)` : `failed (exit ${r.exitCode ?? r.killed})`;
+    const why =
+      r.killed === 'timeout'
+        ? `did not finish within ${o.setupTimeoutS} s (cvmfs hanging?)`
+        : `failed (exit ${r.exitCode ?? r.killed})`;
     throw ApplicationFailure.create({
       type: 'EnvironmentFailed',
       message:
@@ -92,7 +98,13 @@ async function which(name: string, path: string): Promise<string | null> {
   for (const dir of path.split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, name);
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   return null;
 }

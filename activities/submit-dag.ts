@@ -22,7 +22,12 @@ import { exposureFiles, runDirOf } from '../common/run-files.js';
 import { credentialFailure, ensureProxy, type ProxyOptions } from './support/proxy.js';
 import { awaitLeftover, runLogged } from './support/run-logged.js';
 import { loadEnvironment } from './support/site-environment.js';
-import { readSubmissionRecord, recordedJobIds, saveSubmissionRecord, type SubmissionRecord } from './support/submission-record.js';
+import {
+  readSubmissionRecord,
+  recordedJobIds,
+  saveSubmissionRecord,
+  type SubmissionRecord,
+} from './support/submission-record.js';
 import type { SubmitDagInput, SubmitDagResult } from './types.js';
 
 /** A submission still running after this long is killed (then retried: the record says what to do). */
@@ -37,7 +42,11 @@ export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Pr
   const { expnum, workDir } = input;
   const attempt = Context.current().info.attempt;
   const env = await loadEnvironment(input.envFile);
-  const { submitOutFile: outFile, submissionRecord: recordFile, submitPid: pidFile } = exposureFiles(expnum, runDirOf(workDir));
+  const {
+    submitOutFile: outFile,
+    submissionRecord: recordFile,
+    submitPid: pidFile,
+  } = exposureFiles(expnum, runDirOf(workDir));
   const save = (r: SubmissionRecord) => saveSubmissionRecord(recordFile, r);
 
   // A submission an earlier attempt left running (its worker died) is let finish: its output is the answer.
@@ -55,7 +64,13 @@ export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Pr
 
   await ensureProxy(o, env, workDir);
   const { file, args, from } = submitCommandFor(expnum, o.submitCommand, input.recommendedSubmit);
-  const intent: SubmissionRecord = { expnum, intentAt: new Date().toISOString(), attempt, command: [file, ...args], commandFrom: from };
+  const intent: SubmissionRecord = {
+    expnum,
+    intentAt: new Date().toISOString(),
+    attempt,
+    command: [file, ...args],
+    commandFrom: from,
+  };
   await save(intent);
   const r = await runLogged({
     file,
@@ -71,7 +86,12 @@ export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Pr
   if (r.killed === 'cancelled') throw new CancelledFailure(`submission of ${expnum} was cancelled and killed`);
   if (r.killed === 'shutdown') {
     // The next attempt finds the intent and looks in the queue before submitting again.
-    throw ApplicationFailure.create({ type: Failure.WorkerShutdown, nonRetryable: true, message: `submission of ${expnum} was stopped by the worker's shutdown`, details: [{ attempt }] });
+    throw ApplicationFailure.create({
+      type: Failure.WorkerShutdown,
+      nonRetryable: true,
+      message: `submission of ${expnum} was stopped by the worker's shutdown`,
+      details: [{ attempt }],
+    });
   }
   const jobId = r.exitCode === 0 ? parseJobId(r.output) : null;
   if (jobId) {
@@ -80,21 +100,54 @@ export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Pr
   }
   // No job id is the failure, whatever the exit code: jobsub_lite exits 0 when condor_submit fails.
   // Unless condor made a cluster before failing (e.g. "Failed to spool job files"): then the retry looks in the queue.
-  if (!/job\(s\) submitted to cluster \d+/.test(r.output)) await save({ ...intent, failedAt: new Date().toISOString() });
-  throw await failureOf(o, env, workDir, classifySubmitFailure(r.exitCode, r.output), `submission of ${expnum}`, attempt, outFile);
+  if (!/job\(s\) submitted to cluster \d+/.test(r.output))
+    await save({ ...intent, failedAt: new Date().toISOString() });
+  throw await failureOf(
+    o,
+    env,
+    workDir,
+    classifySubmitFailure(r.exitCode, r.output),
+    `submission of ${expnum}`,
+    attempt,
+    outFile,
+  );
 }
 
 /** The failure a classified jobsub failure raises (what happened first, where to read more last); a credential claim is confirmed first. */
-async function failureOf(o: SubmitOptions, env: Record<string, string>, cwd: string, c: Classified, what: string, attempt: number, outFile?: string): Promise<ApplicationFailure> {
+async function failureOf(
+  o: SubmitOptions,
+  env: Record<string, string>,
+  cwd: string,
+  c: Classified,
+  what: string,
+  attempt: number,
+  outFile?: string,
+): Promise<ApplicationFailure> {
   const see = outFile ? ` (see ${outFile})` : '';
-  if (c.kind === 'credential') return credentialFailure(o, env, cwd, c, what, [{ attempt }], Failure.JobsubUnavailable, see);
-  const type = { permanent: Failure.SubmitPermanent, transient: Failure.SubmitTransient, outage: Failure.JobsubUnavailable }[c.kind];
-  return ApplicationFailure.create({ type, message: `${what}: ${c.reason}${see}`, nonRetryable: c.kind === 'permanent', details: [{ attempt }] });
+  if (c.kind === 'credential')
+    return credentialFailure(o, env, cwd, c, what, [{ attempt }], Failure.JobsubUnavailable, see);
+  const type = {
+    permanent: Failure.SubmitPermanent,
+    transient: Failure.SubmitTransient,
+    outage: Failure.JobsubUnavailable,
+  }[c.kind];
+  return ApplicationFailure.create({
+    type,
+    message: `${what}: ${c.reason}${see}`,
+    nonRetryable: c.kind === 'permanent',
+    details: [{ attempt }],
+  });
 }
 
 /** The job id an earlier attempt's command printed, if that command ran to the end after the intent was recorded. */
-async function jobIdInEarlierOutput(outFile: string, record: SubmissionRecord): Promise<{ jobId: string; source: 'output' } | null> {
-  const written = await stat(outFile).then((s) => s.mtimeMs, () => 0);
+async function jobIdInEarlierOutput(
+  outFile: string,
+  record: SubmissionRecord,
+): Promise<{ jobId: string; source: 'output' } | null> {
+  const written = await stat(outFile).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
   if (written < Date.parse(record.intentAt)) return null;
   const jobId = parseJobId(await readFile(outFile, 'utf8').catch(() => ''));
   return jobId ? { jobId, source: 'output' } : null;
@@ -106,17 +159,41 @@ async function jobIdInEarlierOutput(outFile: string, record: SubmissionRecord): 
  * When the queue holds jobs since the intent that name no DAG, which could be ours, nothing is
  * submitted blindly: the exposure fails, saying what a person should check.
  */
-async function lookInQueue(o: SubmitOptions, env: Record<string, string>, cwd: string, expnum: number, record: SubmissionRecord): Promise<{ jobId: string; source: 'jobsub_q' } | null> {
+async function lookInQueue(
+  o: SubmitOptions,
+  env: Record<string, string>,
+  cwd: string,
+  expnum: number,
+  record: SubmissionRecord,
+): Promise<{ jobId: string; source: 'jobsub_q' } | null> {
   const attempt = Context.current().info.attempt;
   await ensureProxy(o, env, cwd);
-  const r = await execa('jobsub_q', ['-G', 'des', '--user', env.USER ?? ''], { env, extendEnv: false, cwd, reject: false, all: true, timeout: 120_000 });
+  const r = await execa('jobsub_q', ['-G', 'des', '--user', env.USER ?? ''], {
+    env,
+    extendEnv: false,
+    cwd,
+    reject: false,
+    all: true,
+    timeout: 120_000,
+  });
   // jobsub_q exits 0 when a schedd does not answer: its error lines say the listing is incomplete.
   if (r.exitCode !== 0 || jobsubQProblem(r.all ?? '') !== null) {
-    throw await failureOf(o, env, cwd, classifySubmitFailure(r.exitCode, r.all ?? '', 'jobsub_q'), `jobsub_q, looking whether ${expnum} was already submitted`, attempt);
+    throw await failureOf(
+      o,
+      env,
+      cwd,
+      classifySubmitFailure(r.exitCode, r.all ?? '', 'jobsub_q'),
+      `jobsub_q, looking whether ${expnum} was already submitted`,
+      attempt,
+    );
   }
   const since = new Date(record.intentAt);
   const known = await recordedJobIds(dirname(dirname(cwd)), since);
-  const verdict = lookForDag(parseJobsubQ(r.stdout).filter((j) => !known.has(j.jobId)), expnum, since);
+  const verdict = lookForDag(
+    parseJobsubQ(r.stdout).filter((j) => !known.has(j.jobId)),
+    expnum,
+    since,
+  );
   if (verdict.kind === 'found') return { jobId: verdict.job.jobId, source: 'jobsub_q' };
   if (verdict.kind === 'absent') return null;
   throw ApplicationFailure.create({
@@ -124,7 +201,10 @@ async function lookInQueue(o: SubmitOptions, env: Record<string, string>, cwd: s
     nonRetryable: true,
     message:
       `submission of ${expnum} may have reached the grid: it was started at ${record.intentAt} and never recorded, and jobsub_q lists ` +
-      `${verdict.jobs.length} DAG(s) since then that it shows without their name (${verdict.jobs.map((j) => j.jobId).slice(0, 3).join(', ')}). ` +
+      `${verdict.jobs.length} DAG(s) since then that it shows without their name (${verdict.jobs
+        .map((j) => j.jobId)
+        .slice(0, 3)
+        .join(', ')}). ` +
       `Check them with jobsub_q -G des --user ${env.USER ?? '$USER'} --long; if none is desgw_pipeline_${expnum}.dag, resume with --retry-failed`,
     details: [{ attempt }],
   });

@@ -26,13 +26,16 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
   const problems: string[] = [];
 
   const maxConcurrent = input.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
-  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) problems.push(`maxConcurrent must be an integer of at least 1, not ${JSON.stringify(input.maxConcurrent)}`);
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
+    problems.push(`maxConcurrent must be an integer of at least 1, not ${JSON.stringify(input.maxConcurrent)}`);
 
   for (const key of ['retryInitialIntervalS', 'proxyRecheckS', 'historyEventLimit'] as const) {
     const v = input[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) problems.push(`${key} must be a positive number, not ${JSON.stringify(v)}`);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0))
+      problems.push(`${key} must be a positive number, not ${JSON.stringify(v)}`);
   }
-  if (input.resume !== undefined && (typeof input.resume !== 'object' || input.resume === null)) problems.push('resume must be an object such as {"retryFailed": true}');
+  if (input.resume !== undefined && (typeof input.resume !== 'object' || input.resume === null))
+    problems.push('resume must be an object such as {"retryFailed": true}');
 
   if (input.season !== 'auto') {
     if (typeof input.season !== 'number' || !Number.isInteger(input.season) || input.season < 1) {
@@ -65,7 +68,12 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
     for (const name of [dagmakerScript, ...REQUIRED]) {
       const path = join(gwWorkflowDir, name);
       const mode = name.endsWith('.sh') && name !== 'setup_img_proc.sh' ? constants.X_OK : constants.R_OK;
-      if (!(await access(path, mode).then(() => true, () => false))) {
+      if (
+        !(await access(path, mode).then(
+          () => true,
+          () => false,
+        ))
+      ) {
         problems.push(`${path} is missing${mode === constants.X_OK ? ' or not executable' : ''}`);
       }
     }
@@ -83,17 +91,21 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
     listFile = allowedList.path;
     const unfit = await checkListFile(config, listFile, shownAs);
     if (unfit) problems.push(unfit);
-    const text = unfit ? null : await readFile(listFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      problems.push(`exposure list ${shownAs}: unreadable (${err.code ?? 'error'})`);
-      return null;
-    });
+    const text = unfit
+      ? null
+      : await readFile(listFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+          problems.push(`exposure list ${shownAs}: unreadable (${err.code ?? 'error'})`);
+          return null;
+        });
     if (text !== null) {
       try {
         const parsed = parseExposureList(text, listFile);
         expnums = parsed.expnums;
         duplicatesDropped = parsed.duplicates.map((d) => d.expnum);
         if (expnums.length > MAX_EXPOSURES_PER_RUN) {
-          problems.push(`${listFile}: ${expnums.length} exposures, more than the ${MAX_EXPOSURES_PER_RUN} one run takes; split the list into several runs`);
+          problems.push(
+            `${listFile}: ${expnums.length} exposures, more than the ${MAX_EXPOSURES_PER_RUN} one run takes; split the list into several runs`,
+          );
         }
       } catch (err) {
         if (!(err instanceof ExposureListError)) throw err;
@@ -126,7 +138,11 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
 
   if (problems.length > 0) throw invalidInput(problems);
 
-  const allowedOutput = await checkUnderRoots(config, 'output directory', input.outputDir ?? join(dirname(gwWorkflowDir), 'image_proc_outputs'));
+  const allowedOutput = await checkUnderRoots(
+    config,
+    'output directory',
+    input.outputDir ?? join(dirname(gwWorkflowDir), 'image_proc_outputs'),
+  );
   if ('problem' in allowedOutput) throw invalidInput([allowedOutput.problem]);
   const outputDir = allowedOutput.path;
   const runsDir = runsDirFor(config, gwWorkflowDir);
@@ -180,8 +196,14 @@ export function safeName(id: string): string {
 }
 
 async function isDirectory(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 async function isFile(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isFile(), () => false);
+  return stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }

@@ -15,11 +15,17 @@ import { writeAtomically } from './support/atomic-file.js';
 import { readFailureRecord } from './support/failure-record.js';
 import type { WriteOutputsInput } from './types.js';
 
-export async function writeOutputs({ outputDir, runDir, result, packed }: WriteOutputsInput): Promise<{ outputTxt: string; manifest: string; latestOutputTxt: string }> {
+export async function writeOutputs({
+  outputDir,
+  runDir,
+  result,
+  packed,
+}: WriteOutputsInput): Promise<{ outputTxt: string; manifest: string; latestOutputTxt: string }> {
   const exposures: ExposureResult[] = [];
   for (const e of packed ? packed.map(unpackResult) : result.exposures) {
     const full = withPaths(e, runDir);
-    if (full.status === 'failed') full.error = (await readFailureRecord(exposureFiles(full.expnum, runDir).failureRecord)) ?? full.error;
+    if (full.status === 'failed')
+      full.error = (await readFailureRecord(exposureFiles(full.expnum, runDir).failureRecord)) ?? full.error;
     exposures.push(full);
   }
   const outputText = formatOutputTxt(result.season, exposures);

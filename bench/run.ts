@@ -42,7 +42,15 @@ const span = (events: LedgerEvent[]) => {
   return { first: Math.min(...starts), last: Math.max(...ends) };
 };
 
-async function ours(address: string, client: Awaited<ReturnType<typeof startDevServer>>['client'], n: number, first: number, durations: (i: number) => number, tag: string, instant = false): Promise<Measured> {
+async function ours(
+  address: string,
+  client: Awaited<ReturnType<typeof startDevServer>>['client'],
+  n: number,
+  first: number,
+  durations: (i: number) => number,
+  tag: string,
+  instant = false,
+): Promise<Measured> {
   const { site: s, list } = await benchSite(n, first, durations, instant);
   const worker = await spawnWorker(s, address);
   try {
@@ -50,7 +58,10 @@ async function ours(address: string, client: Awaited<ReturnType<typeof startDevS
     const handle = await startBenchRun(client, list, `bench-${tag}-${process.pid}`);
     const result = await handle.result();
     const t1 = Date.now() / 1000;
-    if (result.counts.submitted !== n) throw new Error(`${tag}: ${result.counts.failed} exposures failed: ${result.exposures.find((e) => e.error)?.error}`);
+    if (result.counts.submitted !== n)
+      throw new Error(
+        `${tag}: ${result.counts.failed} exposures failed: ${result.exposures.find((e) => e.error)?.error}`,
+      );
     const events = await s.ledger();
     const { first: firstStart, last } = span(events);
     const d = result.exposures.map((e) => ((e.durationsMs.dagmaker ?? 0) + (e.durationsMs.submit ?? 0)) / 1000);
@@ -112,15 +123,31 @@ try {
   await writeFile(join(REPO_ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
   const rows: [string, string, string][] = [
     ['makespan, A (first DAGMaker → last submission)', `${results.makespanS} s`, ''],
-    ['bound, A (list scheduling of the drawn dᵢ on 5 slots)', `${results.boundS} s`, `lower bound max(Σd/5, max d) ${results.lowerBoundS} s`],
+    [
+      'bound, A (list scheduling of the drawn dᵢ on 5 slots)',
+      `${results.boundS} s`,
+      `lower bound max(Σd/5, max d) ${results.lowerBoundS} s`,
+    ],
     ['ratio to the bound', `${results.ratioToBound}`, 'target ≥ 0.97'],
     ['slot utilisation Σd / (5 × makespan)', `${results.utilisation}`, ''],
-    ['legacy-style pool, A', `${results.legacyMakespanS} s`, `${legacy.clobbers} scratch-file clobbers in its shared directory`],
+    [
+      'legacy-style pool, A',
+      `${results.legacyMakespanS} s`,
+      `${legacy.clobbers} scratch-file clobbers in its shared directory`,
+    ],
     ['first DAGMaker after start', `${results.firstStartMs} ms`, 'target ≤ 1000 ms'],
     ['exposures per second, B (instant stand-ins)', `${results.exposuresPerSecond}`, 'target ≥ 50'],
-    ['orchestration overhead per exposure per slot, B', `${results.overheadPerExposureMs} ms`, `stand-in processes themselves: ${Math.round(results.standInSecondsPerExposureB * 1000)} ms`],
+    [
+      'orchestration overhead per exposure per slot, B',
+      `${results.overheadPerExposureMs} ms`,
+      `stand-in processes themselves: ${Math.round(results.standInSecondsPerExposureB * 1000)} ms`,
+    ],
     ['worker peak RSS', `${results.peakRssMb} MB`, `and its process launcher ${results.launcherPeakRssMb} MB`],
-    ['parent history events (its last run)', `A ${a.parentHistoryEvents}, B ${b.parentHistoryEvents}`, `continued as new: A ${a.continuedAsNew}, B ${b.continuedAsNew} times`],
+    [
+      'parent history events (its last run)',
+      `A ${a.parentHistoryEvents}, B ${b.parentHistoryEvents}`,
+      `continued as new: A ${a.continuedAsNew}, B ${b.continuedAsNew} times`,
+    ],
   ];
   for (const [k, v, note] of rows) console.log(`${k.padEnd(52)} ${v.padEnd(12)} ${note}`);
   console.log(`\nwrote bench/results.json`);

@@ -34,11 +34,17 @@ try {
   for await (const w of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) {
     const h = await env.client.workflow.getHandle(handle.workflowId, w.runId).fetchHistory();
     const input = h.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
-    runs.push({ runId: w.runId, events: h.events?.length ?? 0, bytes: JSON.stringify(h).length, inputBytes: input.reduce((n, p) => n + (p.data?.length ?? 0), 0) });
+    runs.push({
+      runId: w.runId,
+      events: h.events?.length ?? 0,
+      bytes: JSON.stringify(h).length,
+      inputBytes: input.reduce((n, p) => n + (p.data?.length ?? 0), 0),
+    });
   }
   const events = await site.ledger();
   const submits = new Map<number, number>();
-  for (const e of events) if (e.event === 'submit') submits.set(Number(e.expnum), (submits.get(Number(e.expnum)) ?? 0) + 1);
+  for (const e of events)
+    if (e.event === 'submit') submits.set(Number(e.expnum), (submits.get(Number(e.expnum)) ?? 0) + 1);
   const report = {
     exposures: n,
     submitted: result.counts.submitted,
@@ -57,7 +63,10 @@ try {
     resultBytes: JSON.stringify(result).length,
   };
   console.log(JSON.stringify(report, null, 2));
-  await writeFile(join(REPO_ROOT, 'bench', split ? 'scale-split-results.json' : 'scale-results.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeFile(
+    join(REPO_ROOT, 'bench', split ? 'scale-split-results.json' : 'scale-results.json'),
+    JSON.stringify(report, null, 2) + '\n',
+  );
 } finally {
   await env.teardown();
 }

@@ -33,16 +33,21 @@ export async function spawnWorker(site: Site, address: string, extraEnv: Record<
     if (i > 600 || p.exitCode !== null) throw new Error(`worker did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const peakMb = async (pid: number) => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
+  const peakMb = async (pid: number) =>
+    Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
   return {
     pid: p.pid!,
     /** The worker's peak resident memory. */
     peakRssMb: () => peakMb(p.pid!),
     /** Its process launcher (activities/launcher-process.ts), once started: pid and peak resident memory. */
     async launcher(): Promise<{ pid: number; peakRssMb: number } | undefined> {
-      const children = (await execa('pgrep', ['-P', String(p.pid)], { reject: false })).stdout.split('\n').filter(Boolean).map(Number);
+      const children = (await execa('pgrep', ['-P', String(p.pid)], { reject: false })).stdout
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
       for (const pid of children) {
-        if ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes('launcher-process')) return { pid, peakRssMb: await peakMb(pid) };
+        if ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes('launcher-process'))
+          return { pid, peakRssMb: await peakMb(pid) };
       }
       return undefined;
     },

@@ -12,7 +12,9 @@ export async function addSyntheticExposures(gwDir: string, first: number, n: num
     const expnum = first + i;
     const ra = (200 + (i % 360) * 0.37).toFixed(4);
     const dec = (-60 + ((i * 7) % 50) * 0.3).toFixed(4);
-    rows.push(`${expnum} 20240511 60441.${String(1000 + i).padStart(4, '0')} ${ra} ${dec} ${BANDS[i % 4]} 90.0 2024A-0610 object 0.75 DESGW: LIGO event S240511i: ${i + 1} of ${n}`);
+    rows.push(
+      `${expnum} 20240511 60441.${String(1000 + i).padStart(4, '0')} ${ra} ${dec} ${BANDS[i % 4]} 90.0 2024A-0610 object 0.75 DESGW: LIGO event S240511i: ${i + 1} of ${n}`,
+    );
     expnums.push(expnum);
   }
   await appendFile(join(gwDir, 'exposures.list'), rows.join('\n') + '\n');

@@ -16,7 +16,10 @@ import { benchSite, startBenchRun } from './workload.js';
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 const n = Number(process.env.BENCH_EXPOSURES ?? 100);
 const EventType = proto.temporal.api.enums.v1.EventType;
-const name = (e: HistoryEvent) => EventType[e.eventType!]!.replace('EVENT_TYPE_', '').toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+const name = (e: HistoryEvent) =>
+  EventType[e.eventType!]!.replace('EVENT_TYPE_', '')
+    .toLowerCase()
+    .replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
 const ms = (e: HistoryEvent) => Number(e.eventTime!.seconds) * 1000 + (e.eventTime!.nanos ?? 0) / 1e6;
 
 /** CPU seconds a process spent, its own and (with `children`) that of the children it reaped. */
@@ -65,7 +68,8 @@ try {
     const events = (await env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
     childEvents += events.length;
     add('parent: start child initiated → child started', ms(events[0]!) - at);
-    for (let i = 1; i < events.length; i++) add(`child: ${name(events[i - 1]!)} → ${name(events[i]!)}`, ms(events[i]!) - ms(events[i - 1]!));
+    for (let i = 1; i < events.length; i++)
+      add(`child: ${name(events[i - 1]!)} → ${name(events[i]!)}`, ms(events[i]!) - ms(events[i - 1]!));
   }
   // The parent: from a child's end to the start of the next one.
   let lastCompleted: number | undefined;
@@ -76,13 +80,19 @@ try {
       lastCompleted = undefined;
     }
   }
-  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-  console.log(`${n} exposures in ${seconds.toFixed(1)} s (${(n / seconds).toFixed(1)}/s), ${result.counts.submitted} submitted; worker peak RSS ${peak} MB (its process launcher ${launcher?.peakRssMb ?? '?'} MB)`);
+  const pct = (xs: number[], p: number) =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+  console.log(
+    `${n} exposures in ${seconds.toFixed(1)} s (${(n / seconds).toFixed(1)}/s), ${result.counts.submitted} submitted; worker peak RSS ${peak} MB (its process launcher ${launcher?.peakRssMb ?? '?'} MB)`,
+  );
   const perExposure = (x: number) => `${((x * 1000) / n).toFixed(0)} ms`;
-  console.log(`CPU per exposure: server ${perExposure(cpu.server)}, worker ${perExposure(cpu.worker)}, process launcher and the tools ${perExposure(cpu.processes)} (${(((cpu.server + cpu.worker + cpu.processes) / seconds) * 100).toFixed(0)}% of one core)`);
+  console.log(
+    `CPU per exposure: server ${perExposure(cpu.server)}, worker ${perExposure(cpu.worker)}, process launcher and the tools ${perExposure(cpu.processes)} (${(((cpu.server + cpu.worker + cpu.processes) / seconds) * 100).toFixed(0)}% of one core)`,
+  );
   console.log(`history events: parent ${parent.length}, children ${(childEvents / initiated.size).toFixed(1)} each\n`);
   console.log(`${'step'.padEnd(86)} ${'median'.padStart(7)} ${'p90'.padStart(7)}   (ms)`);
-  for (const [step, ds] of steps) console.log(`${step.padEnd(86)} ${pct(ds, 0.5).toFixed(1).padStart(7)} ${pct(ds, 0.9).toFixed(1).padStart(7)}`);
+  for (const [step, ds] of steps)
+    console.log(`${step.padEnd(86)} ${pct(ds, 0.5).toFixed(1).padStart(7)} ${pct(ds, 0.9).toFixed(1).padStart(7)}`);
 } finally {
   await env.teardown();
 }

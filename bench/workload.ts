@@ -18,14 +18,25 @@ export interface BenchSite {
  * A sandbox site with `n` exposures numbered from `first`, each DAGMaker taking `durations(i)`
  * seconds; with `instant`, DAGMaker and jobsub are replaced by stand-ins that do no work at all.
  */
-export async function benchSite(n: number, first: number, durations: (i: number) => number = () => 0, instant = false): Promise<BenchSite> {
+export async function benchSite(
+  n: number,
+  first: number,
+  durations: (i: number) => number = () => 0,
+  instant = false,
+): Promise<BenchSite> {
   const site = await makeSite({ setupSeconds: 0, dagmakerMinSeconds: 0, dagmakerMaxSeconds: 0, submitSeconds: 0 });
   if (instant) {
     await copyFile(join(REPO_ROOT, 'bench', 'instant', 'DAGMaker.sh'), join(site.gwDir, 'DAGMaker.sh'));
-    await copyFile(join(REPO_ROOT, 'bench', 'instant', 'jobsub_submit_dag'), join(site.root, 'site', 'grid', 'bin', 'jobsub_submit_dag'));
+    await copyFile(
+      join(REPO_ROOT, 'bench', 'instant', 'jobsub_submit_dag'),
+      join(site.root, 'site', 'grid', 'bin', 'jobsub_submit_dag'),
+    );
   }
   const expnums = await addSyntheticExposures(site.gwDir, first, n);
-  await writeFile(join(site.state, 'durations'), expnums.map((e, i) => `${e} ${durations(i).toFixed(3)}`).join('\n') + '\n');
+  await writeFile(
+    join(site.state, 'durations'),
+    expnums.map((e, i) => `${e} ${durations(i).toFixed(3)}`).join('\n') + '\n',
+  );
   return { site, expnums, list: await site.list('bench.list', expnums) };
 }
 

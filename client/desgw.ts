@@ -43,7 +43,7 @@ program
   .requiredOption('--season <auto|N>', 'season to use, or "auto" for a new unused one', season)
   .option('--set <KEY=VALUE>', 'set a dagmaker.rc key for this run (repeatable)', keyValue, {})
   .option('--max-concurrent <n>', 'exposures in DAGMaker/submission at once', positiveInt)
-  .option('--gw-workflow <dir>', 'gw_workflow directory (default: the worker\'s)')
+  .option('--gw-workflow <dir>', "gw_workflow directory (default: the worker's)")
   .option('--output-dir <dir>', 'where output.txt and manifest.json go')
   .option('--workflow-id <id>', 'workflow id (default: desgw-season-N or desgw-auto-<time>)')
   .option('--follow', 'show progress until the run ends, then its result')
@@ -60,7 +60,14 @@ Examples:
   .action(async (o) => {
     const client = await connectClient();
     if (o.dryRun) {
-      const report = await dryRunOf(client, { expList: o.expList, season: o.season, rc: o.set, maxConcurrent: o.maxConcurrent, gwWorkflowDir: o.gwWorkflow, outputDir: o.outputDir });
+      const report = await dryRunOf(client, {
+        expList: o.expList,
+        season: o.season,
+        rc: o.set,
+        maxConcurrent: o.maxConcurrent,
+        gwWorkflowDir: o.gwWorkflow,
+        outputDir: o.outputDir,
+      });
       console.log(o.json ? JSON.stringify(report, null, 2) : formatDryRun(report));
       process.exitCode = report.ok ? 0 : 2;
       return;
@@ -132,13 +139,21 @@ program
   .action(async (id: string, o) => {
     const handle = await resumeRun(await connectClient(), id, o.retryFailed === true);
     if (o.follow) return followToEnd(handle, o.json);
-    console.log(o.json ? JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId }) : `resumed ${handle.workflowId}`);
+    console.log(
+      o.json
+        ? JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId })
+        : `resumed ${handle.workflowId}`,
+    );
   });
 
 const SIGNAL_COMMANDS = [
   ['proxy-renewed', 'proxyRenewed', 'tell a run waiting for a grid proxy that it was renewed'],
   ['retry-environment', 'retryEnvironment', 'tell a run waiting for its environment to source setup_img_proc.sh again'],
-  ['retry-now', 'retryNow', 'tell a waiting run to check again now whatever it waits for (proxy, jobsub, DES database, environment)'],
+  [
+    'retry-now',
+    'retryNow',
+    'tell a waiting run to check again now whatever it waits for (proxy, jobsub, DES database, environment)',
+  ],
 ] as const;
 for (const [name, signal, description] of SIGNAL_COMMANDS) {
   program
@@ -160,12 +175,16 @@ program
     console.log(`cancellation requested for ${id}`);
   });
 
-
 try {
   await program.parseAsync();
 } catch (err) {
   // One line, no stack trace: what went wrong and, where we know it, what to do.
-  const message = err instanceof WorkflowNotFoundError ? `no run with that workflow id (${err.workflowId})` : err instanceof Error ? err.message : String(err);
+  const message =
+    err instanceof WorkflowNotFoundError
+      ? `no run with that workflow id (${err.workflowId})`
+      : err instanceof Error
+        ? err.message
+        : String(err);
   console.error(`desgw: ${message}`);
   process.exit(err instanceof UserError || err instanceof WorkflowNotFoundError ? 64 : 2);
 }

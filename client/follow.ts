@@ -3,28 +3,45 @@ import type { WorkflowHandle } from '@temporalio/client';
 import cliProgress from 'cli-progress';
 import { progressQuery } from '../common/messages.js';
 
-export async function follow(handle: WorkflowHandle, out: NodeJS.WriteStream = process.stderr, everyMs = 1000): Promise<void> {
+export async function follow(
+  handle: WorkflowHandle,
+  out: NodeJS.WriteStream = process.stderr,
+  everyMs = 1000,
+): Promise<void> {
   const tty = out.isTTY === true;
   const bar = tty
     ? new cliProgress.SingleBar(
-        { format: ' {bar} {value}/{total} done | {phase} | making DAG {making} | submitting {submitting} | failed {failed} | ETA {eta_formatted}', stream: out, hideCursor: true },
+        {
+          format:
+            ' {bar} {value}/{total} done | {phase} | making DAG {making} | submitting {submitting} | failed {failed} | ETA {eta_formatted}',
+          stream: out,
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       )
     : null;
   let started = false;
   let last = '';
   let closed = false;
-  const finished = handle.result().then(
-    () => undefined,
-    () => undefined,
-  ).finally(() => {
-    closed = true;
-  });
+  const finished = handle
+    .result()
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .finally(() => {
+      closed = true;
+    });
   while (!closed) {
     const p = await handle.query(progressQuery).catch(() => null);
     if (p) {
       const done = p.counts.submitted + p.counts.failed;
-      const fields = { phase: p.phase, making: p.counts['making-dag'], submitting: p.counts.submitting, failed: p.counts.failed };
+      const fields = {
+        phase: p.phase,
+        making: p.counts['making-dag'],
+        submitting: p.counts.submitting,
+        failed: p.counts.failed,
+      };
       if (bar) {
         if (!started && p.total > 0) {
           bar.start(p.total, done, fields);

@@ -24,9 +24,16 @@ export function formatResult(r: ImageProcessingResult): string {
     if (e.error) lines.push(`    ${e.error}`);
     for (const w of e.warnings) lines.push(`    warning: ${w}`);
   }
-  if (r.exposures.length === 0 && r.counts.total > 0) lines.push(`(${r.counts.total} exposures: each one's result is in the manifest)`);
-  if (r.duplicatesDropped.length) lines.push('', `listed more than once (processed once): ${r.duplicatesDropped.join(', ')}`);
-  lines.push('', `output:      ${r.outputFiles.outputTxt}`, `manifest:    ${r.outputFiles.manifest}`, `run dir:     ${r.runDir}  (exp_EXPNUM/ holds each exposure's .dag, .out and mytemp_EXPNUM)`);
+  if (r.exposures.length === 0 && r.counts.total > 0)
+    lines.push(`(${r.counts.total} exposures: each one's result is in the manifest)`);
+  if (r.duplicatesDropped.length)
+    lines.push('', `listed more than once (processed once): ${r.duplicatesDropped.join(', ')}`);
+  lines.push(
+    '',
+    `output:      ${r.outputFiles.outputTxt}`,
+    `manifest:    ${r.outputFiles.manifest}`,
+    `run dir:     ${r.runDir}  (exp_EXPNUM/ holds each exposure's .dag, .out and mytemp_EXPNUM)`,
+  );
   return lines.join('\n');
 }
 
@@ -41,7 +48,10 @@ function statusOf(e: { status?: string; state?: string; resumed?: boolean; recov
 
 const WIDTHS = [9, 5, 9, 22, 30, 6, 8];
 function pad(cols: string[]): string {
-  return cols.map((c, i) => c.padEnd(WIDTHS[i] ?? 0)).join(' ').trimEnd();
+  return cols
+    .map((c, i) => c.padEnd(WIDTHS[i] ?? 0))
+    .join(' ')
+    .trimEnd();
 }
 
 /** A run's progress as a table (what `desgw status` prints). */
@@ -50,9 +60,16 @@ export function formatProgress(p: Progress): string {
   const lines = [
     `run ${p.workflowId}: ${p.phase}${p.season !== undefined ? `, season ${p.season}` : ''}, ${c.submitted + c.failed}/${p.total} done`,
     `  waiting ${c.waiting}  making DAG ${c['making-dag']}  submitting ${c.submitting}  submitted ${c.submitted}  failed ${c.failed}` +
-      (['proxy', 'jobsub', 'database'] as const).map((w) => (c[`waiting-for-${w}`] ? `  waiting for ${w} ${c[`waiting-for-${w}`]}` : '')).join(''),
+      (['proxy', 'jobsub', 'database'] as const)
+        .map((w) => (c[`waiting-for-${w}`] ? `  waiting for ${w} ${c[`waiting-for-${w}`]}` : ''))
+        .join(''),
   ];
-  if (p.waitingFor) lines.push('', `WAITING FOR ${p.waitingFor.what.toUpperCase()} since ${p.waitingFor.since}:`, ...p.waitingFor.message.split('\n').map((l) => `  ${l}`));
+  if (p.waitingFor)
+    lines.push(
+      '',
+      `WAITING FOR ${p.waitingFor.what.toUpperCase()} since ${p.waitingFor.since}:`,
+      ...p.waitingFor.message.split('\n').map((l) => `  ${l}`),
+    );
   lines.push('', pad(['EXPNUM', 'BAND', 'STATE', 'JOB ID']));
   for (const e of p.exposures) {
     lines.push(pad([String(e.expnum), e.band ?? '', statusOf(e), e.jobId ?? '-']));
@@ -63,15 +80,31 @@ export function formatProgress(p: Progress): string {
 
 /** What `desgw run --dry-run` prints. */
 export function formatDryRun(r: DryRunReport): string {
-  const lines = [r.ok ? 'dry run: everything checks out; no DAGMaker was run, nothing was reserved' : `dry run: ${r.problems.length} problem(s)`];
+  const lines = [
+    r.ok
+      ? 'dry run: everything checks out; no DAGMaker was run, nothing was reserved'
+      : `dry run: ${r.problems.length} problem(s)`,
+  ];
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   if (r.exposures.length) {
     const bands = [...new Set(r.exposures.map((e) => e.band))].join(' ');
     const nites = [...new Set(r.exposures.map((e) => e.nite))].join(' ');
-    lines.push(`exposures:   ${r.exposures.length} (bands ${bands}; nite ${nites})${r.duplicatesDropped.length ? `; listed twice: ${r.duplicatesDropped.join(', ')}` : ''}`);
+    lines.push(
+      `exposures:   ${r.exposures.length} (bands ${bands}; nite ${nites})${r.duplicatesDropped.length ? `; listed twice: ${r.duplicatesDropped.join(', ')}` : ''}`,
+    );
   }
   if (r.season !== undefined) lines.push(`season:      ${r.season} (would be reserved when the run starts)`);
-  if (r.environment) lines.push(`environment: ${r.environment.variableCount} variables; jobsub_submit_dag at ${r.environment.jobsubSubmitDag}`);
-  if (r.rcDiff) lines.push('dagmaker.rc change:', ...r.rcDiff.trimEnd().split('\n').map((l) => `  ${l}`));
+  if (r.environment)
+    lines.push(
+      `environment: ${r.environment.variableCount} variables; jobsub_submit_dag at ${r.environment.jobsubSubmitDag}`,
+    );
+  if (r.rcDiff)
+    lines.push(
+      'dagmaker.rc change:',
+      ...r.rcDiff
+        .trimEnd()
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   return lines.join('\n');
 }

@@ -12,7 +12,11 @@ export async function progressOf(client: Client, workflowId: string): Promise<Pr
   return client.workflow.getHandle(workflowId).query(progressQuery);
 }
 
-const SIGNALS = { proxyRenewed: proxyRenewedSignal, retryEnvironment: retryEnvironmentSignal, retryNow: retryNowSignal } as const;
+const SIGNALS = {
+  proxyRenewed: proxyRenewedSignal,
+  retryEnvironment: retryEnvironmentSignal,
+  retryNow: retryNowSignal,
+} as const;
 
 export async function signalRun(client: Client, workflowId: string, what: keyof typeof SIGNALS): Promise<void> {
   await client.workflow.getHandle(workflowId).signal(SIGNALS[what]);
@@ -36,10 +40,14 @@ export async function resumeRun(client: Client, workflowId: string, retryFailed:
   const { status } = await handle.describe();
   const resumable = ['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'];
   if (status.name === 'RUNNING') {
-    throw new UserError(`run ${workflowId} is still running; if it waits for its environment, use: desgw retry-environment ${workflowId}`);
+    throw new UserError(
+      `run ${workflowId} is still running; if it waits for its environment, use: desgw retry-environment ${workflowId}`,
+    );
   }
   if (!resumable.includes(status.name) && !(status.name === 'COMPLETED' && retryFailed)) {
-    throw new UserError(`run ${workflowId} ${status.name.toLowerCase()}: nothing to resume (use --retry-failed to retry its failed exposures)`);
+    throw new UserError(
+      `run ${workflowId} ${status.name.toLowerCase()}: nothing to resume (use --retry-failed to retry its failed exposures)`,
+    );
   }
   const input = await inputOf(client, workflowId);
   return client.workflow.start(imageProcessing, {

@@ -42,7 +42,11 @@ export async function startRun(client: Client, o: RunOptions) {
     args: [input],
     // What the Web UI shows at the top of the run (the season is settled once it is reserved).
     staticSummary: `DESGW image processing: ${basename(input.exposureListFile)}, season ${o.season}`,
-    staticDetails: [`list: ${input.exposureListFile}`, `rc: ${JSON.stringify(input.rc ?? {})}`, `max concurrent: ${input.maxConcurrent ?? 5}`].join('\n\n'),
+    staticDetails: [
+      `list: ${input.exposureListFile}`,
+      `rc: ${JSON.stringify(input.rc ?? {})}`,
+      `max concurrent: ${input.maxConcurrent ?? 5}`,
+    ].join('\n\n'),
   });
 }
 

@@ -80,11 +80,18 @@ export function judgeCcds(listing: CcdListing, minCompleteCcds: number = DEFAULT
       steps.set(id, entry);
     }
   }
-  const failSteps = [...steps.values()].sort((a, b) => (a.run ?? Infinity) - (b.run ?? Infinity) || a.step.localeCompare(b.step));
+  const failSteps = [...steps.values()].sort(
+    (a, b) => (a.run ?? Infinity) - (b.run ?? Infinity) || a.step.localeCompare(b.step),
+  );
   return {
     passed: byState.complete.length >= minCompleteCcds,
     minCompleteCcds,
-    counts: { complete: byState.complete.length, failed: byState.failed.length, incomplete: byState.incomplete.length, total: DECAM_CCD_COUNT },
+    counts: {
+      complete: byState.complete.length,
+      failed: byState.failed.length,
+      incomplete: byState.incomplete.length,
+      total: DECAM_CCD_COUNT,
+    },
     complete: byState.complete,
     failed: byState.failed,
     incomplete: byState.incomplete,
@@ -94,7 +101,9 @@ export function judgeCcds(listing: CcdListing, minCompleteCcds: number = DEFAULT
 
 /** One line for logs and results, e.g. `52/59 complete, 4 failed (RUN05 expose_makeWeight ×3, …), 3 incomplete: passes (≥ 50)`. */
 export function describeCcdVerdict(v: CcdVerdict): string {
-  const steps = v.failSteps.map((s) => `${s.run === null ? '' : `RUN${String(s.run).padStart(2, '0')} `}${s.step} ×${s.ccds.length}`);
+  const steps = v.failSteps.map(
+    (s) => `${s.run === null ? '' : `RUN${String(s.run).padStart(2, '0')} `}${s.step} ×${s.ccds.length}`,
+  );
   return (
     `${v.counts.complete}/${v.counts.total} complete, ${v.counts.failed} failed${steps.length ? ` (${steps.join(', ')})` : ''}, ` +
     `${v.counts.incomplete} incomplete: ${v.passed ? 'passes' : 'fails'} (needs ≥ ${v.minCompleteCcds})`

@@ -46,7 +46,8 @@ const NOISE: RegExp[] = [
 ];
 
 /** A line that says something went wrong (as opposed to progress chatter). */
-const ERROR_LINE = /\berror\b|failed|failure|fatal|denied|refused|expired|exception|traceback|unavailable|cannot|can't|could not|not found|timed? ?out|\b(ORA|TNS)-\d+|\b5\d\d\b/i;
+const ERROR_LINE =
+  /\berror\b|failed|failure|fatal|denied|refused|expired|exception|traceback|unavailable|cannot|can't|could not|not found|timed? ?out|\b(ORA|TNS)-\d+|\b5\d\d\b/i;
 
 /** How many of the last meaningful lines are read beside the error lines. */
 const TAIL = 4;
@@ -78,7 +79,8 @@ const TOKEN =
   /htgettoken: Failure getting token|htgettoken: Kerberos initialization failed|Failed attempting 'htgettoken|Failed validating token|token with the wrong group or role|htgettoken failed|token (has |is )?expired|no (valid )?token found|kinit: /i;
 
 /** The DES database does not answer: Oracle network errors (not bad credentials or a missing table). */
-const DATABASE_OUTAGE = /\b(ORA-(03113|03114|03135|12150|12170|12500|12514|12516|12518|12519|12520|12521|12526|12528|12537|12541|12543|12545|12547|12560|12571)|TNS-\d+)\b|TNS:/;
+const DATABASE_OUTAGE =
+  /\b(ORA-(03113|03114|03135|12150|12170|12500|12514|12516|12518|12519|12520|12521|12526|12528|12537|12541|12543|12545|12547|12560|12571)|TNS-\d+)\b|TNS:/;
 
 /**
  * jobsub does not answer: its schedds or collector (condor_submit's and condor_q's messages), the
@@ -88,7 +90,8 @@ const JOBSUB_OUTAGE =
   /Can't find address of schedd|Failed to connect to queue manager|Failed to fetch ads from|SECMAN:\d+|No schedds satisfying|Failed communication with collector|Collector has no record|Service Unavailable|Internal Server Error|Bad Gateway|Gateway Time-?out|HTTPError: 50\d|\b50[0234] (Server )?Error|Connection refused|Connection reset|Temporary failure in name resolution|Could not resolve host|Network is unreachable|timed out/i;
 
 /** jobsub refused this DAG or this command: submitting the same again would fail the same way. */
-const SUBMIT_PERMANENT = /usage:|: error: |unrecognized arguments|bad dag|not currently supported|needs -G group|does not exist|No such file or directory/i;
+const SUBMIT_PERMANENT =
+  /usage:|: error: |unrecognized arguments|bad dag|not currently supported|needs -G group|does not exist|No such file or directory/i;
 
 export function classifyDagMakerFailure(exitCode: number | undefined, output: string): Classified {
   const failing = failingLines(output);
@@ -102,20 +105,31 @@ export function classifyDagMakerFailure(exitCode: number | undefined, output: st
   if (credential) return credential;
   if (exitCode === 127) return { kind: 'permanent', reason: 'DAGMaker could not run: is setup_img_proc.sh sourced?' };
   const db = DATABASE_OUTAGE.exec(text);
-  if (db) return { kind: 'outage', service: 'database', reason: `the DES database did not answer: ${lineWith(failing, db[0])}` };
+  if (db)
+    return {
+      kind: 'outage',
+      service: 'database',
+      reason: `the DES database did not answer: ${lineWith(failing, db[0])}`,
+    };
   const last = failing[failing.length - 1] ?? '';
   return { kind: 'transient', reason: `DAGMaker exited ${exitCode ?? 'abnormally'}${last ? `: ${cut(last)}` : ''}` };
 }
 
-export function classifySubmitFailure(exitCode: number | undefined, output: string, tool = 'jobsub_submit_dag'): Classified {
+export function classifySubmitFailure(
+  exitCode: number | undefined,
+  output: string,
+  tool = 'jobsub_submit_dag',
+): Classified {
   const failing = failingLines(output);
   const text = failing.join('\n');
   // An outage first: a vault answering 503 makes htgettoken, then jobsub, report a token failure too.
   const down = JOBSUB_OUTAGE.exec(text);
-  if (down) return { kind: 'outage', service: 'jobsub', reason: `jobsub did not answer: ${lineWith(failing, down[0])}` };
+  if (down)
+    return { kind: 'outage', service: 'jobsub', reason: `jobsub did not answer: ${lineWith(failing, down[0])}` };
   const credential = credentialIn(failing, tool);
   if (credential) return credential;
-  if (SUBMIT_PERMANENT.test(text)) return { kind: 'permanent', reason: `jobsub refused the DAG: ${lineMatching(failing, SUBMIT_PERMANENT)}` };
+  if (SUBMIT_PERMANENT.test(text))
+    return { kind: 'permanent', reason: `jobsub refused the DAG: ${lineMatching(failing, SUBMIT_PERMANENT)}` };
   const last = failing[failing.length - 1] ?? '';
   return { kind: 'transient', reason: `${tool} exited ${exitCode ?? 'abnormally'}${last ? `: ${cut(last)}` : ''}` };
 }
@@ -145,7 +159,10 @@ export function lastMeaningfulLine(output: string): string {
 }
 
 function credentialIn(failing: string[], tool?: string): Classified | null {
-  for (const [credential, re] of [['proxy', PROXY], ['token', TOKEN]] as const) {
+  for (const [credential, re] of [
+    ['proxy', PROXY],
+    ['token', TOKEN],
+  ] as const) {
     const line = failing.find((l) => re.test(l));
     if (line) return { kind: 'credential', credential, reason: `${tool ? `${tool}: ` : ''}${cut(line)}` };
   }

@@ -16,10 +16,12 @@ export class ExposuresListError extends Error {
 
 /** The list's text: one EXPNUM a line, in the order given; refuses an empty list, duplicates and non-exposure numbers. */
 export function formatCompleteExposures(expnums: readonly number[]): string {
-  if (expnums.length === 0) throw new ExposuresListError('no exposure to list: post-processing would have nothing to do');
+  if (expnums.length === 0)
+    throw new ExposuresListError('no exposure to list: post-processing would have nothing to do');
   const seen = new Set<number>();
   for (const [i, e] of expnums.entries()) {
-    if (!Number.isSafeInteger(e) || e <= 0) throw new ExposuresListError(`exposure #${i + 1} is not a positive integer`);
+    if (!Number.isSafeInteger(e) || e <= 0)
+      throw new ExposuresListError(`exposure #${i + 1} is not a positive integer`);
     if (seen.has(e)) throw new ExposuresListError(`exposure ${e} is listed twice`);
     seen.add(e);
   }

@@ -25,11 +25,7 @@
 
 /** What configparser (or this module's writer) objects to. */
 export type IniProblemKind =
-  | 'missing-section-header'
-  | 'duplicate-section'
-  | 'duplicate-option'
-  | 'no-delimiter'
-  | 'empty-option-name';
+  'missing-section-header' | 'duplicate-section' | 'duplicate-option' | 'no-delimiter' | 'empty-option-name';
 
 const PROBLEM_TEXT: Record<IniProblemKind, string> = {
   'missing-section-header': 'an option before any [section] (configparser: MissingSectionHeaderError)',
@@ -250,14 +246,25 @@ const BAD_VALUE_CHARS = /[\x00-\x08\n-\x1f\x7f\x85\u2028\u2029]/;
  */
 export function checkIniValue(section: string, key: string, value: string): void {
   const where = `[${section}] ${key}`;
-  if (!KEY_RE.test(key)) throw new ConfigParserError(`${where}: a key must be letters, digits and _ . + - (not starting with . + -)`);
+  if (!KEY_RE.test(key))
+    throw new ConfigParserError(`${where}: a key must be letters, digits and _ . + - (not starting with . + -)`);
   if (section === '' || /[\]\x00-\x1f\x7f]/.test(section) || pyStrip(section) !== section) {
-    throw new ConfigParserError(`a section name must be non-empty, without ] or control characters or surrounding spaces`);
+    throw new ConfigParserError(
+      `a section name must be non-empty, without ] or control characters or surrounding spaces`,
+    );
   }
-  if (BAD_VALUE_CHARS.test(value)) throw new ConfigParserError(`${where}: the value holds a line break or control character`);
-  if (pyStrip(value) !== value) throw new ConfigParserError(`${where}: the value starts or ends with whitespace, which configparser strips`);
-  if (value.includes('%')) throw new ConfigParserError(`${where}: the value holds %, which configparser's interpolation would change or reject`);
-  if (/(^|[\t ]);/.test(value)) throw new ConfigParserError(`${where}: the value holds ; at its start or after a space, an inline comment to Python 2's ConfigParser`);
+  if (BAD_VALUE_CHARS.test(value))
+    throw new ConfigParserError(`${where}: the value holds a line break or control character`);
+  if (pyStrip(value) !== value)
+    throw new ConfigParserError(`${where}: the value starts or ends with whitespace, which configparser strips`);
+  if (value.includes('%'))
+    throw new ConfigParserError(
+      `${where}: the value holds %, which configparser's interpolation would change or reject`,
+    );
+  if (/(^|[\t ]);/.test(value))
+    throw new ConfigParserError(
+      `${where}: the value holds ; at its start or after a space, an inline comment to Python 2's ConfigParser`,
+    );
 }
 
 /**
@@ -314,12 +321,19 @@ export function setIniValues(text: string, section: string, entries: ReadonlyArr
   return result;
 }
 
-function verifyRoundTrip(before: string, after: string, section: string, entries: ReadonlyArray<readonly [string, string]>): void {
+function verifyRoundTrip(
+  before: string,
+  after: string,
+  section: string,
+  entries: ReadonlyArray<readonly [string, string]>,
+): void {
   let docAfter: IniDocument;
   try {
     docAfter = readIni(after);
   } catch (err) {
-    throw new ConfigParserError(`[${section}]: the updated text would not read cleanly (${(err as Error).message}); nothing written`);
+    throw new ConfigParserError(
+      `[${section}]: the updated text would not read cleanly (${(err as Error).message}); nothing written`,
+    );
   }
   const docBefore = readIni(before);
   const expected = new Map<string, Map<string, string>>([...docBefore.sections].map(([n, o]) => [n, new Map(o)]));
@@ -327,7 +341,11 @@ function verifyRoundTrip(before: string, after: string, section: string, entries
   for (const [k, v] of entries) target.set(k.toLowerCase(), v);
   expected.set(section, target);
   const same =
-    JSON.stringify([...expected].map(([n, o]) => [n, [...o]])) === JSON.stringify([...docAfter.sections].map(([n, o]) => [n, [...o]])) &&
+    JSON.stringify([...expected].map(([n, o]) => [n, [...o]])) ===
+      JSON.stringify([...docAfter.sections].map(([n, o]) => [n, [...o]])) &&
     JSON.stringify([...docBefore.defaults]) === JSON.stringify([...docAfter.defaults]);
-  if (!same) throw new ConfigParserError(`[${section}]: the updated text would not read back as intended (an indentation the writer cannot place safely); nothing written`);
+  if (!same)
+    throw new ConfigParserError(
+      `[${section}]: the updated text would not read back as intended (an indentation the writer cannot place safely); nothing written`,
+    );
 }

@@ -167,5 +167,13 @@ export interface Progress {
   waitingFor?: { what: WaitingFor; message: string; since: string };
   /** How many times the run continued as new (a long run keeps its history small). */
   continuedAsNew: number;
-  exposures: { expnum: number; band?: string; state: ExposureState; jobId?: string; error?: string; resumed?: boolean; recovered?: boolean }[];
+  exposures: {
+    expnum: number;
+    band?: string;
+    state: ExposureState;
+    jobId?: string;
+    error?: string;
+    resumed?: boolean;
+    recovered?: boolean;
+  }[];
 }

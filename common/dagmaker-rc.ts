@@ -28,7 +28,10 @@ const nite: Form = {
   describe: 'a night as YYYYMMDD',
   test: (v) => /^(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(v),
 };
-const oneOf = (...words: string[]): Form => ({ describe: `one of ${words.join(', ')}`, test: (v) => words.includes(v) });
+const oneOf = (...words: string[]): Form => ({
+  describe: `one of ${words.join(', ')}`,
+  test: (v) => words.includes(v),
+});
 /**
  * Free text (jobsub flags, SEdiff options). Single-quoting makes any value literal for bash's
  * `source`; DAGMaker later expands these unquoted into command lines, so what could start a
@@ -88,7 +91,9 @@ export function validateRcSettings(rc: Record<string, unknown> | undefined): Rec
   for (const [key, raw] of Object.entries(rc ?? {})) {
     const form = RC_KEYS[key];
     if (!form) {
-      problems.push(`rc key '${key}' is not a dagmaker.rc key DAGMaker reads (known: ${Object.keys(RC_KEYS).join(', ')})`);
+      problems.push(
+        `rc key '${key}' is not a dagmaker.rc key DAGMaker reads (known: ${Object.keys(RC_KEYS).join(', ')})`,
+      );
       continue;
     }
     if (RUN_OWNED.has(key)) {

@@ -8,7 +8,10 @@ export interface ParsedExposureList {
 }
 
 export class ExposureListError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
     super(`${file}: ${problems.join('; ')}`);
     this.name = 'ExposureListError';
   }
@@ -47,8 +50,10 @@ export function parseExposureList(text: string, file: string): ParsedExposureLis
 
 /** What is wrong with a line that is not an exposure number, without showing it. */
 function kindOfProblem(content: string): string {
-  if (/^\d+$/.test(content)) return `not an exposure number (${content.length > 9 ? 'more than 9 digits' : 'starts with 0'})`;
+  if (/^\d+$/.test(content))
+    return `not an exposure number (${content.length > 9 ? 'more than 9 digits' : 'starts with 0'})`;
   if (/^[\d\s]+$/.test(content)) return 'not an exposure number (more than one number on the line)';
-  if (/^\[.*\]$/.test(content) || /^[\w.-]+\s*[=:]/.test(content)) return 'not an exposure number (it looks like a configuration file: is this the right file?)';
+  if (/^\[.*\]$/.test(content) || /^[\w.-]+\s*[=:]/.test(content))
+    return 'not an exposure number (it looks like a configuration file: is this the right file?)';
   return `not an exposure number (${content.length} characters, not all digits)`;
 }

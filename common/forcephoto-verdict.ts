@@ -41,7 +41,12 @@ export interface ForcephotoInput {
 const BAND = /^[A-Za-z]{1,2}$/;
 
 /** The two forced-photometry file names of one CCD (the naming above). */
-export function forcephotoFileNames(season: number, expnum: number, band: string, ccd: number): { fits: string; psf: string } {
+export function forcephotoFileNames(
+  season: number,
+  expnum: number,
+  band: string,
+  ccd: number,
+): { fits: string; psf: string } {
   const stem = `WS${String(season).padStart(4, '0')}_${expnum}_combined_${band}_${ccdLabel(ccd)}_diff_mh`;
   return { fits: `${stem}.fits`, psf: `${stem}.psf` };
 }
@@ -65,7 +70,9 @@ export function judgeForcephoto(input: ForcephotoInput): ForcephotoVerdict {
     if (f.endsWith('.fits')) has.add(`${ccd}.fits`);
     if (f.endsWith('.psf')) has.add(`${ccd}.psf`);
   }
-  const missingCcds = [...completeCcds].filter((c) => !has.has(`${c}.fits`) || !has.has(`${c}.psf`)).sort((a, b) => a - b);
+  const missingCcds = [...completeCcds]
+    .filter((c) => !has.has(`${c}.fits`) || !has.has(`${c}.psf`))
+    .sort((a, b) => a - b);
   let outcome: ForcephotoOutcome;
   if (found > expected) outcome = 'too-many';
   else if (expected > 0 && found === expected) outcome = 'complete';

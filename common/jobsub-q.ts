@@ -28,7 +28,8 @@ export function parseJobsubQ(text: string): QueuedJob[] {
 }
 
 /** Lines of jobsub_q's output that say the listing is incomplete (condor_q's errors pass through). */
-const INCOMPLETE = /Failed to fetch ads from|SECMAN:\d+|Collector has no record|Failed communication with collector|^Error: |^ERROR: /m;
+const INCOMPLETE =
+  /Failed to fetch ads from|SECMAN:\d+|Collector has no record|Failed communication with collector|^Error: |^ERROR: /m;
 
 /** The line that says jobsub_q's listing is incomplete, if one does (jobsub_q exits 0 all the same). */
 export function jobsubQProblem(output: string): string | null {
@@ -54,7 +55,8 @@ export function dagNamedBy(cmd: string): string | null {
  * DAG (jobsub_lite's never do), so it could be ours; else absent. Rows of a DAG's own jobs and plain
  * jobs are not submissions of ours. jobsub_q prints minutes in local time, as does the worker's clock.
  */
-export type QueueVerdict = { kind: 'found'; job: QueuedJob } | { kind: 'absent' } | { kind: 'unknown'; jobs: QueuedJob[] };
+export type QueueVerdict =
+  { kind: 'found'; job: QueuedJob } | { kind: 'absent' } | { kind: 'unknown'; jobs: QueuedJob[] };
 
 export function lookForDag(jobs: QueuedJob[], expnum: number, since: Date, slackMinutes = 2): QueueVerdict {
   const dag = `desgw_pipeline_${expnum}.dag`;
@@ -70,6 +72,8 @@ export function lookForDag(jobs: QueuedJob[], expnum: number, since: Date, slack
 function submittedAt(text: string, ref: Date): number {
   const [, mo, d, h, mi] = /^(\d\d)\/(\d\d) (\d\d):(\d\d)$/.exec(text) ?? [];
   if (!mo) return Number.NEGATIVE_INFINITY;
-  const candidates = [-1, 0, 1].map((dy) => new Date(ref.getFullYear() + dy, Number(mo) - 1, Number(d), Number(h), Number(mi)).getTime());
+  const candidates = [-1, 0, 1].map((dy) =>
+    new Date(ref.getFullYear() + dy, Number(mo) - 1, Number(d), Number(h), Number(mi)).getTime(),
+  );
   return candidates.reduce((best, t) => (Math.abs(t - ref.getTime()) < Math.abs(best - ref.getTime()) ? t : best));
 }

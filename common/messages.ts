@@ -10,7 +10,8 @@ import type { ExposureState, Progress } from './contract.js';
 /** A run's progress: where it stands, its counts, each exposure, what it waits for. */
 export const progressQuery = defineQuery<Progress>('progress');
 /** Sent by a child to its parent when its exposure changes state (e.g. DAGMaker → submission, or starts waiting). */
-export const exposureStateSignal = defineSignal<[{ expnum: number; state: ExposureState; message?: string }]>('exposureState');
+export const exposureStateSignal =
+  defineSignal<[{ expnum: number; state: ExposureState; message?: string }]>('exposureState');
 /** A person renewed the grid proxy: on the parent (which passes it on) or on a child. */
 export const proxyRenewedSignal = defineSignal('proxyRenewed');
 /** A person fixed what made setup_img_proc.sh fail: try it again. */

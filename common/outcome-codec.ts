@@ -20,15 +20,51 @@ const RESUMED = 4;
 const RECOVERED = 8;
 
 export function packResult(r: PathlessResult, keepError: boolean): PackedResult {
-  const flags = (r.status === 'submitted' ? SUBMITTED : 0) | (r.status === 'cancelled' ? CANCELLED : 0) | (r.resumed ? RESUMED : 0) | (r.recovered ? RECOVERED : 0);
+  const flags =
+    (r.status === 'submitted' ? SUBMITTED : 0) |
+    (r.status === 'cancelled' ? CANCELLED : 0) |
+    (r.resumed ? RESUMED : 0) |
+    (r.recovered ? RECOVERED : 0);
   const text = r.status === 'submitted' ? (r.jobId ?? '') : keepError && r.error ? errorForHistory(r.error) : '';
   const { attempts, durationsMs: ms } = r;
-  return [r.expnum, r.band, r.nite, flags, text, attempts.dagmaker, attempts.submit, ms.dagmaker ?? -1, ms.submit ?? -1, ms.total, r.warnings];
+  return [
+    r.expnum,
+    r.band,
+    r.nite,
+    flags,
+    text,
+    attempts.dagmaker,
+    attempts.submit,
+    ms.dagmaker ?? -1,
+    ms.submit ?? -1,
+    ms.total,
+    r.warnings,
+  ];
 }
 
-export function unpackResult([expnum, band, nite, flags, text, dagmaker, submit, dagMs, submitMs, total, warnings]: PackedResult): PathlessResult {
+export function unpackResult([
+  expnum,
+  band,
+  nite,
+  flags,
+  text,
+  dagmaker,
+  submit,
+  dagMs,
+  submitMs,
+  total,
+  warnings,
+]: PackedResult): PathlessResult {
   const status = flags & SUBMITTED ? 'submitted' : flags & CANCELLED ? 'cancelled' : 'failed';
-  const r: PathlessResult = { expnum, band, nite, status, warnings, attempts: { dagmaker, submit }, durationsMs: { total } };
+  const r: PathlessResult = {
+    expnum,
+    band,
+    nite,
+    status,
+    warnings,
+    attempts: { dagmaker, submit },
+    durationsMs: { total },
+  };
   if (dagMs >= 0) r.durationsMs.dagmaker = dagMs;
   if (submitMs >= 0) r.durationsMs.submit = submitMs;
   if (status === 'submitted') r.jobId = text;

@@ -13,7 +13,11 @@ export function formatOutputTxt(season: number, exposures: ExposureResult[]): st
 }
 
 /** What the legacy post-processing reads back from output.txt (used to check the contract). */
-export function readOutputTxt(text: string): { exposures: { expnum: number; band: string }[]; season: number; nites: string[] } {
+export function readOutputTxt(text: string): {
+  exposures: { expnum: number; band: string }[];
+  season: number;
+  nites: string[];
+} {
   const [first = '', second = '', third = ''] = text.split('\n');
   const inner = first.trim().replace(/^\[/, '').replace(/\]$/, '');
   const exposures = inner

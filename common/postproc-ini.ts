@@ -34,25 +34,58 @@ export interface PostprocIniSettings {
 }
 
 /** The template's GW170814 values, which a run must not keep by accident. */
-export const POSTPROC_TEMPLATE_VALUES = Object.freeze({ ligoid: 'GW170814', triggerid: 'G298048', propid: '2017B-0110', triggermjd: 57979.437 });
+export const POSTPROC_TEMPLATE_VALUES = Object.freeze({
+  ligoid: 'GW170814',
+  triggerid: 'G298048',
+  propid: '2017B-0110',
+  triggermjd: 57979.437,
+});
 
 export const DES_BANDS: readonly string[] = Object.freeze(['u', 'g', 'r', 'i', 'z', 'Y', 'VR']);
 
 /** Every (section, key) run_postproc.py reads with config.get*: without one it stops with NoOptionError. */
-export const POSTPROC_REQUIRED_KEYS: ReadonlyArray<readonly [string, string]> = Object.freeze([
-  ['general', 'season'], ['general', 'ligoid'], ['general', 'triggerid'], ['general', 'propid'], ['general', 'triggermjd'],
-  ['general', 'ups'], ['general', 'env_setup_file'], ['general', 'rootdir'], ['general', 'outdir'], ['general', 'indir'],
-  ['general', 'db'], ['general', 'schema'], ['general', 'exposures_listfile'], ['general', 'bands'], ['general', 'GoodSNIDs'],
-  ['plots', 'mlscore_cut'],
-  ['masterlist', 'blacklist'], ['masterlist', 'filename_1'], ['masterlist', 'filename_2'],
-  ['checkoutputs', 'logfile'], ['checkoutputs', 'ccdfile'], ['checkoutputs', 'goodfile'], ['checkoutputs', 'steplist'],
-  ['GWFORCE', 'numepochs_min'], ['GWFORCE', 'ncore'], ['GWFORCE', 'writeDB'],
-  ['HOSTMATCH', 'version'],
-  ['truthtable', 'filename'], ['truthtable', 'plusname'],
-  ['GWmakeDataFiles', 'format'], ['GWmakeDataFiles', 'numepochs_min'], ['GWmakeDataFiles', '2nite_trigger'],
-  ['GWmakeDataFiles-real', 'outFile_stdout'], ['GWmakeDataFiles-real', 'outDir_data'], ['GWmakeDataFiles-real', 'combined_fits'],
-  ['GWmakeDataFiles-fake', 'outFile_stdout'], ['GWmakeDataFiles-fake', 'outDir_data'], ['GWmakeDataFiles-fake', 'version'],
-].map((e) => Object.freeze(e) as readonly [string, string]));
+export const POSTPROC_REQUIRED_KEYS: ReadonlyArray<readonly [string, string]> = Object.freeze(
+  [
+    ['general', 'season'],
+    ['general', 'ligoid'],
+    ['general', 'triggerid'],
+    ['general', 'propid'],
+    ['general', 'triggermjd'],
+    ['general', 'ups'],
+    ['general', 'env_setup_file'],
+    ['general', 'rootdir'],
+    ['general', 'outdir'],
+    ['general', 'indir'],
+    ['general', 'db'],
+    ['general', 'schema'],
+    ['general', 'exposures_listfile'],
+    ['general', 'bands'],
+    ['general', 'GoodSNIDs'],
+    ['plots', 'mlscore_cut'],
+    ['masterlist', 'blacklist'],
+    ['masterlist', 'filename_1'],
+    ['masterlist', 'filename_2'],
+    ['checkoutputs', 'logfile'],
+    ['checkoutputs', 'ccdfile'],
+    ['checkoutputs', 'goodfile'],
+    ['checkoutputs', 'steplist'],
+    ['GWFORCE', 'numepochs_min'],
+    ['GWFORCE', 'ncore'],
+    ['GWFORCE', 'writeDB'],
+    ['HOSTMATCH', 'version'],
+    ['truthtable', 'filename'],
+    ['truthtable', 'plusname'],
+    ['GWmakeDataFiles', 'format'],
+    ['GWmakeDataFiles', 'numepochs_min'],
+    ['GWmakeDataFiles', '2nite_trigger'],
+    ['GWmakeDataFiles-real', 'outFile_stdout'],
+    ['GWmakeDataFiles-real', 'outDir_data'],
+    ['GWmakeDataFiles-real', 'combined_fits'],
+    ['GWmakeDataFiles-fake', 'outFile_stdout'],
+    ['GWmakeDataFiles-fake', 'outDir_data'],
+    ['GWmakeDataFiles-fake', 'version'],
+  ].map((e) => Object.freeze(e) as readonly [string, string]),
+);
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -72,12 +105,22 @@ export function postprocGeneralEntries(s: PostprocIniSettings): Array<[string, s
   if (!Array.isArray(s.bands) || s.bands.length === 0) throw new PostprocIniError('bands must list at least one band');
   const bad = s.bands.find((b) => !DES_BANDS.includes(b));
   if (bad !== undefined) throw new PostprocIniError(`bands: each must be one of ${DES_BANDS.join(' ')}`);
-  if (!ID.test(s.triggerId)) throw new PostprocIniError('triggerId must be letters, digits and _ . - (e.g. S240511i), at most 64');
-  if (!ID.test(s.propid)) throw new PostprocIniError('propid must be letters, digits and _ . - (e.g. 2024A-0001), at most 64');
-  if (typeof s.triggerMjd !== 'number' || !Number.isFinite(s.triggerMjd) || s.triggerMjd <= 0 || s.triggerMjd >= 100000) {
+  if (!ID.test(s.triggerId))
+    throw new PostprocIniError('triggerId must be letters, digits and _ . - (e.g. S240511i), at most 64');
+  if (!ID.test(s.propid))
+    throw new PostprocIniError('propid must be letters, digits and _ . - (e.g. 2024A-0001), at most 64');
+  if (
+    typeof s.triggerMjd !== 'number' ||
+    !Number.isFinite(s.triggerMjd) ||
+    s.triggerMjd <= 0 ||
+    s.triggerMjd >= 100000
+  ) {
     throw new PostprocIniError('triggerMjd must be a number between 0 and 100000 (an MJD, e.g. 60441.37)');
   }
-  for (const [name, v] of [['exposuresListfile', s.exposuresListfile], ['outdir', s.outdir]] as const) {
+  for (const [name, v] of [
+    ['exposuresListfile', s.exposuresListfile],
+    ['outdir', s.outdir],
+  ] as const) {
     if (typeof v !== 'string' || v === '') throw new PostprocIniError(`${name} must be a non-empty path`);
   }
   return [
@@ -109,31 +152,66 @@ export function writePostprocIni(templateText: string, s: PostprocIniSettings): 
   } catch (err) {
     throw new PostprocIniError(`the template postproc.ini does not read cleanly: ${(err as Error).message}`);
   }
-  if (!template.sections.has('general')) throw new PostprocIniError('the template postproc.ini has no [general] section');
+  if (!template.sections.has('general'))
+    throw new PostprocIniError('the template postproc.ini has no [general] section');
   let text: string;
   try {
     text = setIniValues(templateText, 'general', entries);
   } catch (err) {
-    if (err instanceof ConfigParserError) throw new PostprocIniError(err.message.replace(/^\[general\] (\w+):/, (_m, k: string) => `${settingName(k)}:`));
+    if (err instanceof ConfigParserError)
+      throw new PostprocIniError(err.message.replace(/^\[general\] (\w+):/, (_m, k: string) => `${settingName(k)}:`));
     throw err;
   }
   const missing = missingPostprocKeys(readIni(text));
   if (missing.length > 0) {
-    throw new PostprocIniError(`the template postproc.ini lacks [${missing[0]![0]}] ${missing[0]![1]}${missing.length > 1 ? ` and ${missing.length - 1} more key(s)` : ''}, which run_postproc.py reads`);
+    throw new PostprocIniError(
+      `the template postproc.ini lacks [${missing[0]![0]}] ${missing[0]![1]}${missing.length > 1 ? ` and ${missing.length - 1} more key(s)` : ''}, which run_postproc.py reads`,
+    );
   }
   return text;
 }
 
-const SETTING_OF_KEY: Record<string, string> = { exposures_listfile: 'exposuresListfile', outdir: 'outdir', season: 'season', bands: 'bands', triggerid: 'triggerId', ligoid: 'triggerId', triggermjd: 'triggerMjd', propid: 'propid' };
+const SETTING_OF_KEY: Record<string, string> = {
+  exposures_listfile: 'exposuresListfile',
+  outdir: 'outdir',
+  season: 'season',
+  bands: 'bands',
+  triggerid: 'triggerId',
+  ligoid: 'triggerId',
+  triggermjd: 'triggerMjd',
+  propid: 'propid',
+};
 const settingName = (key: string): string => SETTING_OF_KEY[key] ?? key;
 
 /** The `[general]` values a run's checks need, read back from an ini's text (raw strings; undefined when absent). */
-export function readPostprocGeneral(text: string): Record<'season' | 'exposures_listfile' | 'bands' | 'triggerid' | 'ligoid' | 'triggermjd' | 'propid' | 'outdir' | 'rootdir' | 'indir', string | undefined> {
+export function readPostprocGeneral(
+  text: string,
+): Record<
+  | 'season'
+  | 'exposures_listfile'
+  | 'bands'
+  | 'triggerid'
+  | 'ligoid'
+  | 'triggermjd'
+  | 'propid'
+  | 'outdir'
+  | 'rootdir'
+  | 'indir',
+  string | undefined
+> {
   const doc = readIni(text);
   const get = (k: string) => iniGet(doc, 'general', k);
   return {
-    season: get('season'), exposures_listfile: get('exposures_listfile'), bands: get('bands'), triggerid: get('triggerid'), ligoid: get('ligoid'),
-    triggermjd: get('triggermjd'), propid: get('propid'), outdir: get('outdir'), rootdir: get('rootdir'), indir: get('indir'),
+    season: get('season'),
+    exposures_listfile: get('exposures_listfile'),
+    bands: get('bands'),
+    triggerid: get('triggerid'),
+    ligoid: get('ligoid'),
+    triggermjd: get('triggermjd'),
+    propid: get('propid'),
+    outdir: get('outdir'),
+    rootdir: get('rootdir'),
+    indir: get('indir'),
   };
 }
 
@@ -144,6 +222,7 @@ export function templateValuesLeft(text: string): string[] {
   if (g.ligoid === POSTPROC_TEMPLATE_VALUES.ligoid) left.push('ligoid');
   if (g.triggerid === POSTPROC_TEMPLATE_VALUES.triggerid) left.push('triggerid');
   if (g.propid === POSTPROC_TEMPLATE_VALUES.propid) left.push('propid');
-  if (g.triggermjd !== undefined && Number(g.triggermjd) === POSTPROC_TEMPLATE_VALUES.triggermjd) left.push('triggermjd');
+  if (g.triggermjd !== undefined && Number(g.triggermjd) === POSTPROC_TEMPLATE_VALUES.triggermjd)
+    left.push('triggermjd');
   return left;
 }

@@ -47,11 +47,34 @@ export function judgePostprocEnd(input: PostprocEndInput): PostprocEnd {
   const flags = status?.flags ?? [];
   const how = input.exitCode === null ? 'was killed or timed out' : `exited ${input.exitCode}`;
   const statusSays = last === null ? 'no status file' : `status file ends with "${last.slice(0, 40)}"`;
-  if (input.exitCode === 0 && last === 'complete') return { outcome: 'success', lastStatusLine: last, flags, reason: 'run_postproc.py exited 0 and its status file ends with complete' };
+  if (input.exitCode === 0 && last === 'complete')
+    return {
+      outcome: 'success',
+      lastStatusLine: last,
+      flags,
+      reason: 'run_postproc.py exited 0 and its status file ends with complete',
+    };
   if (input.output.includes(NO_CANDIDATES_LINE)) {
-    if (input.exitCode === 0) return { outcome: 'no-candidates', lastStatusLine: last, flags, reason: 'no candidates: step 6 found empty candidate tables and ended post-processing' };
-    return { outcome: 'failed', lastStatusLine: last, flags, reason: `run_postproc.py reported no candidates, then ${how} (${statusSays})` };
+    if (input.exitCode === 0)
+      return {
+        outcome: 'no-candidates',
+        lastStatusLine: last,
+        flags,
+        reason: 'no candidates: step 6 found empty candidate tables and ended post-processing',
+      };
+    return {
+      outcome: 'failed',
+      lastStatusLine: last,
+      flags,
+      reason: `run_postproc.py reported no candidates, then ${how} (${statusSays})`,
+    };
   }
-  if (input.exitCode === 0) return { outcome: 'failed', lastStatusLine: last, flags, reason: `run_postproc.py exited 0 but its ${statusSays}, not complete` };
+  if (input.exitCode === 0)
+    return {
+      outcome: 'failed',
+      lastStatusLine: last,
+      flags,
+      reason: `run_postproc.py exited 0 but its ${statusSays}, not complete`,
+    };
   return { outcome: 'failed', lastStatusLine: last, flags, reason: `run_postproc.py ${how} (${statusSays})` };
 }

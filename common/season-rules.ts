@@ -36,12 +36,17 @@ export function pickAutoSeason(used: ReadonlySet<number>, from = LOWEST_AUTO): n
  * Which season a request gets, given the seasons the DES database holds and those other runs have
  * reserved (season → run): the one rule the registry applies and a dry run previews.
  */
-export function decideSeason(requested: 'auto' | number, usedInDatabase: readonly number[], reserved: ReadonlyMap<number, string>): { season: number } | { problem: string } {
+export function decideSeason(
+  requested: 'auto' | number,
+  usedInDatabase: readonly number[],
+  reserved: ReadonlyMap<number, string>,
+): { season: number } | { problem: string } {
   if (requested === 'auto') return { season: pickAutoSeason(new Set([...usedInDatabase, ...reserved.keys()])) };
   const reason = reservedReason(requested);
   if (reason) return { problem: reason };
   if (isTestSeason(requested)) return { season: requested };
-  if (usedInDatabase.includes(requested)) return { problem: `season ${requested} is already used in the DES database: previous files would be overwritten` };
+  if (usedInDatabase.includes(requested))
+    return { problem: `season ${requested} is already used in the DES database: previous files would be overwritten` };
   const holder = reserved.get(requested);
   if (holder !== undefined) return { problem: `season ${requested} is already reserved by run ${holder}` };
   return { season: requested };

@@ -30,7 +30,8 @@ export interface SkipToOptions {
 
 /** Checks a requested skipTo: an integer from 0 to 7 (run_postproc.py raises ValueError otherwise). */
 export function checkSkipTo(n: unknown): SkipTo {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 7) throw new RangeError('skipTo must be an integer from 0 to 7 (run_postproc.py: NOT VALID SKIP TO ARGUMENT)');
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 7)
+    throw new RangeError('skipTo must be an integer from 0 to 7 (run_postproc.py: NOT VALID SKIP TO ARGUMENT)');
   return n as SkipTo;
 }
 
@@ -38,20 +39,43 @@ export function checkSkipTo(n: unknown): SkipTo {
 export function decideSkipTo(listing: readonly string[], season: number, options: SkipToOptions = {}): SkipToDecision {
   const files = new Set(listing.map((p) => p.replace(/^\.\//, '')));
   const truth = `truthtable${season}/${options.truthPlusName ?? 'truthplus.tab'}`;
-  const step0 = ['masterlist/expniteband_df.csv', `masterlist/${options.masterFile1 ?? 'MasterExposureList_prelim.fits'}`, 'checkoutputs/step0_expnums.txt', 'checkoutputs/step0_a_blacklist.txt'];
+  const step0 = [
+    'masterlist/expniteband_df.csv',
+    `masterlist/${options.masterFile1 ?? 'MasterExposureList_prelim.fits'}`,
+    'checkoutputs/step0_expnums.txt',
+    'checkoutputs/step0_a_blacklist.txt',
+  ];
   const hasDat = [...files].some((p) => /^makedatafiles\/LightCurvesReal\/[^/]+\.dat$/.test(p));
   const absent = (need: string[]) => need.filter((f) => !files.has(f));
   if (hasDat) {
     const missing6 = absent([...step0, truth, 'mastertableinfo.npy']);
-    if (missing6.length === 0) return { skipTo: 6, reason: 'step 5 made light-curve data files (makedatafiles/LightCurvesReal/*.dat)', missing: [] };
+    if (missing6.length === 0)
+      return {
+        skipTo: 6,
+        reason: 'step 5 made light-curve data files (makedatafiles/LightCurvesReal/*.dat)',
+        missing: [],
+      };
     const missing5 = absent([...step0, truth]);
-    if (missing5.length === 0) return { skipTo: 5, reason: 'data files are there but not mastertableinfo.npy, which step 6 loads: step 5 again', missing: missing6 };
-    return { skipTo: null, reason: `data files are there but not what skipping needs (${missing5.join(', ')}): from the start`, missing: missing6 };
+    if (missing5.length === 0)
+      return {
+        skipTo: 5,
+        reason: 'data files are there but not mastertableinfo.npy, which step 6 loads: step 5 again',
+        missing: missing6,
+      };
+    return {
+      skipTo: null,
+      reason: `data files are there but not what skipping needs (${missing5.join(', ')}): from the start`,
+      missing: missing6,
+    };
   }
   if (files.has(truth)) {
     const missing5 = absent(step0);
     if (missing5.length === 0) return { skipTo: 5, reason: `step 4 made the truth table (${truth})`, missing: [] };
-    return { skipTo: null, reason: `the truth table is there but not step 0's files (${missing5.join(', ')}): from the start`, missing: missing5 };
+    return {
+      skipTo: null,
+      reason: `the truth table is there but not step 0's files (${missing5.join(', ')}): from the start`,
+      missing: missing5,
+    };
   }
   return { skipTo: null, reason: 'no step 4 or 5 output in the directory: from the start', missing: [] };
 }

@@ -15,9 +15,14 @@ export interface SubmitCommand {
   from: 'configured' | 'DAGMaker.DONE' | 'legacy';
 }
 
-export function submitCommandFor(expnum: number, configured: string[] | null, recommended: string | undefined): SubmitCommand {
+export function submitCommandFor(
+  expnum: number,
+  configured: string[] | null,
+  recommended: string | undefined,
+): SubmitCommand {
   const dag = `file://desgw_pipeline_${expnum}.dag`;
-  if (configured && configured.length > 0) return { file: configured[0]!, args: [...configured.slice(1), dag], from: 'configured' };
+  if (configured && configured.length > 0)
+    return { file: configured[0]!, args: [...configured.slice(1), dag], from: 'configured' };
   const words = recommendedWords(recommended, expnum);
   if (words) return { file: words[0]!, args: words.slice(1), from: 'DAGMaker.DONE' };
   return { file: LEGACY_SUBMIT[0]!, args: [...LEGACY_SUBMIT.slice(1), dag], from: 'legacy' };
@@ -25,7 +30,10 @@ export function submitCommandFor(expnum: number, configured: string[] | null, re
 
 /** DAGMaker's recommendation as words, if it is a plain jobsub_submit_dag command for this exposure's DAG. */
 function recommendedWords(text: string | undefined, expnum: number): string[] | null {
-  const line = (text ?? '').split('\n').map((l) => l.trim()).find((l) => /(^|\/)jobsub_submit_dag\s/.test(l));
+  const line = (text ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => /(^|\/)jobsub_submit_dag\s/.test(l));
   if (!line) return null;
   const words = line.split(/\s+/);
   if (!words.every((w) => PLAIN_WORD.test(w))) return null;

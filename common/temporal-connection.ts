@@ -9,7 +9,12 @@
  * the older TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY and TEMPORAL_TLS_CA (and their _DATA forms), and an
  * empty variable counts as unset. Node-side only: it reads files.
  */
-import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ClientConfigTLS } from '@temporalio/envconfig';
+import {
+  loadClientConfigProfile,
+  toClientOptions,
+  type ClientConfigProfile,
+  type ClientConfigTLS,
+} from '@temporalio/envconfig';
 import type { TLSConfig } from '@temporalio/client';
 
 export const DEFAULT_ADDRESS = 'localhost:7233';
@@ -31,7 +36,11 @@ export interface TemporalConnectionConfig {
 }
 
 /** The CLI's older TLS variables: when set, they win over the profile and the newer variables. */
-const LEGACY_TLS: [string, keyof Pick<ClientConfigTLS, 'clientCert' | 'clientKey' | 'serverCACert'>, 'path' | 'data'][] = [
+const LEGACY_TLS: [
+  string,
+  keyof Pick<ClientConfigTLS, 'clientCert' | 'clientKey' | 'serverCACert'>,
+  'path' | 'data',
+][] = [
   ['TEMPORAL_TLS_CERT', 'clientCert', 'path'],
   ['TEMPORAL_TLS_CERT_DATA', 'clientCert', 'data'],
   ['TEMPORAL_TLS_KEY', 'clientKey', 'path'],
@@ -41,16 +50,22 @@ const LEGACY_TLS: [string, keyof Pick<ClientConfigTLS, 'clientCert' | 'clientKey
 ];
 
 export function temporalConnectionConfig(env: NodeJS.ProcessEnv = process.env): TemporalConnectionConfig {
-  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  const vars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
   let profile: ClientConfigProfile;
   try {
     profile = loadClientConfigProfile({ overrideEnvVars: vars });
   } catch (err) {
-    throw new Error(`the Temporal connection settings cannot be read (${(err as Error).message}); see TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE`, { cause: err });
+    throw new Error(
+      `the Temporal connection settings cannot be read (${(err as Error).message}); see TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE`,
+      { cause: err },
+    );
   }
   for (const [name, field, kind] of LEGACY_TLS) {
     const value = vars[name];
-    if (value !== undefined) profile.tls = { ...profile.tls, [field]: kind === 'path' ? { path: value } : { data: value } };
+    if (value !== undefined)
+      profile.tls = { ...profile.tls, [field]: kind === 'path' ? { path: value } : { data: value } };
   }
   let client: ReturnType<typeof toClientOptions>;
   try {
@@ -63,7 +78,8 @@ export function temporalConnectionConfig(env: NodeJS.ProcessEnv = process.env): 
   const connectionOptions: TemporalConnectionOptions = { address: address || DEFAULT_ADDRESS };
   if (tls !== undefined && tls !== null) connectionOptions.tls = tls;
   if (apiKey !== undefined) connectionOptions.apiKey = apiKey;
-  if (metadata !== undefined && Object.keys(metadata).length > 0) connectionOptions.metadata = metadata as Record<string, string>;
+  if (metadata !== undefined && Object.keys(metadata).length > 0)
+    connectionOptions.metadata = metadata as Record<string, string>;
   const security = [
     typeof tls === 'object' && tls?.clientCertPair ? 'mTLS' : tls ? 'TLS' : null,
     apiKey !== undefined ? 'API key' : null,

@@ -52,12 +52,30 @@ try {
     console.log(`using the Temporal server already at ${address}`);
   } else {
     await mkdir(join(REPO_ROOT, '.temporal'), { recursive: true });
-    console.log(`starting the Temporal dev server on ${address} (Web UI http://localhost:${uiPort}, data in .temporal/dev.db)`);
-    const server = execa(temporal, ['server', 'start-dev', '--db-filename', join(REPO_ROOT, '.temporal', 'dev.db'), '--port', String(port), '--ui-port', String(uiPort), '--log-level', 'error', ...DEV_SERVER_ARGS], {
-      stdout: 'ignore',
-      stderr: 'inherit',
-      reject: false,
-    });
+    console.log(
+      `starting the Temporal dev server on ${address} (Web UI http://localhost:${uiPort}, data in .temporal/dev.db)`,
+    );
+    const server = execa(
+      temporal,
+      [
+        'server',
+        'start-dev',
+        '--db-filename',
+        join(REPO_ROOT, '.temporal', 'dev.db'),
+        '--port',
+        String(port),
+        '--ui-port',
+        String(uiPort),
+        '--log-level',
+        'error',
+        ...DEV_SERVER_ARGS,
+      ],
+      {
+        stdout: 'ignore',
+        stderr: 'inherit',
+        reject: false,
+      },
+    );
     started.push(server);
     for (let i = 0; !(await reachable()); i++) {
       if (i > 60) throw new Error('the dev server did not come up within 60 s');
@@ -68,7 +86,13 @@ try {
   console.log('starting the worker (npm run worker) against the sandbox DES site in .site/');
   const env: NodeJS.ProcessEnv = { ...devServerEnv };
   delete env.DESGW_GW_WORKFLOW_DIR;
-  const worker = execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], { env, extendEnv: false, stdout: 'inherit', stderr: 'inherit', reject: false });
+  const worker = execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
+    env,
+    extendEnv: false,
+    stdout: 'inherit',
+    stderr: 'inherit',
+    reject: false,
+  });
   started.push(worker);
 
   const client = await connectClient(devServerEnv);

@@ -15,4 +15,7 @@ export const DYNAMIC_CONFIG: Record<string, number> = {
   'history.transferProcessorMaxPollRPS': 1000,
 };
 
-export const DEV_SERVER_ARGS = Object.entries(DYNAMIC_CONFIG).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${v}`]);
+export const DEV_SERVER_ARGS = Object.entries(DYNAMIC_CONFIG).flatMap(([k, v]) => [
+  '--dynamic-config-value',
+  `${k}=${v}`,
+]);

@@ -29,9 +29,20 @@ try {
     ['imageProcessing.json', 'desgw-replay-sample'],
     ['processExposure.json', `desgw-season-${result.season}-exp-941225`],
   ] as const) {
-    const { stdout } = await execa(cli, ['workflow', 'show', '--address', env.address, '--workflow-id', workflowId, '--output', 'json']);
+    const { stdout } = await execa(cli, [
+      'workflow',
+      'show',
+      '--address',
+      env.address,
+      '--workflow-id',
+      workflowId,
+      '--output',
+      'json',
+    ]);
     await writeFile(join(dir, file), stdout.trimEnd() + '\n');
-    console.log(`recorded ${(JSON.parse(stdout) as { events: unknown[] }).events.length} events of ${workflowId} in ${file}`);
+    console.log(
+      `recorded ${(JSON.parse(stdout) as { events: unknown[] }).events.length} events of ${workflowId} in ${file}`,
+    );
   }
 } finally {
   await env.teardown();

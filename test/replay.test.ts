@@ -13,7 +13,9 @@ import { workflowBundle } from './helpers/harness.js';
 
 for (const type of ['imageProcessing', 'processExposure']) {
   test(`a recorded ${type} history replays`, async () => {
-    const history = historyFromJSON(JSON.parse(await readFile(join(REPO_ROOT, 'test', 'histories', `${type}.json`), 'utf8')));
+    const history = historyFromJSON(
+      JSON.parse(await readFile(join(REPO_ROOT, 'test', 'histories', `${type}.json`), 'utf8')),
+    );
     assert.ok((history.events?.length ?? 0) > 10);
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `replay-${type}`);
   });

@@ -45,7 +45,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
 
 /** A colon-separated list of directories, as absolute paths. */
 function paths(v: string | undefined): string[] {
-  return (v ?? '').split(':').filter((p) => p !== '').map((p) => resolve(p));
+  return (v ?? '')
+    .split(':')
+    .filter((p) => p !== '')
+    .map((p) => resolve(p));
 }
 
 function positive(raw: string | undefined, fallback: number, name: string): number {
@@ -64,14 +67,19 @@ function oneOf<T extends string>(v: string, allowed: readonly T[], name: string)
 export function commandWords(v: string): string[] {
   const words = v.trim().split(/\s+/);
   const bad = words.find((w) => !/^[A-Za-z0-9_=/.:,@+%-]+$/.test(w));
-  if (bad !== undefined) throw new Error(`DESGW_SUBMIT_COMMAND: '${bad}' is not a plain word (letters, digits, _ = / . : , @ + % -)`);
+  if (bad !== undefined)
+    throw new Error(`DESGW_SUBMIT_COMMAND: '${bad}' is not a plain word (letters, digits, _ = / . : , @ + % -)`);
   return words;
 }
 
 function roles(v: string): WorkerRole[] {
-  const out = v.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const out = v
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
   const bad = out.filter((r) => !ROLES.includes(r as WorkerRole));
-  if (bad.length > 0 || out.length === 0) throw new Error(`DESGW_WORKER_ROLES must list some of ${ROLES.join(', ')}, not '${v}'`);
+  if (bad.length > 0 || out.length === 0)
+    throw new Error(`DESGW_WORKER_ROLES must list some of ${ROLES.join(', ')}, not '${v}'`);
   return out as WorkerRole[];
 }
 

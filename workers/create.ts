@@ -19,11 +19,20 @@ export interface WorkerSetOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
-export async function createWorkers({ connection, namespace, config, seasons, workflowBundle }: WorkerSetOptions): Promise<Worker[]> {
+export async function createWorkers({
+  connection,
+  namespace,
+  config,
+  seasons,
+  workflowBundle,
+}: WorkerSetOptions): Promise<Worker[]> {
   const { makeDag, ...siteActivities } = createActivities({ config, seasons });
   // Heartbeats carry cancellation back: without this the SDK batches them up to 48 s apart
   // (0.8 × the heartbeat timeout) and a cancelled run's DAGMakers would linger that long.
-  const heartbeats = { maxHeartbeatThrottleInterval: `${config.heartbeatEveryS} seconds`, defaultHeartbeatThrottleInterval: `${config.heartbeatEveryS} seconds` };
+  const heartbeats = {
+    maxHeartbeatThrottleInterval: `${config.heartbeatEveryS} seconds`,
+    defaultHeartbeatThrottleInterval: `${config.heartbeatEveryS} seconds`,
+  };
   // A stopping worker lets running activities finish for this long before it stops them (the SDK's default is 0).
   const site = { ...heartbeats, shutdownGraceTime: `${config.shutdownGraceS} seconds` };
   const workers: Promise<Worker>[] = [];
@@ -38,9 +47,21 @@ export async function createWorkers({ connection, namespace, config, seasons, wo
       }),
     );
   }
-  if (config.roles.includes('site')) workers.push(Worker.create({ connection, namespace, taskQueue: SITE_TASK_QUEUE, activities: siteActivities, ...site }));
+  if (config.roles.includes('site'))
+    workers.push(
+      Worker.create({ connection, namespace, taskQueue: SITE_TASK_QUEUE, activities: siteActivities, ...site }),
+    );
   if (config.roles.includes('dagmaker')) {
-    workers.push(Worker.create({ connection, namespace, taskQueue: DAGMAKER_TASK_QUEUE, activities: { makeDag }, maxConcurrentActivityTaskExecutions: config.dagmakerSlots, ...site }));
+    workers.push(
+      Worker.create({
+        connection,
+        namespace,
+        taskQueue: DAGMAKER_TASK_QUEUE,
+        activities: { makeDag },
+        maxConcurrentActivityTaskExecutions: config.dagmakerSlots,
+        ...site,
+      }),
+    );
   }
   return Promise.all(workers);
 }
@@ -48,7 +69,12 @@ export async function createWorkers({ connection, namespace, config, seasons, wo
 /** The bundle `make build` wrote (dist/workflow-bundle.js), else the workflow sources to bundle now. */
 async function prebuiltOrSource(): Promise<{ workflowBundle: { codePath: string } } | { workflowsPath: string }> {
   const codePath = new URL('../workflow-bundle.js', import.meta.url).pathname;
-  return (await stat(codePath).then((s) => s.isFile(), () => false)) ? { workflowBundle: { codePath } } : { workflowsPath: new URL('../workflows/index.js', import.meta.url).pathname };
+  return (await stat(codePath).then(
+    (s) => s.isFile(),
+    () => false,
+  ))
+    ? { workflowBundle: { codePath } }
+    : { workflowsPath: new URL('../workflows/index.js', import.meta.url).pathname };
 }
 
 /** Runs the workers until `until` settles (or until they are shut down, without it). */

@@ -14,6 +14,8 @@ export function formatLogEntry({ level, message, meta, timestampNanos }: LogEntr
   return [time, level.padEnd(5), message.replace(/\n/g, ' | '), ...fields].join(' ');
 }
 
-export function installOneLineLogger(level: LogLevel = (process.env.DESGW_LOG_LEVEL as LogLevel | undefined) ?? 'INFO'): void {
+export function installOneLineLogger(
+  level: LogLevel = (process.env.DESGW_LOG_LEVEL as LogLevel | undefined) ?? 'INFO',
+): void {
   Runtime.install({ logger: new DefaultLogger(level, (entry) => console.log(formatLogEntry(entry))) });
 }

@@ -42,7 +42,9 @@ try {
 const workers = await createWorkers({ connection, namespace: temporal.namespace, config, seasons });
 console.log(
   `desgw worker on ${temporal.describe}: ${config.roles.join(', ')} (DAGMaker slots ${config.dagmakerSlots}); ` +
-    (servesSite ? `site ${config.gwWorkflowDir}${config.sandbox ? ' (sandbox)' : ''}; seasons from ${seasons.describe}` : 'no site activities here'),
+    (servesSite
+      ? `site ${config.gwWorkflowDir}${config.sandbox ? ' (sandbox)' : ''}; seasons from ${seasons.describe}`
+      : 'no site activities here'),
 );
 await runWorkers(workers);
 await connection.close();

@@ -14,7 +14,13 @@ export interface SandboxTimings {
 /** Creates a sandbox site at `root` (gw_workflow/, grid/, state/ …) unless one is there; returns its gw_workflow dir. */
 export async function ensureSandboxSite(root: string, timings: SandboxTimings = {}): Promise<string> {
   const gw = join(root, 'gw_workflow');
-  if (await stat(gw).then((s) => s.isDirectory(), () => false)) return gw;
+  if (
+    await stat(gw).then(
+      (s) => s.isDirectory(),
+      () => false,
+    )
+  )
+    return gw;
   const env: Record<string, string> = {};
   if (timings.setupSeconds !== undefined) env.SANDBOX_SETUP_SECONDS = String(timings.setupSeconds);
   if (timings.dagmakerMinSeconds !== undefined) env.SANDBOX_DAGMAKER_MIN_SECONDS = String(timings.dagmakerMinSeconds);

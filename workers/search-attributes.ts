@@ -30,7 +30,10 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
       searchAttributes: Object.fromEntries(missing.map((k) => [k.name, INDEXED[k.type]!])),
     });
   } catch (err) {
-    const commands = missing.map((k) => `temporal operator search-attribute create --namespace ${namespace} --name ${k.name} --type ${CLI_TYPE[k.type]}`);
+    const commands = missing.map(
+      (k) =>
+        `temporal operator search-attribute create --namespace ${namespace} --name ${k.name} --type ${CLI_TYPE[k.type]}`,
+    );
     throw new SearchAttributesMissing(
       `the server lacks the search attributes ${missing.map((k) => k.name).join(', ')} and would not let the worker create them (${(err as Error).message}). An administrator must run:\n  ${commands.join('\n  ')}`,
     );

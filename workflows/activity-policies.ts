@@ -22,17 +22,58 @@ interface Policy {
 
 export const POLICIES = {
   /** validateRun, prepareRun, priorOutcomes, writeOutputs: file work on the DES machine. */
-  files: { taskQueue: SITE_TASK_QUEUE, startToCloseTimeout: '10 minutes', initialIntervalS: 5, maximumIntervalS: 60, maximumAttempts: 5 },
+  files: {
+    taskQueue: SITE_TASK_QUEUE,
+    startToCloseTimeout: '10 minutes',
+    initialIntervalS: 5,
+    maximumIntervalS: 60,
+    maximumAttempts: 5,
+  },
   /** reserveSeason: the DES database, then one Update of the season registry. */
-  season: { taskQueue: SITE_TASK_QUEUE, startToCloseTimeout: '2 minutes', initialIntervalS: 2, maximumIntervalS: 60, maximumAttempts: 10 },
+  season: {
+    taskQueue: SITE_TASK_QUEUE,
+    startToCloseTimeout: '2 minutes',
+    initialIntervalS: 2,
+    maximumIntervalS: 60,
+    maximumAttempts: 10,
+  },
   /** sourceEnvironment: setup_img_proc.sh; when it keeps failing, the run waits for a person. */
-  environment: { taskQueue: SITE_TASK_QUEUE, startToCloseTimeout: '20 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 30, maximumIntervalS: 120, maximumAttempts: 3 },
+  environment: {
+    taskQueue: SITE_TASK_QUEUE,
+    startToCloseTimeout: '20 minutes',
+    heartbeatTimeout: '60 seconds',
+    initialIntervalS: 30,
+    maximumIntervalS: 120,
+    maximumAttempts: 3,
+  },
   /** makeDag: minutes per exposure; after the last attempt the exposure is reported failed. */
-  dagmaker: { taskQueue: DAGMAKER_TASK_QUEUE, startToCloseTimeout: '60 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 10, maximumIntervalS: 300, maximumAttempts: 5, waitForCancellation: true },
+  dagmaker: {
+    taskQueue: DAGMAKER_TASK_QUEUE,
+    startToCloseTimeout: '60 minutes',
+    heartbeatTimeout: '60 seconds',
+    initialIntervalS: 10,
+    maximumIntervalS: 300,
+    maximumAttempts: 5,
+    waitForCancellation: true,
+  },
   /** submitDag: jobsub 5xx and timeouts retried; the submission record makes a retry safe. */
-  submit: { taskQueue: SITE_TASK_QUEUE, startToCloseTimeout: '10 minutes', heartbeatTimeout: '60 seconds', initialIntervalS: 15, maximumIntervalS: 300, maximumAttempts: 6, waitForCancellation: true },
+  submit: {
+    taskQueue: SITE_TASK_QUEUE,
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '60 seconds',
+    initialIntervalS: 15,
+    maximumIntervalS: 300,
+    maximumAttempts: 6,
+    waitForCancellation: true,
+  },
   /** recordFailure: one small file. */
-  record: { taskQueue: SITE_TASK_QUEUE, startToCloseTimeout: '1 minute', initialIntervalS: 1, maximumIntervalS: 30, maximumAttempts: 10 },
+  record: {
+    taskQueue: SITE_TASK_QUEUE,
+    startToCloseTimeout: '1 minute',
+    initialIntervalS: 1,
+    maximumIntervalS: 30,
+    maximumAttempts: 10,
+  },
 } satisfies Record<string, Policy>;
 
 /**

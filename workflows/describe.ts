@@ -6,9 +6,15 @@ export function describeProgress(p: Progress): string {
   const lines = [
     `**${p.phase}**${p.season !== undefined ? ` · season ${p.season}` : ''} · ${c.submitted + c.failed} of ${p.total} done`,
     `submitted ${c.submitted} · failed ${c.failed} · making DAG ${c['making-dag']} · submitting ${c.submitting} · waiting ${c.waiting}` +
-      (['proxy', 'jobsub', 'database'] as const).map((w) => (c[`waiting-for-${w}`] ? ` · waiting for ${w} ${c[`waiting-for-${w}`]}` : '')).join(''),
+      (['proxy', 'jobsub', 'database'] as const)
+        .map((w) => (c[`waiting-for-${w}`] ? ` · waiting for ${w} ${c[`waiting-for-${w}`]}` : ''))
+        .join(''),
   ];
-  if (p.waitingFor) lines.push(`**Waiting for ${p.waitingFor.what}** since ${p.waitingFor.since}:`, ...p.waitingFor.message.split('\n'));
+  if (p.waitingFor)
+    lines.push(
+      `**Waiting for ${p.waitingFor.what}** since ${p.waitingFor.since}:`,
+      ...p.waitingFor.message.split('\n'),
+    );
   if (p.continuedAsNew) lines.push(`continued as new ${p.continuedAsNew} time(s)`);
   // One paragraph a line: Markdown joins single line breaks.
   return lines.join('\n\n');

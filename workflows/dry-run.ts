@@ -23,8 +23,13 @@ export interface DryRunReport {
 }
 
 export async function dryRun(input: ImageProcessingInput): Promise<DryRunReport> {
-  const { validateRun, previewSeason, previewRc } = proxyActivities<Activities>(activityOptions('files', input.retryInitialIntervalS));
-  const { sourceEnvironment } = proxyActivities<Activities>({ ...activityOptions('environment', input.retryInitialIntervalS), retry: { maximumAttempts: 1 } });
+  const { validateRun, previewSeason, previewRc } = proxyActivities<Activities>(
+    activityOptions('files', input.retryInitialIntervalS),
+  );
+  const { sourceEnvironment } = proxyActivities<Activities>({
+    ...activityOptions('environment', input.retryInitialIntervalS),
+    retry: { maximumAttempts: 1 },
+  });
   const report: DryRunReport = { ok: false, problems: [], exposures: [], duplicatesDropped: [] };
   let run;
   try {
@@ -33,7 +38,11 @@ export async function dryRun(input: ImageProcessingInput): Promise<DryRunReport>
     report.problems.push(...problemsOf(err));
     return report;
   }
-  Object.assign(report, { exposures: run.exposures, duplicatesDropped: run.duplicatesDropped, gwWorkflowDir: run.gwWorkflowDir });
+  Object.assign(report, {
+    exposures: run.exposures,
+    duplicatesDropped: run.duplicatesDropped,
+    gwWorkflowDir: run.gwWorkflowDir,
+  });
   const season = await previewSeason({ requested: input.season });
   if (season.problem) report.problems.push(season.problem);
   report.season = season.season;
@@ -42,7 +51,11 @@ export async function dryRun(input: ImageProcessingInput): Promise<DryRunReport>
   report.rcChanges = rc.changes;
   try {
     const env = await sourceEnvironment({ gwWorkflowDir: run.gwWorkflowDir, runDir: run.runDir });
-    report.environment = { variableCount: env.variableCount, jobsubSubmitDag: env.jobsubSubmitDag, envFile: env.envFile };
+    report.environment = {
+      variableCount: env.variableCount,
+      jobsubSubmitDag: env.jobsubSubmitDag,
+      envFile: env.envFile,
+    };
   } catch (err) {
     report.problems.push(...problemsOf(err));
   }
@@ -53,6 +66,7 @@ export async function dryRun(input: ImageProcessingInput): Promise<DryRunReport>
 function problemsOf(err: unknown): string[] {
   if (!(err instanceof ActivityFailure)) throw err;
   const cause = err.cause;
-  if (cause instanceof ApplicationFailure) return (cause.details?.[0] as { problems?: string[] } | undefined)?.problems ?? [cause.message];
+  if (cause instanceof ApplicationFailure)
+    return (cause.details?.[0] as { problems?: string[] } | undefined)?.problems ?? [cause.message];
   return [cause?.message ?? err.message];
 }

@@ -26,7 +26,14 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Exposure, ExposureResult, ExposureState, ImageProcessingInput, ImageProcessingResult, Progress } from '../common/contract.js';
+import type {
+  Exposure,
+  ExposureResult,
+  ExposureState,
+  ImageProcessingInput,
+  ImageProcessingResult,
+  Progress,
+} from '../common/contract.js';
 import { EXPOSURE_STATES } from '../common/contract.js';
 import type { createActivities } from '../activities/index.js';
 import type { PriorOutcomes } from '../activities/prior-outcomes.js';
@@ -37,10 +44,21 @@ import { DESGW_BAND, DESGW_EXPOSURE, DESGW_NITE, DESGW_SEASON, DESGW_STATUS } fr
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { errorForHistory, Failure, type WaitingFor } from '../common/failures.js';
 import { describeProgress } from './describe.js';
-import { DEFAULT_OUTAGE_RECHECK_MAX_S, DEFAULT_OUTAGE_RECHECK_S, exposureWorkflowId, processExposure } from './process-exposure.js';
+import {
+  DEFAULT_OUTAGE_RECHECK_MAX_S,
+  DEFAULT_OUTAGE_RECHECK_S,
+  exposureWorkflowId,
+  processExposure,
+} from './process-exposure.js';
 import { waitOf, waitOut } from './wait-out.js';
 import { withPaths, withoutPaths } from '../common/run-files.js';
-import { exposureStateSignal, progressQuery, proxyRenewedSignal, retryEnvironmentSignal, retryNowSignal } from '../common/messages.js';
+import {
+  exposureStateSignal,
+  progressQuery,
+  proxyRenewedSignal,
+  retryEnvironmentSignal,
+  retryNowSignal,
+} from '../common/messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -69,12 +87,20 @@ export interface CarriedState {
 /** An exposure's result without what follows from the run (band, nite, file paths). */
 type Outcome = Omit<PathlessResult, 'band' | 'nite'>;
 
-export async function imageProcessing(input: ImageProcessingInput, carried?: CarriedState): Promise<ImageProcessingResult> {
+export async function imageProcessing(
+  input: ImageProcessingInput,
+  carried?: CarriedState,
+): Promise<ImageProcessingResult> {
   const { workflowId } = workflowInfo();
   const retryS = input.retryInitialIntervalS;
-  const { validateRun, prepareRun, writeOutputs, priorOutcomes } = proxyActivities<Activities>(activityOptions('files', retryS));
+  const { validateRun, prepareRun, writeOutputs, priorOutcomes } = proxyActivities<Activities>(
+    activityOptions('files', retryS),
+  );
   const { reserveSeason } = proxyActivities<Activities>(activityOptions('season', retryS));
-  const { reserveSeason: reserveSeasonOnce } = proxyActivities<Activities>({ ...activityOptions('season', retryS), retry: { maximumAttempts: 1 } });
+  const { reserveSeason: reserveSeasonOnce } = proxyActivities<Activities>({
+    ...activityOptions('season', retryS),
+    retry: { maximumAttempts: 1 },
+  });
   const { sourceEnvironment } = proxyActivities<Activities>(activityOptions('environment', retryS));
   const progress: Progress = {
     workflowId,
@@ -85,14 +111,24 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     exposures: [],
   };
   const entries = new Map<number, Progress['exposures'][number]>();
-  const setState = (expnum: number, state: ExposureState, extra: Partial<Pick<Progress['exposures'][number], 'jobId' | 'error' | 'resumed' | 'recovered'>> = {}): void => {
+  const setState = (
+    expnum: number,
+    state: ExposureState,
+    extra: Partial<Pick<Progress['exposures'][number], 'jobId' | 'error' | 'resumed' | 'recovered'>> = {},
+  ): void => {
     const entry = entries.get(expnum);
     // A late signal never overrides a final state.
     if (!entry || entry.state === 'submitted' || entry.state === 'failed') return;
     progress.counts[entry.state]--;
     progress.counts[state]++;
     Object.assign(entry, { state }, definedOnly(extra));
-    log.info(`exposure ${expnum}: ${state}`, { expnum, state, season: progress.season, jobId: extra.jobId, error: extra.error });
+    log.info(`exposure ${expnum}: ${state}`, {
+      expnum,
+      state,
+      season: progress.season,
+      jobId: extra.jobId,
+      error: extra.error,
+    });
     publish();
   };
   /** What the Web UI shows: the run's current details and its DesgwStatus search attribute. */
@@ -123,7 +159,8 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     setState(expnum, state);
     const what = WAITING_STATES[state];
     if (what) {
-      if (childWaits.get(expnum)?.what !== what) childWaits.set(expnum, { what, message: message ?? `waiting for ${what}`, since: new Date().toISOString() });
+      if (childWaits.get(expnum)?.what !== what)
+        childWaits.set(expnum, { what, message: message ?? `waiting for ${what}`, since: new Date().toISOString() });
     } else {
       childWaits.delete(expnum);
     }
@@ -131,7 +168,10 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     publish();
   });
   /** Passes a wake-up on to the children that wait; a child that has just closed is no failure of the run. */
-  const wakeChildren = async (signal: SignalDefinition<[], string>, which: (w: NonNullable<Progress['waitingFor']>) => boolean): Promise<void> => {
+  const wakeChildren = async (
+    signal: SignalDefinition<[], string>,
+    which: (w: NonNullable<Progress['waitingFor']>) => boolean,
+  ): Promise<void> => {
     const waiting = [...childWaits].filter(([, w]) => which(w)).map(([e]) => children.get(e));
     await Promise.allSettled(waiting.map((child) => child?.signal(signal)));
   };
@@ -152,7 +192,17 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     const run = await validateRun({ ...input, workflowId, firstExecutionRunId: workflowInfo().firstExecutionRunId });
     // DesgwExposureCount took an Int search attribute slot of the three SQL visibility has; the count is in the progress.
     const nites = { key: DESGW_NITE, value: [...new Set(run.exposures.map((e) => e.nite))] };
-    upsertSearchAttributes(patched(NO_EXPOSURE_COUNT) ? [nites] : [nites, { key: defineSearchAttributeKey('DesgwExposureCount', SearchAttributeType.INT), value: run.exposures.length }]);
+    upsertSearchAttributes(
+      patched(NO_EXPOSURE_COUNT)
+        ? [nites]
+        : [
+            nites,
+            {
+              key: defineSearchAttributeKey('DesgwExposureCount', SearchAttributeType.INT),
+              value: run.exposures.length,
+            },
+          ],
+    );
     progress.phase = 'allocating-season';
     publish();
     const { season } = await reserveSeasonOrWait();
@@ -161,8 +211,18 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     progress.phase = 'preparing';
     publish();
     const expnums = run.exposures.map((e) => e.expnum);
-    const prepared = await prepareRun({ gwWorkflowDir: run.gwWorkflowDir, runDir: run.runDir, season, rc: run.rc, expnums, workflowId, firstExecutionRunId: workflowInfo().firstExecutionRunId });
-    const outcomes = input.resume ? resumedOutcomes(await priorOutcomes({ runDir: run.runDir, expnums }), input.resume.retryFailed === true) : [];
+    const prepared = await prepareRun({
+      gwWorkflowDir: run.gwWorkflowDir,
+      runDir: run.runDir,
+      season,
+      rc: run.rc,
+      expnums,
+      workflowId,
+      firstExecutionRunId: workflowInfo().firstExecutionRunId,
+    });
+    const outcomes = input.resume
+      ? resumedOutcomes(await priorOutcomes({ runDir: run.runDir, expnums }), input.resume.retryFailed === true)
+      : [];
     progress.phase = 'sourcing-environment';
     publish();
     const env = await sourceEnvironmentOrWait(run);
@@ -181,7 +241,12 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
   const outcomes = new Map<number, Outcome>();
   const record = (o: Outcome) => {
     outcomes.set(o.expnum, o);
-    setState(o.expnum, o.status === 'submitted' ? 'submitted' : 'failed', { jobId: o.jobId, error: o.error, resumed: o.resumed, recovered: o.recovered });
+    setState(o.expnum, o.status === 'submitted' ? 'submitted' : 'failed', {
+      jobId: o.jobId,
+      error: o.error,
+      resumed: o.resumed,
+      recovered: o.recovered,
+    });
   };
   state.outcomes.forEach((o) => record(Array.isArray(o) ? withoutExposure(unpackResult(o)) : o));
   const big = run.exposures.length > FULL_RESULT_LIMIT;
@@ -218,7 +283,12 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
             dagmakerScript: run.dagmakerScript,
             parentWorkflowId: workflowId,
             proxyRecheckS,
-            ...(input.outageRecheckS !== undefined ? { outageRecheckS: input.outageRecheckS, outageRecheckMaxS: input.outageRecheckMaxS ?? input.outageRecheckS } : {}),
+            ...(input.outageRecheckS !== undefined
+              ? {
+                  outageRecheckS: input.outageRecheckS,
+                  outageRecheckMaxS: input.outageRecheckMaxS ?? input.outageRecheckS,
+                }
+              : {}),
             retryInitialIntervalS: retryS,
           },
         ],
@@ -253,8 +323,15 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
         // Let the children in flight finish (they belong to this run), then carry on in a new one.
         await Promise.all(running);
         progress.continuedAsNew++;
-        const packed = run.exposures.filter((e) => outcomes.has(e.expnum)).map((e) => packResult({ ...e, ...outcomes.get(e.expnum)! }, !big));
-        await continueAsNew<typeof imageProcessing>(input, { ...state, next, outcomes: packed, continuedAsNew: progress.continuedAsNew });
+        const packed = run.exposures
+          .filter((e) => outcomes.has(e.expnum))
+          .map((e) => packResult({ ...e, ...outcomes.get(e.expnum)! }, !big));
+        await continueAsNew<typeof imageProcessing>(input, {
+          ...state,
+          next,
+          outcomes: packed,
+          continuedAsNew: progress.continuedAsNew,
+        });
       }
       running.push(runOne(run.exposures[next++]!));
     }
@@ -276,12 +353,16 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
   progress.phase = 'done';
   publish();
   // A long run's result leaves its exposures to manifest.json: the result must stay far under the 2 MB payload limit.
-  return big ? { ...result, exposures: [] } : { ...result, exposures: result.exposures.map((e) => withPaths(e, prepared.runDir)) };
+  return big
+    ? { ...result, exposures: [] }
+    : { ...result, exposures: result.exposures.map((e) => withPaths(e, prepared.runDir)) };
 
   /** What writeOutputs is sent: the activity fills in file paths and whole errors; a long list goes packed. */
   function outputsOf(r: ImageProcessingResult): WriteOutputsInput {
     const base = { outputDir: run.outputDir, runDir: prepared.runDir };
-    return big ? { ...base, result: { ...r, exposures: [] }, packed: r.exposures.map((e) => packResult(e, false)) } : { ...base, result: r };
+    return big
+      ? { ...base, result: { ...r, exposures: [] }, packed: r.exposures.map((e) => packResult(e, false)) }
+      : { ...base, result: r };
   }
 
   function buildResult(how: 'done' | 'cancelled'): ImageProcessingResult {
@@ -290,7 +371,13 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
         const o = outcomes.get(e.expnum);
         if (o) return { ...e, ...o };
         if (how === 'done') return null;
-        return { ...e, status: 'cancelled', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
+        return {
+          ...e,
+          status: 'cancelled',
+          warnings: [],
+          attempts: { dagmaker: 0, submit: 0 },
+          durationsMs: { total: 0 },
+        };
       })
       .filter((e): e is PathlessResult => e !== null);
     const submitted = exposures.filter((e) => e.status === 'submitted').length;
@@ -302,7 +389,11 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
       gwWorkflowDir: run.gwWorkflowDir,
       runDir: prepared.runDir,
       outputDir: run.outputDir,
-      outputFiles: { outputTxt: `${prepared.runDir}/output.txt`, manifest: `${prepared.runDir}/manifest.json`, latestOutputTxt: `${run.outputDir}/output.txt` },
+      outputFiles: {
+        outputTxt: `${prepared.runDir}/output.txt`,
+        manifest: `${prepared.runDir}/manifest.json`,
+        latestOutputTxt: `${run.outputDir}/output.txt`,
+      },
       duplicatesDropped: run.duplicatesDropped,
       rcChanges: prepared.rcChanges,
       exposures,
@@ -323,13 +414,21 @@ export async function imageProcessing(input: ImageProcessingInput, carried?: Car
     } catch (err) {
       const waiting = waitOf(err);
       if (waiting?.what !== 'database' || !patched(WAIT_FOR_DATABASE)) throw err;
-      const recheck = { proxyS: proxyRecheckS, outageS: input.outageRecheckS ?? DEFAULT_OUTAGE_RECHECK_S, outageMaxS: input.outageRecheckMaxS ?? input.outageRecheckS ?? DEFAULT_OUTAGE_RECHECK_MAX_S };
+      const recheck = {
+        proxyS: proxyRecheckS,
+        outageS: input.outageRecheckS ?? DEFAULT_OUTAGE_RECHECK_S,
+        outageMaxS: input.outageRecheckMaxS ?? input.outageRecheckS ?? DEFAULT_OUTAGE_RECHECK_MAX_S,
+      };
       const reservation = await waitOut(
         waiting,
         recheck,
         () => wakeups,
         (w) => {
-          runWait = { what: w.what, message: `${w.message}\nIt is re-checked with backoff; to check now: desgw retry-now ${workflowId}.`, since: new Date().toISOString() };
+          runWait = {
+            what: w.what,
+            message: `${w.message}\nIt is re-checked with backoff; to check now: desgw retry-now ${workflowId}.`,
+            since: new Date().toISOString(),
+          };
           showWaiting();
           publish();
         },
@@ -381,12 +480,25 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 }
 
 function resumedOutcomes(prior: PriorOutcomes, retryFailed: boolean): Outcome[] {
-  const submitted = prior.submitted.map(
-    (s): Outcome => ({ expnum: s.expnum, status: 'submitted', jobId: s.jobId, resumed: true, warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } }),
-  );
+  const submitted = prior.submitted.map((s): Outcome => ({
+    expnum: s.expnum,
+    status: 'submitted',
+    jobId: s.jobId,
+    resumed: true,
+    warnings: [],
+    attempts: { dagmaker: 0, submit: 0 },
+    durationsMs: { total: 0 },
+  }));
   const failed = retryFailed
     ? []
-    : prior.failed.map((f): Outcome => ({ expnum: f.expnum, status: 'failed', error: f.error, warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } }));
+    : prior.failed.map((f): Outcome => ({
+        expnum: f.expnum,
+        status: 'failed',
+        error: f.error,
+        warnings: [],
+        attempts: { dagmaker: 0, submit: 0 },
+        durationsMs: { total: 0 },
+      }));
   return [...submitted, ...failed];
 }
 

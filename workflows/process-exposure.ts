@@ -55,15 +55,28 @@ export interface ProcessExposureInput extends Exposure {
 
 export async function processExposure(input: ProcessExposureInput): Promise<ExposureResult> {
   const { expnum, workDir } = input;
-  const dagmakerOptions = { ...activityOptions('dagmaker', input.retryInitialIntervalS), summary: `DAGMaker ${expnum} (${input.band}, ${input.nite})` };
+  const dagmakerOptions = {
+    ...activityOptions('dagmaker', input.retryInitialIntervalS),
+    summary: `DAGMaker ${expnum} (${input.band}, ${input.nite})`,
+  };
   const submitOptions = { ...activityOptions('submit', input.retryInitialIntervalS), summary: `submit ${expnum}` };
   const { makeDag } = proxyActivities<Activities>(dagmakerOptions);
   const { submitDag } = proxyActivities<Activities>(submitOptions);
   const { recordFailure } = proxyActivities<Activities>(activityOptions('record'));
   const started = Date.now();
-  const result: ExposureResult = { expnum, band: input.band, nite: input.nite, ...exposurePaths(expnum, runDirOf(workDir)), status: 'failed', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
+  const result: ExposureResult = {
+    expnum,
+    band: input.band,
+    nite: input.nite,
+    ...exposurePaths(expnum, runDirOf(workDir)),
+    status: 'failed',
+    warnings: [],
+    attempts: { dagmaker: 0, submit: 0 },
+    durationsMs: { total: 0 },
+  };
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
-  const tell = (state: ExposureState, message?: string) => parent.signal(exposureStateSignal, { expnum, state, message });
+  const tell = (state: ExposureState, message?: string) =>
+    parent.signal(exposureStateSignal, { expnum, state, message });
 
   let wakeups = 0;
   setHandler(proxyRenewedSignal, () => void wakeups++);
@@ -75,7 +88,11 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     outageMaxS: input.outageRecheckMaxS ?? DEFAULT_OUTAGE_RECHECK_MAX_S,
   };
   /** Runs a step; what it fails for that is waited out (WAITS), it waits out, telling the parent once. */
-  const step = async <T>(state: ExposureState, options: ActivityOptions, run: (o: ActivityOptions) => Promise<T>): Promise<T> => {
+  const step = async <T>(
+    state: ExposureState,
+    options: ActivityOptions,
+    run: (o: ActivityOptions) => Promise<T>,
+  ): Promise<T> => {
     try {
       return await run(options);
     } catch (err) {
@@ -83,7 +100,13 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
       if (!waiting) throw err;
       if (!patched(WAIT_ONCE)) return legacyProxyWait(state, () => run(options), err);
       const once = { ...options, retry: { ...options.retry, maximumAttempts: 1 } };
-      return waitOut(waiting, recheck, () => wakeups, (w) => tell(WAITING_STATE[w.what], w.message), () => run(once));
+      return waitOut(
+        waiting,
+        recheck,
+        () => wakeups,
+        (w) => tell(WAITING_STATE[w.what], w.message),
+        () => run(once),
+      );
     }
   };
 
@@ -108,7 +131,12 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
   let stage: 'dagmaker' | 'submit' = 'dagmaker';
   try {
     const dag = await step('making-dag', dagmakerOptions, (o) =>
-      notCountingShutdowns(o, (attempts) => (result.attempts.dagmaker = attempts), (oo) => makeDag.executeWithOptions(oo, [{ expnum, workDir, envFile: input.envFile, script: input.dagmakerScript }])),
+      notCountingShutdowns(
+        o,
+        (attempts) => (result.attempts.dagmaker = attempts),
+        (oo) =>
+          makeDag.executeWithOptions(oo, [{ expnum, workDir, envFile: input.envFile, script: input.dagmakerScript }]),
+      ),
     );
     result.attempts.dagmaker += dag.attempt;
     result.durationsMs.dagmaker = dag.durationMs;
@@ -117,7 +145,14 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     // Not awaited: the parent's progress need not hold up the submission.
     tell('submitting').catch(() => undefined);
     const sub = await step('submitting', submitOptions, (o) =>
-      notCountingShutdowns(o, (attempts) => (result.attempts.submit = attempts), (oo) => submitDag.executeWithOptions(oo, [{ expnum, workDir, envFile: input.envFile, recommendedSubmit: dag.recommendedSubmit }])),
+      notCountingShutdowns(
+        o,
+        (attempts) => (result.attempts.submit = attempts),
+        (oo) =>
+          submitDag.executeWithOptions(oo, [
+            { expnum, workDir, envFile: input.envFile, recommendedSubmit: dag.recommendedSubmit },
+          ]),
+      ),
     );
     result.attempts.submit += sub.attempt;
     result.durationsMs.submit = sub.durationMs;
@@ -152,7 +187,9 @@ const WAITING_STATE: Record<WaitingFor, ExposureState> = {
 /** The attempt an activity failure reports in its details (activities put `{ attempt }` there). */
 function attemptOf(err: unknown): number | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  return cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: number } | undefined)?.attempt : undefined;
+  return cause instanceof ApplicationFailure
+    ? (cause.details?.[0] as { attempt?: number } | undefined)?.attempt
+    : undefined;
 }
 
 /**
@@ -160,7 +197,11 @@ function attemptOf(err: unknown): number | undefined {
  * again, with its retry budget less only the attempts that really failed before. `interrupted`
  * hears how many attempts were spent on runs cut short, for the report.
  */
-async function notCountingShutdowns<T>(options: ActivityOptions, interrupted: (attempts: number) => void, run: (o: ActivityOptions) => Promise<T>): Promise<T> {
+async function notCountingShutdowns<T>(
+  options: ActivityOptions,
+  interrupted: (attempts: number) => void,
+  run: (o: ActivityOptions) => Promise<T>,
+): Promise<T> {
   let o = options;
   let spent = 0;
   for (;;) {

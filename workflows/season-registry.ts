@@ -4,7 +4,14 @@
  * reservations are serialised by Temporal itself: two runs can never get the same season, whatever
  * host their workers run on, and the reservations survive worker and server restarts.
  */
-import { ApplicationFailure, condition, continueAsNew, setHandler, allHandlersFinished, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  setHandler,
+  allHandlersFinished,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { Failure } from '../common/failures.js';
 import { reservationsQuery, reserveSeasonUpdate, type RegistryState, type Reservation } from '../common/messages.js';
 import { decideSeason, isTestSeason } from '../common/season-rules.js';
@@ -33,7 +40,8 @@ export async function seasonRegistry(state: RegistryState = { reservations: [], 
     {
       validator: ({ owner, requested, usedInDatabase }) => {
         if (typeof owner !== 'string' || owner === '') throw new Error('owner is required');
-        if (requested !== 'auto' && !Number.isInteger(requested)) throw new Error('requested must be "auto" or an integer');
+        if (requested !== 'auto' && !Number.isInteger(requested))
+          throw new Error('requested must be "auto" or an integer');
         if (!Array.isArray(usedInDatabase)) throw new Error('usedInDatabase must be a list of seasons');
       },
     },

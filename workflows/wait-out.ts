@@ -32,7 +32,13 @@ export function waitOf(err: unknown): Waiting | undefined {
  * the reason changes, tries `tryOnce` at each re-check or wake-up, and returns its result once it
  * gets past. A failure that is not waited out is thrown.
  */
-export async function waitOut<T>(first: Waiting, recheck: Recheck, wakeups: () => number, onWaiting: (w: Waiting) => Promise<void> | void, tryOnce: () => Promise<T>): Promise<T> {
+export async function waitOut<T>(
+  first: Waiting,
+  recheck: Recheck,
+  wakeups: () => number,
+  onWaiting: (w: Waiting) => Promise<void> | void,
+  tryOnce: () => Promise<T>,
+): Promise<T> {
   let { what } = first;
   await onWaiting(first);
   let delayS = what === 'proxy' ? recheck.proxyS : recheck.outageS;

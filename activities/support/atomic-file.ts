@@ -7,7 +7,12 @@ import { dirname } from 'node:path';
  * `durable`, the file and its directory are flushed to disk before it returns, so the write
  * survives a crash of the machine, not only of the process (the submission record needs that).
  */
-export async function writeAtomically(path: string, content: string, mode = 0o664, { durable = false } = {}): Promise<void> {
+export async function writeAtomically(
+  path: string,
+  content: string,
+  mode = 0o664,
+  { durable = false } = {},
+): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   const fh = await open(tmp, 'w', mode);
   try {

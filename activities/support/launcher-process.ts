@@ -37,10 +37,26 @@ process.on('message', (m: LaunchRequest) => {
     fd = openSync(m.outFile, 'w', 0o664);
     // A file descriptor as stdout/stderr: execa passes it to the child as is (its types leave integers out).
     const out = fd as unknown as 'inherit';
-    const child = execa(m.file, m.args, { cwd: m.cwd, env: m.env, extendEnv: false, stdin: 'ignore', stdout: out, stderr: out, detached: true, reject: false, buffer: false });
+    const child = execa(m.file, m.args, {
+      cwd: m.cwd,
+      env: m.env,
+      extendEnv: false,
+      stdin: 'ignore',
+      stdout: out,
+      stderr: out,
+      detached: true,
+      reject: false,
+      buffer: false,
+    });
     if (child.pid !== undefined) reply({ id: m.id, pid: child.pid });
     child.then(
-      (r) => reply({ id: m.id, exitCode: r.exitCode, signal: r.signal, ...(r.failed && r.exitCode === undefined && !r.signal ? { error: r.message } : {}) }),
+      (r) =>
+        reply({
+          id: m.id,
+          exitCode: r.exitCode,
+          signal: r.signal,
+          ...(r.failed && r.exitCode === undefined && !r.signal ? { error: r.message } : {}),
+        }),
       (err: Error) => reply({ id: m.id, error: err.message }),
     );
   } catch (err) {

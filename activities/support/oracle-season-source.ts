@@ -8,10 +8,23 @@ import oracledb from 'oracledb';
 import { loadDesDbCredentials, type DesDbCredentials } from './des-credentials.js';
 import type { SeasonSource } from './season-source.js';
 
-export const SEASON_TABLES = ['SNAUTOSCAN', 'SNAUTOSCAN_SAVE', 'SNCAND', 'SNFAKEIMG', 'SNFAKEMATCH', 'SNFORCE', 'SNOBS', 'SNOBSINFO', 'SNOBS_SAVE', 'SNSCAN'] as const;
+export const SEASON_TABLES = [
+  'SNAUTOSCAN',
+  'SNAUTOSCAN_SAVE',
+  'SNCAND',
+  'SNFAKEIMG',
+  'SNFAKEMATCH',
+  'SNFORCE',
+  'SNOBS',
+  'SNOBSINFO',
+  'SNOBS_SAVE',
+  'SNSCAN',
+] as const;
 
 /** The query: no input reaches it (nothing to bind), the schema and tables are fixed. */
-export const SEASONS_SQL = SEASON_TABLES.map((t) => `SELECT DISTINCT season FROM marcelle.${t.toLowerCase()}`).join('\nUNION\n');
+export const SEASONS_SQL = SEASON_TABLES.map((t) => `SELECT DISTINCT season FROM marcelle.${t.toLowerCase()}`).join(
+  '\nUNION\n',
+);
 
 /** What the source needs of a connection (oracledb's Connection has it). */
 export interface SeasonQueryConnection {
@@ -22,7 +35,12 @@ export interface SeasonQueryConnection {
 export type Connect = (c: DesDbCredentials & { connectTimeout: number }) => Promise<SeasonQueryConnection>;
 
 const thinConnect: Connect = ({ user, password, connectString, connectTimeout }) =>
-  oracledb.getConnection({ user, password, connectString, connectTimeout }) as unknown as Promise<SeasonQueryConnection>;
+  oracledb.getConnection({
+    user,
+    password,
+    connectString,
+    connectTimeout,
+  }) as unknown as Promise<SeasonQueryConnection>;
 
 export class OracleSeasonSource implements SeasonSource {
   constructor(
@@ -35,12 +53,18 @@ export class OracleSeasonSource implements SeasonSource {
 
   async usedSeasons(): Promise<number[]> {
     const creds = await this.credentials().catch((err: Error) => {
-      throw ApplicationFailure.create({ type: 'DatabaseConfiguration', nonRetryable: true, message: `DES database credentials: ${err.message}` });
+      throw ApplicationFailure.create({
+        type: 'DatabaseConfiguration',
+        nonRetryable: true,
+        message: `DES database credentials: ${err.message}`,
+      });
     });
     let connection: SeasonQueryConnection | undefined;
     try {
       connection = await this.connect({ ...creds, connectTimeout: this.connectTimeoutS });
-      const result = await connection.execute<{ SEASON: number | string | null }>(SEASONS_SQL, [], { outFormat: oracledb.OUT_FORMAT_OBJECT });
+      const result = await connection.execute<{ SEASON: number | string | null }>(SEASONS_SQL, [], {
+        outFormat: oracledb.OUT_FORMAT_OBJECT,
+      });
       return seasonsFromRows(result.rows ?? []);
     } catch (err) {
       throw classifyOracleError(err);
@@ -67,10 +91,21 @@ export function seasonsFromRows(rows: { SEASON: number | string | null }[]): num
 export function classifyOracleError(err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);
   if (/ORA-01017/.test(message)) {
-    return ApplicationFailure.create({ type: 'DatabaseCredentials', nonRetryable: true, message: `the DES database refused the credentials (ORA-01017): check DESGW_DB_USER/DESGW_DB_PASSWORD or ~/.desservices.ini [db-dessci]` });
+    return ApplicationFailure.create({
+      type: 'DatabaseCredentials',
+      nonRetryable: true,
+      message: `the DES database refused the credentials (ORA-01017): check DESGW_DB_USER/DESGW_DB_PASSWORD or ~/.desservices.ini [db-dessci]`,
+    });
   }
   if (/ORA-00942/.test(message)) {
-    return ApplicationFailure.create({ type: 'DatabaseSchema', nonRetryable: true, message: `a MARCELLE season table is missing or not readable by this account (ORA-00942): ${message.split('\n')[0]}` });
+    return ApplicationFailure.create({
+      type: 'DatabaseSchema',
+      nonRetryable: true,
+      message: `a MARCELLE season table is missing or not readable by this account (ORA-00942): ${message.split('\n')[0]}`,
+    });
   }
-  return ApplicationFailure.create({ type: 'DatabaseUnavailable', message: `the DES database could not be read (retrying): ${message.split('\n')[0]}` });
+  return ApplicationFailure.create({
+    type: 'DatabaseUnavailable',
+    message: `the DES database could not be read (retrying): ${message.split('\n')[0]}`,
+  });
 }

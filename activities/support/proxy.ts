@@ -17,11 +17,23 @@ export interface ProxyOptions {
   proxyMargin: string;
 }
 
-const RENEW = 'renew it with kx509 and voms-proxy-init -rfc -noregen -voms des:/des/Role=Analysis -valid 24:00, then signal proxyRenewed';
+const RENEW =
+  'renew it with kx509 and voms-proxy-init -rfc -noregen -voms des:/des/Role=Analysis -valid 24:00, then signal proxyRenewed';
 
 /** Whether the proxy is valid for the margin; otherwise what voms-proxy-info said. */
-async function proxyState(o: ProxyOptions, env: Record<string, string>, cwd: string): Promise<{ valid: true } | { valid: false; said: string }> {
-  const r = await execa('voms-proxy-info', ['-exists', '-valid', o.proxyMargin], { env, extendEnv: false, cwd, reject: false, all: true, timeout: 60_000 });
+async function proxyState(
+  o: ProxyOptions,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ valid: true } | { valid: false; said: string }> {
+  const r = await execa('voms-proxy-info', ['-exists', '-valid', o.proxyMargin], {
+    env,
+    extendEnv: false,
+    cwd,
+    reject: false,
+    all: true,
+    timeout: 60_000,
+  });
   if (r.exitCode === 0) return { valid: true };
   return { valid: false, said: (r.all ?? '').trim().split('\n').pop() || `exit ${r.exitCode}` };
 }
@@ -29,7 +41,10 @@ async function proxyState(o: ProxyOptions, env: Record<string, string>, cwd: str
 export async function ensureProxy(o: ProxyOptions, env: Record<string, string>, cwd: string): Promise<void> {
   if (!o.checkProxy) return;
   const state = await proxyState(o, env, cwd);
-  if (!state.valid) throw proxyExpired(`the grid proxy is missing or valid for less than ${o.proxyMargin} (voms-proxy-info: ${state.said}); ${RENEW}`);
+  if (!state.valid)
+    throw proxyExpired(
+      `the grid proxy is missing or valid for less than ${o.proxyMargin} (voms-proxy-info: ${state.said}); ${RENEW}`,
+    );
 }
 
 /**
@@ -49,10 +64,15 @@ export async function credentialFailure(
   see = '',
 ): Promise<ApplicationFailure> {
   if (c.credential === 'token') {
-    return proxyExpired(`${what}: jobsub_lite could not get a bearer token (${c.reason}); run kinit (or htgettoken -a htvaultprod.fnal.gov -i des), then signal proxyRenewed${see}`);
+    return proxyExpired(
+      `${what}: jobsub_lite could not get a bearer token (${c.reason}); run kinit (or htgettoken -a htvaultprod.fnal.gov -i des), then signal proxyRenewed${see}`,
+    );
   }
   const state = await proxyState(o, env, cwd);
-  if (!state.valid) return proxyExpired(`${what}: the grid proxy is missing or expired (voms-proxy-info: ${state.said}); ${RENEW}${see}`);
+  if (!state.valid)
+    return proxyExpired(
+      `${what}: the grid proxy is missing or expired (voms-proxy-info: ${state.said}); ${RENEW}${see}`,
+    );
   return ApplicationFailure.create({
     type: otherwise,
     message: `${what}: ${c.reason}, but voms-proxy-info finds the proxy valid for ${o.proxyMargin}${see}`,

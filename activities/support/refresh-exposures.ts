@@ -35,14 +35,30 @@ export async function refreshExposuresList(gwWorkflowDir: string): Promise<void>
       if (WRITTEN.test(name) || name.startsWith('.')) continue;
       await symlink(join(gwWorkflowDir, name), join(scratch, name));
     }
-    const r = await execa('flock', ['--timeout', '600', join(gwWorkflowDir, '.exposures.list.lock'), 'bash', '-c', PROGRAM, 'refresh-exposures', gwWorkflowDir, scratch], {
-      reject: false,
-      all: true,
-      timeout: 15 * 60_000,
-    });
+    const r = await execa(
+      'flock',
+      [
+        '--timeout',
+        '600',
+        join(gwWorkflowDir, '.exposures.list.lock'),
+        'bash',
+        '-c',
+        PROGRAM,
+        'refresh-exposures',
+        gwWorkflowDir,
+        scratch,
+      ],
+      {
+        reject: false,
+        all: true,
+        timeout: 15 * 60_000,
+      },
+    );
     if (r.exitCode !== 0) {
       // The last lines of a script's output, never a file's content.
-      throw new Error(`refreshing exposures.list with getExposureInfo.sh failed (exit ${r.exitCode}): ${(r.all ?? '').split('\n').slice(-3).join(' | ')}`);
+      throw new Error(
+        `refreshing exposures.list with getExposureInfo.sh failed (exit ${r.exitCode}): ${(r.all ?? '').split('\n').slice(-3).join(' | ')}`,
+      );
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -42,9 +42,16 @@ export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
   const ctx = activityContext();
   const started = Date.now();
   // Started by the launcher (see launcher-process.ts), its output straight into the .out file.
-  const { pid: pgid, exited } = await launch({ file: o.file, args: o.args, cwd: o.cwd, env: o.env, outFile: o.outFile });
+  const { pid: pgid, exited } = await launch({
+    file: o.file,
+    args: o.args,
+    cwd: o.cwd,
+    env: o.env,
+    outFile: o.outFile,
+  });
   // The group and the worker that owns it: a later attempt or worker kills the group only once its owner is gone.
-  if (pgid !== undefined) await writeFile(o.pidFile, JSON.stringify({ pgid, owner: process.pid, cwd: o.cwd }) + '\n', { mode: 0o664 });
+  if (pgid !== undefined)
+    await writeFile(o.pidFile, JSON.stringify({ pgid, owner: process.pid, cwd: o.cwd }) + '\n', { mode: 0o664 });
 
   let killed: RunLoggedResult['killed'] = null;
   const killGroup = (why: 'timeout' | 'cancelled' | 'shutdown'): void => {
@@ -55,7 +62,9 @@ export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
   };
   const timer = setTimeout(() => killGroup('timeout'), o.timeoutS * 1000);
   const beat = setInterval(() => {
-    void readTail(o.outFile).then((tail) => ctx?.heartbeat({ label: o.label, elapsedS: Math.round((Date.now() - started) / 1000), tail: tailOf(tail) }));
+    void readTail(o.outFile).then((tail) =>
+      ctx?.heartbeat({ label: o.label, elapsedS: Math.round((Date.now() - started) / 1000), tail: tailOf(tail) }),
+    );
   }, o.heartbeatEveryS * 1000);
   const onCancel = (): void => killGroup(ctx && isWorkerShutdown(ctx) ? 'shutdown' : 'cancelled');
   ctx?.cancellationSignal.addEventListener('abort', onCancel);
@@ -148,7 +157,9 @@ export async function killLeftoversUnder(runsDir: string): Promise<number> {
     const runDir = join(runsDir, run);
     const pidFiles = [
       join(runDir, RUN_FILES.setupPid),
-      ...(await readdir(runDir).catch(() => [] as string[])).filter((d) => d.startsWith('exp_')).map((d) => exposureFiles(Number(d.slice(4)), runDir).dagmakerPid),
+      ...(await readdir(runDir).catch(() => [] as string[]))
+        .filter((d) => d.startsWith('exp_'))
+        .map((d) => exposureFiles(Number(d.slice(4)), runDir).dagmakerPid),
     ];
     for (const pidFile of pidFiles) if (await killLeftover(pidFile)) killed++;
   }
@@ -158,7 +169,11 @@ export async function killLeftoversUnder(runsDir: string): Promise<number> {
 function parsePidFile(text: string): { pgid?: number; owner?: number; cwd?: string } {
   try {
     const v = JSON.parse(text) as { pgid?: unknown; owner?: unknown; cwd?: unknown };
-    return { pgid: Number(v.pgid) || undefined, owner: Number(v.owner) || undefined, cwd: typeof v.cwd === 'string' ? v.cwd : undefined };
+    return {
+      pgid: Number(v.pgid) || undefined,
+      owner: Number(v.owner) || undefined,
+      cwd: typeof v.cwd === 'string' ? v.cwd : undefined,
+    };
   } catch {
     return {};
   }
@@ -189,7 +204,10 @@ async function groupMembers(pgid: number): Promise<number[]> {
 /** The activity is cancelled because its worker shuts down (the SDK's reason `WORKER_SHUTDOWN`), not by the workflow. */
 export function isWorkerShutdown(ctx: Context): boolean {
   const reason: unknown = ctx.cancellationSignal.reason;
-  return ctx.cancellationDetails?.workerShutdown === true || (reason instanceof Error && reason.message === 'WORKER_SHUTDOWN');
+  return (
+    ctx.cancellationDetails?.workerShutdown === true ||
+    (reason instanceof Error && reason.message === 'WORKER_SHUTDOWN')
+  );
 }
 
 function activityContext(): Context | undefined {

@@ -21,12 +21,18 @@ const MARKER = RUN_FILES.marker;
 export async function readRunMarker(runDir: string): Promise<RunMarker | null> {
   const text = await readFile(join(runDir, MARKER), 'utf8').catch(() => null);
   if (text !== null) return JSON.parse(text) as RunMarker;
-  const made = await stat(join(runDir, RUN_FILES.mirror)).then(() => true, () => false);
+  const made = await stat(join(runDir, RUN_FILES.mirror)).then(
+    () => true,
+    () => false,
+  );
   return made ? { workflowId: '', firstExecutionRunId: '', createdAt: '' } : null;
 }
 
 /** Marks the run directory as this run's, unless it already is (a retry, a resume). */
 export async function markRunDir(runDir: string, workflowId: string, firstExecutionRunId: string): Promise<void> {
   if ((await readFile(join(runDir, MARKER), 'utf8').catch(() => null)) !== null) return;
-  await writeAtomically(join(runDir, MARKER), JSON.stringify({ workflowId, firstExecutionRunId, createdAt: new Date().toISOString() } satisfies RunMarker) + '\n');
+  await writeAtomically(
+    join(runDir, MARKER),
+    JSON.stringify({ workflowId, firstExecutionRunId, createdAt: new Date().toISOString() } satisfies RunMarker) + '\n',
+  );
 }

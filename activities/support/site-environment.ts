@@ -5,9 +5,14 @@ import { readFile, stat } from 'node:fs/promises';
 const cache = new Map<string, { mtimeMs: number; env: Record<string, string> }>();
 
 export async function loadEnvironment(envFile: string): Promise<Record<string, string>> {
-  const mtimeMs = await stat(envFile).then((s) => s.mtimeMs, (err: NodeJS.ErrnoException) => {
-    throw new Error(`the run's environment file ${envFile} is unreadable (${err.code ?? err.message}); was setup_img_proc.sh sourced?`);
-  });
+  const mtimeMs = await stat(envFile).then(
+    (s) => s.mtimeMs,
+    (err: NodeJS.ErrnoException) => {
+      throw new Error(
+        `the run's environment file ${envFile} is unreadable (${err.code ?? err.message}); was setup_img_proc.sh sourced?`,
+      );
+    },
+  );
   const hit = cache.get(envFile);
   if (hit?.mtimeMs === mtimeMs) return hit.env;
   const env = JSON.parse(await readFile(envFile, 'utf8')) as Record<string, string>;

@@ -41,7 +41,13 @@ export async function recordedJobIds(runsDir: string, since: Date): Promise<Set<
     const runDir = join(runsDir, run);
     for (const dir of (await readdir(runDir).catch(() => [] as string[])).filter((d) => d.startsWith('exp_'))) {
       const file = exposureFiles(Number(dir.slice(4)), runDir).submissionRecord;
-      if ((await stat(file).then((st) => st.mtimeMs, () => 0)) < after) continue;
+      if (
+        (await stat(file).then(
+          (st) => st.mtimeMs,
+          () => 0,
+        )) < after
+      )
+        continue;
       const jobId = (await readSubmissionRecord(file).catch(() => null))?.jobId;
       if (jobId) out.add(jobId);
     }

@@ -37,7 +37,10 @@ const NOT_MIRRORED: RegExp[] = [
  */
 export async function writeMirror(runDir: string, gwWorkflowDir: string, runOwn: string[]): Promise<void> {
   const siteEntries = (await readdir(gwWorkflowDir)).filter((name) => !NOT_MIRRORED.some((re) => re.test(name)));
-  const links: [string, string][] = [...siteEntries.map((name): [string, string] => [name, join(gwWorkflowDir, name)]), ...runOwn.map((name): [string, string] => [name, join(runDir, name)])];
+  const links: [string, string][] = [
+    ...siteEntries.map((name): [string, string] => [name, join(gwWorkflowDir, name)]),
+    ...runOwn.map((name): [string, string] => [name, join(runDir, name)]),
+  ];
   await writeAtomically(join(runDir, RUN_FILES.mirror), JSON.stringify(links));
 }
 

@@ -5,7 +5,13 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { after, before } from 'node:test';
-import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { execa, type ResultPromise } from 'execa';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -22,7 +28,9 @@ import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 let cliPath: Promise<string> | undefined;
 /** The pinned Temporal CLI (built into .tools/ on first use). */
 export function temporalCli(): Promise<string> {
-  cliPath ??= execa(join(REPO_ROOT, 'scripts', 'ensure-temporal.sh'), { stderr: 'inherit' }).then((r) => r.stdout.trim());
+  cliPath ??= execa(join(REPO_ROOT, 'scripts', 'ensure-temporal.sh'), { stderr: 'inherit' }).then((r) =>
+    r.stdout.trim(),
+  );
   return cliPath;
 }
 
@@ -31,7 +39,12 @@ let runtimeInstalled = false;
 export function quietRuntime(): void {
   if (!runtimeInstalled) {
     // Tests break things on purpose (servers, workers): only errors are worth printing.
-    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} } } });
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: {
+        logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }), forward: {} },
+      },
+    });
     runtimeInstalled = true;
   }
 }
@@ -39,13 +52,20 @@ export function quietRuntime(): void {
 export async function startDevServer(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: await temporalCli() }, log: { format: 'pretty', level: 'error' }, extraArgs: DEV_SERVER_ARGS },
+    server: {
+      executable: { type: 'existing-path', path: await temporalCli() },
+      log: { format: 'pretty', level: 'error' },
+      extraArgs: DEV_SERVER_ARGS,
+    },
   });
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: join(REPO_ROOT, 'dist', 'workflows', 'index.js'), logger: quietLogger() });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: join(REPO_ROOT, 'dist', 'workflows', 'index.js'),
+    logger: quietLogger(),
+  });
   return bundle;
 }
 
@@ -70,7 +90,12 @@ export interface Site {
   fault(name: string, content?: string): Promise<void>;
 }
 
-export const FAST: SandboxTimings = { setupSeconds: 0.2, dagmakerMinSeconds: 0.3, dagmakerMaxSeconds: 0.8, submitSeconds: 0.05 };
+export const FAST: SandboxTimings = {
+  setupSeconds: 0.2,
+  dagmakerMinSeconds: 0.3,
+  dagmakerMaxSeconds: 0.8,
+  submitSeconds: 0.05,
+};
 
 export async function makeSite(timings: SandboxTimings = FAST): Promise<Site> {
   const root = await mkdtemp(join(tmpdir(), 'desgw-site-'));
@@ -100,7 +125,12 @@ export function siteConfig(site: Site, overrides: Partial<WorkerConfig> = {}): W
 }
 
 /** Runs `fn` while the workers (workflows, site, DAGMaker) serve with the real activities against `site`. */
-export async function withWorker<T>(env: TestWorkflowEnvironment, site: Site, fn: () => Promise<T>, overrides: Partial<WorkerConfig> = {}): Promise<T> {
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  site: Site,
+  fn: () => Promise<T>,
+  overrides: Partial<WorkerConfig> = {},
+): Promise<T> {
   process.umask(SITE_UMASK);
   await ensureSearchAttributes(env.nativeConnection, env.namespace ?? 'default');
   const workers = await createWorkers({
@@ -111,19 +141,32 @@ export async function withWorker<T>(env: TestWorkflowEnvironment, site: Site, fn
     workflowBundle: await workflowBundle(),
   });
   const done = fn();
-  await runWorkers(workers, done.catch(() => undefined));
+  await runWorkers(
+    workers,
+    done.catch(() => undefined),
+  );
   return done;
 }
 
 /** Intervals during which each exposure's DAGMaker ran, from the ledger. */
-export function dagmakerIntervals(events: LedgerEvent[]): { expnum: number; pid: number; start: number; end: number; cwd: string; season: string }[] {
+export function dagmakerIntervals(
+  events: LedgerEvent[],
+): { expnum: number; pid: number; start: number; end: number; cwd: string; season: string }[] {
   const starts = new Map<number, LedgerEvent>();
   const out: ReturnType<typeof dagmakerIntervals> = [];
   for (const e of events) {
     if (e.event === 'dagmaker_start') starts.set(e.pid!, e);
     if (e.event === 'dagmaker_end') {
       const s = starts.get(e.pid!);
-      if (s) out.push({ expnum: Number(s.expnum), pid: s.pid!, start: s.ts, end: e.ts, cwd: String(s.cwd), season: String(s.season) });
+      if (s)
+        out.push({
+          expnum: Number(s.expnum),
+          pid: s.pid!,
+          start: s.ts,
+          end: e.ts,
+          cwd: String(s.cwd),
+          season: String(s.season),
+        });
     }
   }
   return out;
@@ -131,7 +174,9 @@ export function dagmakerIntervals(events: LedgerEvent[]): { expnum: number; pid:
 
 /** The largest number of intervals open at once. */
 export function maxOverlap(intervals: { start: number; end: number }[]): number {
-  const points = intervals.flatMap((i) => [[i.start, 1] as const, [i.end, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const points = intervals
+    .flatMap((i) => [[i.start, 1] as const, [i.end, -1] as const])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let open = 0;
   let max = 0;
   for (const [, d] of points) max = Math.max(max, (open += d));
@@ -144,7 +189,12 @@ function quietLogger() {
 }
 
 /** Waits until `check` returns a value (polled), or fails after `timeoutMs` saying what it waited for. */
-export async function eventually<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 200,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await check().catch(() => null);
@@ -160,10 +210,21 @@ export { processAlive } from '../../activities/support/run-logged.js';
  * A worker as the DES machine runs it: `node dist/workers/main.js` with the production Node flags,
  * serving `site`, its output in `<site.root>/<name>.log`. `env` adds or overrides settings.
  */
-export function spawnWorker(site: Site, address: string, name: string, env: Record<string, string> = {}): ResultPromise {
+export function spawnWorker(
+  site: Site,
+  address: string,
+  name: string,
+  env: Record<string, string> = {},
+): ResultPromise {
   const log = createWriteStream(join(site.root, `${name}.log`));
   const p = execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
-    env: { TEMPORAL_ADDRESS: address, DESGW_GW_WORKFLOW_DIR: site.gwDir, DESGW_HEARTBEAT_EVERY_S: '1', DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt'), ...env },
+    env: {
+      TEMPORAL_ADDRESS: address,
+      DESGW_GW_WORKFLOW_DIR: site.gwDir,
+      DESGW_HEARTBEAT_EVERY_S: '1',
+      DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt'),
+      ...env,
+    },
     reject: false,
     all: true,
     // A SIGTERM is a request to drain: no SIGKILL after execa's default 5 s.

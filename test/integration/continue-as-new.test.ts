@@ -12,7 +12,12 @@ import { progressQuery } from '../../common/messages.js';
 const server = devServerForThisFile();
 
 test('no exposure lost or repeated across forced continue-as-new boundaries', async () => {
-  const site = await makeSite({ setupSeconds: 0.1, dagmakerMinSeconds: 0.2, dagmakerMaxSeconds: 0.5, submitSeconds: 0.02 });
+  const site = await makeSite({
+    setupSeconds: 0.1,
+    dagmakerMinSeconds: 0.2,
+    dagmakerMaxSeconds: 0.5,
+    submitSeconds: 0.02,
+  });
   const expnums = Array.from({ length: 24 }, (_, i) => 1210400 + i);
   const list = await site.list('long.list', expnums);
   await withWorker(server.env, site, async () => {
@@ -35,15 +40,26 @@ test('no exposure lost or repeated across forced continue-as-new boundaries', as
       await new Promise((r) => setTimeout(r, 150));
     }
     const r = await result;
-    assert.deepEqual(r.exposures.map((e) => e.expnum), expnums);
+    assert.deepEqual(
+      r.exposures.map((e) => e.expnum),
+      expnums,
+    );
     assert.equal(r.counts.submitted, expnums.length);
     const final = await handle.query(progressQuery);
     assert.ok(final.continuedAsNew >= 3, `continued as new ${final.continuedAsNew} times`);
     assert.ok(seen.size >= 2, 'progress was read on both sides of a boundary');
     const events = await site.ledger();
     for (const e of expnums) {
-      assert.equal(events.filter((x) => x.event === 'dagmaker_start' && Number(x.expnum) === e).length, 1, `DAGMaker runs of ${e}`);
-      assert.equal(events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length, 1, `submissions of ${e}`);
+      assert.equal(
+        events.filter((x) => x.event === 'dagmaker_start' && Number(x.expnum) === e).length,
+        1,
+        `DAGMaker runs of ${e}`,
+      );
+      assert.equal(
+        events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length,
+        1,
+        `submissions of ${e}`,
+      );
     }
     assert.ok(maxOverlap(dagmakerIntervals(events)) <= 3);
     const desc = await handle.describe();

@@ -15,14 +15,33 @@ import type { ImageProcessingResult } from '../../common/contract.js';
 import { TASK_QUEUE } from '../../common/contract.js';
 import { DEV_SERVER_ARGS } from '../../scripts/dev-server-args.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
-import { dagmakerIntervals, eventually, makeSite, maxOverlap, processAlive, quietRuntime, siteConfig, spawnWorker, startDevServer, temporalCli, workflowBundle, type Site, range } from '../helpers/harness.js';
+import {
+  dagmakerIntervals,
+  eventually,
+  makeSite,
+  maxOverlap,
+  processAlive,
+  quietRuntime,
+  siteConfig,
+  spawnWorker,
+  startDevServer,
+  temporalCli,
+  workflowBundle,
+  type Site,
+  range,
+} from '../helpers/harness.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
-
 
 async function assertExactlyOnce(site: Site, expnums: number[], result: ImageProcessingResult): Promise<void> {
   const events = await site.ledger();
-  for (const e of expnums) assert.equal(events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length, 1, `submissions of ${e}`);
-  for (const x of result.exposures) assert.equal(x.jobId, events.find((e) => e.event === 'submit' && Number(e.expnum) === x.expnum)?.jobid, `job id of ${x.expnum}`);
+  for (const e of expnums)
+    assert.equal(events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length, 1, `submissions of ${e}`);
+  for (const x of result.exposures)
+    assert.equal(
+      x.jobId,
+      events.find((e) => e.event === 'submit' && Number(e.expnum) === x.expnum)?.jobid,
+      `job id of ${x.expnum}`,
+    );
   assert.ok(maxOverlap(dagmakerIntervals(events)) <= 5, 'never more than five DAGMakers at once');
   const pids = events.filter((e) => e.event === 'dagmaker_start').map((e) => Number(e.pid));
   await eventually('no DAGMaker left running', async () => pids.every((p) => !processAlive(p)), 15_000);
@@ -43,7 +62,11 @@ test('a worker killed mid-run (even between a submission and its record) is repl
       workflowId: `crash-${process.pid}`,
       args: [{ exposureListFile: list, season: 'auto', retryInitialIntervalS: 1 }],
     });
-    await eventually('the submission of 1210452 to be recorded by jobsub', async () => (await site.ledger()).some((e) => e.event === 'submit' && Number(e.expnum) === 1210452), 90_000);
+    await eventually(
+      'the submission of 1210452 to be recorded by jobsub',
+      async () => (await site.ledger()).some((e) => e.event === 'submit' && Number(e.expnum) === 1210452),
+      90_000,
+    );
     first.kill('SIGKILL');
     await first;
     const killedAt = Date.now() / 1000;
@@ -52,9 +75,16 @@ test('a worker killed mid-run (even between a submission and its record) is repl
     assert.equal(result.counts.submitted, expnums.length, JSON.stringify(result.exposures.filter((e) => e.error)));
     await assertExactlyOnce(site, expnums, result);
     // Its submission was let finish after the kill: the job id came from its output, and the result says so.
-    assert.equal(result.exposures.find((e) => e.expnum === 1210452)?.recovered, true, 'the submission cut off by the kill is flagged recovered');
+    assert.equal(
+      result.exposures.find((e) => e.expnum === 1210452)?.recovered,
+      true,
+      'the submission cut off by the kill is flagged recovered',
+    );
     const restartedAt = (await site.ledger()).find((e) => e.event === 'dagmaker_start' && e.ts > killedAt + 1)?.ts;
-    assert.ok(restartedAt !== undefined && restartedAt - killedAt < 90, `work resumed ${restartedAt && (restartedAt - killedAt).toFixed(0)} s after the kill`);
+    assert.ok(
+      restartedAt !== undefined && restartedAt - killedAt < 90,
+      `work resumed ${restartedAt && (restartedAt - killedAt).toFixed(0)} s after the kill`,
+    );
   } finally {
     first.kill('SIGKILL');
     second?.kill('SIGTERM');
@@ -65,15 +95,47 @@ test('a worker killed mid-run (even between a submission and its record) is repl
 
 test('a dev server restarted on its database file mid-run: the run completes', async () => {
   quietRuntime();
-  const site = await makeSite({ setupSeconds: 0.2, dagmakerMinSeconds: 1, dagmakerMaxSeconds: 1.5, submitSeconds: 0.1 });
+  const site = await makeSite({
+    setupSeconds: 0.2,
+    dagmakerMinSeconds: 1,
+    dagmakerMaxSeconds: 1.5,
+    submitSeconds: 0.1,
+  });
   const cli = await temporalCli();
   const port = 17000 + (process.pid % 2000);
   const address = `127.0.0.1:${port}`;
   const dbFile = join(site.root, 'temporal.db');
   const server = () =>
-    execa(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(port + 1), '--metrics-port', String(port + 2), '--db-filename', dbFile, '--log-level', 'error', ...DEV_SERVER_ARGS], { reject: false });
+    execa(
+      cli,
+      [
+        'server',
+        'start-dev',
+        '--headless',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--http-port',
+        String(port + 1),
+        '--metrics-port',
+        String(port + 2),
+        '--db-filename',
+        dbFile,
+        '--log-level',
+        'error',
+        ...DEV_SERVER_ARGS,
+      ],
+      { reject: false },
+    );
   let srv = server();
-  const up = () => eventually('the dev server', async () => Connection.connect({ address, connectTimeout: 1000 }).then((c) => c.close().then(() => true)), 60_000, 500);
+  const up = () =>
+    eventually(
+      'the dev server',
+      async () => Connection.connect({ address, connectTimeout: 1000 }).then((c) => c.close().then(() => true)),
+      60_000,
+      500,
+    );
   await up();
   const connection = await NativeConnection.connect({ address });
   await ensureSearchAttributes(connection, 'default');
@@ -93,7 +155,11 @@ test('a dev server restarted on its database file mid-run: the run completes', a
       workflowId: `server-restart-${process.pid}`,
       args: [{ exposureListFile: await site.list('restart.list', expnums), season: 'auto', retryInitialIntervalS: 1 }],
     });
-    await eventually('three submissions', async () => (await site.ledger()).filter((e) => e.event === 'submit').length >= 3, 60_000);
+    await eventually(
+      'three submissions',
+      async () => (await site.ledger()).filter((e) => e.event === 'submit').length >= 3,
+      60_000,
+    );
     srv.kill('SIGTERM');
     await srv;
     await new Promise((r) => setTimeout(r, 2000));

@@ -16,16 +16,29 @@ import { execa } from 'execa';
 import { progressOf, resumeRun, signalRun } from '../../client/runs.js';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
 import { TASK_QUEUE } from '../../common/contract.js';
-import { eventually, makeSite, processAlive, devServerForThisFile, temporalCli, withWorker, range } from '../helpers/harness.js';
+import {
+  eventually,
+  makeSite,
+  processAlive,
+  devServerForThisFile,
+  temporalCli,
+  withWorker,
+  range,
+} from '../helpers/harness.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
 
 const server = devServerForThisFile();
 
 let counter = 0;
 function start(input: ImageProcessingInput, id = `fault-${process.pid}-${++counter}`) {
-  return server.env.client.workflow.start(imageProcessing, { taskQueue: TASK_QUEUE, workflowId: id, args: [{ retryInitialIntervalS: 0.5, ...input }] });
+  return server.env.client.workflow.start(imageProcessing, {
+    taskQueue: TASK_QUEUE,
+    workflowId: id,
+    args: [{ retryInitialIntervalS: 0.5, ...input }],
+  });
 }
-const count = (events: { event: string; expnum?: unknown }[], event: string, expnum: number) => events.filter((e) => e.event === event && Number(e.expnum) === expnum).length;
+const count = (events: { event: string; expnum?: unknown }[], event: string, expnum: number) =>
+  events.filter((e) => e.event === event && Number(e.expnum) === expnum).length;
 
 test('transient DAGMaker and jobsub failures are retried to success; a permanent one fails only its exposure', async () => {
   const site = await makeSite();
@@ -36,7 +49,9 @@ test('transient DAGMaker and jobsub failures are retried to success; a permanent
   await site.fault('no_search_image.1210404');
   const expnums = range(1210400, 7);
   const list = await site.list('faults.list', expnums);
-  const result = await withWorker(server.env, site, async () => (await start({ exposureListFile: list, season: 'auto' })).result());
+  const result = await withWorker(server.env, site, async () =>
+    (await start({ exposureListFile: list, season: 'auto' })).result(),
+  );
 
   const events = await site.ledger();
   const byExp = new Map(result.exposures.map((e) => [e.expnum, e]));
@@ -58,12 +73,20 @@ test('transient DAGMaker and jobsub failures are retried to success; a permanent
 });
 
 test('an expired proxy pauses new work until proxyRenewed; no exposure fails', async () => {
-  const site = await makeSite({ setupSeconds: 0.1, dagmakerMinSeconds: 0.4, dagmakerMaxSeconds: 0.6, submitSeconds: 0.05 });
+  const site = await makeSite({
+    setupSeconds: 0.1,
+    dagmakerMinSeconds: 0.4,
+    dagmakerMaxSeconds: 0.6,
+    submitSeconds: 0.05,
+  });
   const expnums = range(1210420, 8);
   const list = await site.list('proxy.list', expnums);
   await withWorker(server.env, site, async () => {
     const handle = await start({ exposureListFile: list, season: 'auto', maxConcurrent: 2, proxyRecheckS: 600 });
-    await eventually('two submissions', async () => (await site.ledger()).filter((e) => e.event === 'submit').length >= 2);
+    await eventually(
+      'two submissions',
+      async () => (await site.ledger()).filter((e) => e.event === 'submit').length >= 2,
+    );
     await site.fault('proxy_expired');
     const waiting = await eventually('the run to wait for a proxy', async () => {
       const p = await progressOf(server.env.client, handle.workflowId);
@@ -74,7 +97,11 @@ test('an expired proxy pauses new work until proxyRenewed; no exposure fails', a
     // While it waits, nothing new starts.
     const startsBefore = (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length;
     await new Promise((r) => setTimeout(r, 3000));
-    assert.equal((await site.ledger()).filter((e) => e.event === 'dagmaker_start').length, startsBefore, 'no DAGMaker started while the proxy was expired');
+    assert.equal(
+      (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length,
+      startsBefore,
+      'no DAGMaker started while the proxy was expired',
+    );
     await rm(join(site.state, 'faults', 'proxy_expired'));
     await signalRun(server.env.client, handle.workflowId, 'proxyRenewed');
     const result = await handle.result();
@@ -111,31 +138,60 @@ test('cancelling a run kills its DAGMakers, records what was submitted, and leav
     const handle = await start({ exposureListFile: list, season: 'auto' });
     await eventually('four hanging DAGMakers and one submission', async () => {
       const events = await site.ledger();
-      return events.filter((e) => e.event === 'submit').length >= 1 && events.filter((e) => e.event === 'dagmaker_start').length >= 5;
+      return (
+        events.filter((e) => e.event === 'submit').length >= 1 &&
+        events.filter((e) => e.event === 'dagmaker_start').length >= 5
+      );
     });
     const runDir = join(site.root, 'site', 'desgw_runs', handle.workflowId);
-    const rcBefore = createHash('sha256').update(await readFile(join(runDir, 'dagmaker.rc'))).digest('hex');
+    const rcBefore = createHash('sha256')
+      .update(await readFile(join(runDir, 'dagmaker.rc')))
+      .digest('hex');
     const cancelledAt = Date.now();
     await handle.cancel();
-    await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+    await assert.rejects(
+      handle.result(),
+      (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure,
+    );
     assert.ok(Date.now() - cancelledAt < 15_000, `cancellation took ${Date.now() - cancelledAt} ms`);
     const starts = (await site.ledger()).filter((e) => e.event === 'dagmaker_start');
-    await eventually('every DAGMaker to be gone', async () => starts.every((s) => !processAlive(Number(s.pid))), 10_000);
-    assert.equal(createHash('sha256').update(await readFile(join(runDir, 'dagmaker.rc'))).digest('hex'), rcBefore);
+    await eventually(
+      'every DAGMaker to be gone',
+      async () => starts.every((s) => !processAlive(Number(s.pid))),
+      10_000,
+    );
+    assert.equal(
+      createHash('sha256')
+        .update(await readFile(join(runDir, 'dagmaker.rc')))
+        .digest('hex'),
+      rcBefore,
+    );
     const manifest = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as ImageProcessingResult;
     assert.equal(manifest.exposures.find((e) => e.expnum === 1210430)?.status, 'submitted');
-    for (const e of range(1210431, 4)) assert.equal(manifest.exposures.find((x) => x.expnum === e)?.status, 'cancelled');
-    assert.match(await readFile(join(site.root, 'site', 'image_proc_outputs', 'output.txt'), 'utf8'), /^\[1210430 [iz]\]$/m);
+    for (const e of range(1210431, 4))
+      assert.equal(manifest.exposures.find((x) => x.expnum === e)?.status, 'cancelled');
+    assert.match(
+      await readFile(join(site.root, 'site', 'image_proc_outputs', 'output.txt'), 'utf8'),
+      /^\[1210430 [iz]\]$/m,
+    );
   });
 });
 
 test('a terminated run resumes with the same season, submitting only the rest', async () => {
-  const site = await makeSite({ setupSeconds: 0.1, dagmakerMinSeconds: 0.5, dagmakerMaxSeconds: 0.8, submitSeconds: 0.05 });
+  const site = await makeSite({
+    setupSeconds: 0.1,
+    dagmakerMinSeconds: 0.5,
+    dagmakerMaxSeconds: 0.8,
+    submitSeconds: 0.05,
+  });
   const expnums = range(1210440, 10);
   const list = await site.list('resume.list', expnums);
   await withWorker(server.env, site, async () => {
     const handle = await start({ exposureListFile: list, season: 'auto', maxConcurrent: 2 });
-    await eventually('four submissions', async () => (await site.ledger()).filter((e) => e.event === 'submit').length >= 4);
+    await eventually(
+      'four submissions',
+      async () => (await site.ledger()).filter((e) => e.event === 'submit').length >= 4,
+    );
     const season = (await progressOf(server.env.client, handle.workflowId)).season;
     await handle.terminate('test: the run is interrupted');
     const resumed = await resumeRun(server.env.client, handle.workflowId, false);
@@ -144,7 +200,11 @@ test('a terminated run resumes with the same season, submitting only the rest', 
     assert.equal(result.counts.submitted, 10);
     const events = await site.ledger();
     for (const e of expnums) assert.equal(count(events, 'submit', e), 1, `submissions of ${e}`);
-    assert.deepEqual(result.exposures.map((e) => e.expnum), expnums, 'the result keeps the order of the list');
+    assert.deepEqual(
+      result.exposures.map((e) => e.expnum),
+      expnums,
+      'the result keeps the order of the list',
+    );
     const already = result.exposures.filter((e) => e.resumed);
     assert.ok(already.length >= 4, `${already.length} exposures carried from the terminated run`);
     for (const e of already) assert.equal(count(events, 'dagmaker_start', e.expnum), 1, `${e.expnum} was not remade`);
@@ -160,22 +220,40 @@ test('values that look like shell are read literally; nothing executes; no secre
   // The worker's own database password (the oracle source reads it) must reach neither history nor DAGMaker.
   const workerSecret = `planted-worker-db-secret-${process.pid}`;
   process.env.DESGW_DB_PASSWORD = workerSecret;
-  const result = await withWorker(server.env, site, async () => (await start({ exposureListFile: list, season: 'auto', rc: { JOBSUB_OPTS: opts } })).result()).finally(
-    () => delete process.env.DESGW_DB_PASSWORD,
-  );
+  const result = await withWorker(server.env, site, async () =>
+    (await start({ exposureListFile: list, season: 'auto', rc: { JOBSUB_OPTS: opts } })).result(),
+  ).finally(() => delete process.env.DESGW_DB_PASSWORD);
   assert.equal(result.counts.submitted, 1);
-  assert.ok((await readFile(result.exposures[0]!.dagFile!, 'utf8')).includes(`touch ${canary}`), 'the value reached the DAG as text');
+  assert.ok(
+    (await readFile(result.exposures[0]!.dagFile!, 'utf8')).includes(`touch ${canary}`),
+    'the value reached the DAG as text',
+  );
   assert.equal(existsSync(canary), false, 'a value executed');
 
   // The environment (with the site's database password) stays in a private file, not in history.
-  const password = /SANDBOX_DB_PASSWORD=['"]?([^'"\n]+)/.exec(await readFile(join(site.state, 'config.sh'), 'utf8'))![1]!;
+  const password = /SANDBOX_DB_PASSWORD=['"]?([^'"\n]+)/.exec(
+    await readFile(join(site.state, 'config.sh'), 'utf8'),
+  )![1]!;
   const envFile = join(result.runDir, 'environment.json');
   assert.ok((await readFile(envFile, 'utf8')).includes(password), 'the captured environment holds the secret');
   assert.equal((await stat(envFile)).mode & 0o077, 0, 'environment.json is private');
-  assert.equal((await readFile(envFile, 'utf8')).includes(workerSecret), false, "the worker's password is not in DAGMaker's environment");
+  assert.equal(
+    (await readFile(envFile, 'utf8')).includes(workerSecret),
+    false,
+    "the worker's password is not in DAGMaker's environment",
+  );
   const cli = await temporalCli();
   for (const id of [result.workflowId, `desgw-season-${result.season}-exp-941225`]) {
-    const { stdout } = await execa(cli, ['workflow', 'show', '--address', server.env.address, '--workflow-id', id, '--output', 'json']);
+    const { stdout } = await execa(cli, [
+      'workflow',
+      'show',
+      '--address',
+      server.env.address,
+      '--workflow-id',
+      id,
+      '--output',
+      'json',
+    ]);
     assert.ok(stdout.length > 1000);
     assert.equal(stdout.includes(password), false, `the secret is in the history of ${id}`);
     for (const m of stdout.matchAll(/"data":\s*"([^"]+)"/g)) {
@@ -188,8 +266,17 @@ test('values that look like shell are read literally; nothing executes; no secre
 test('what the run writes is group-writable (umask 002)', async () => {
   const site = await makeSite();
   const list = await site.list('umask.list', [941226]);
-  const result = await withWorker(server.env, site, async () => (await start({ exposureListFile: list, season: 'auto' })).result());
-  for (const f of [join(result.runDir, 'dagmaker.rc'), result.outputFiles.manifest, result.outputFiles.outputTxt, result.exposures[0]!.dagmakerOutFile!, result.exposures[0]!.dagFile!, result.runDir]) {
+  const result = await withWorker(server.env, site, async () =>
+    (await start({ exposureListFile: list, season: 'auto' })).result(),
+  );
+  for (const f of [
+    join(result.runDir, 'dagmaker.rc'),
+    result.outputFiles.manifest,
+    result.outputFiles.outputTxt,
+    result.exposures[0]!.dagmakerOutFile!,
+    result.exposures[0]!.dagFile!,
+    result.runDir,
+  ]) {
     assert.ok(((await stat(f)).mode & 0o020) !== 0, `${f} is not group-writable`);
   }
 });

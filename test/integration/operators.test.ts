@@ -20,7 +20,10 @@ before(async () => {
 });
 
 const desgw = (args: string[]) =>
-  execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], { env: { TEMPORAL_ADDRESS: server.env.address }, reject: false });
+  execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], {
+    env: { TEMPORAL_ADDRESS: server.env.address },
+    reject: false,
+  });
 const temporal = (args: string[]) => execa(cli, [...args, '--address', server.env.address], { reject: false });
 
 test('desgw run --follow runs a season to the end; the run and its children are found by season', async () => {
@@ -33,16 +36,45 @@ test('desgw run --follow runs a season to the end; the run and its children are 
     assert.equal(result.counts.submitted, 3);
     assert.match(r.stderr, /done/, 'progress was shown while following');
 
-    const listed = await eventually('the run and its three children in the visibility store', async () => {
-      const l = await temporal(['workflow', 'list', '--query', 'DesgwSeason=612', '--output', 'json']);
-      const ids = (JSON.parse(l.stdout || '[]') as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId);
-      return ids.length === 4 ? ids : null;
-    }, 20_000, 500);
-    assert.deepEqual(listed.sort(), ['desgw-season-612', 'desgw-season-612-exp-1210447', 'desgw-season-612-exp-1210448', 'desgw-season-612-exp-1210449']);
+    const listed = await eventually(
+      'the run and its three children in the visibility store',
+      async () => {
+        const l = await temporal(['workflow', 'list', '--query', 'DesgwSeason=612', '--output', 'json']);
+        const ids = (JSON.parse(l.stdout || '[]') as { execution: { workflowId: string } }[]).map(
+          (w) => w.execution.workflowId,
+        );
+        return ids.length === 4 ? ids : null;
+      },
+      20_000,
+      500,
+    );
+    assert.deepEqual(listed.sort(), [
+      'desgw-season-612',
+      'desgw-season-612-exp-1210447',
+      'desgw-season-612-exp-1210448',
+      'desgw-season-612-exp-1210449',
+    ]);
     const band = result.exposures.find((e) => e.expnum === 1210447)!.band;
-    const one = await temporal(['workflow', 'list', '--query', `DesgwExposure=1210447 AND DesgwBand="${band}"`, '--output', 'json']);
-    assert.deepEqual((JSON.parse(one.stdout) as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId), ['desgw-season-612-exp-1210447']);
-    const done = await temporal(['workflow', 'list', '--query', 'DesgwStatus="done" AND DesgwNite="20231014"', '--output', 'json']);
+    const one = await temporal([
+      'workflow',
+      'list',
+      '--query',
+      `DesgwExposure=1210447 AND DesgwBand="${band}"`,
+      '--output',
+      'json',
+    ]);
+    assert.deepEqual(
+      (JSON.parse(one.stdout) as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId),
+      ['desgw-season-612-exp-1210447'],
+    );
+    const done = await temporal([
+      'workflow',
+      'list',
+      '--query',
+      'DesgwStatus="done" AND DesgwNite="20231014"',
+      '--output',
+      'json',
+    ]);
     assert.ok(done.stdout.includes('desgw-season-612'));
 
     const status = await desgw(['status', 'desgw-season-612']);
@@ -53,7 +85,14 @@ test('desgw run --follow runs a season to the end; the run and its children are 
     assert.equal(json.counts.submitted, 3);
 
     // The history reads well: summaries of the child and of its activities.
-    const child = await temporal(['workflow', 'show', '--workflow-id', 'desgw-season-612-exp-1210447', '--output', 'json']);
+    const child = await temporal([
+      'workflow',
+      'show',
+      '--workflow-id',
+      'desgw-season-612-exp-1210447',
+      '--output',
+      'json',
+    ]);
     assert.match(payloadTexts(child.stdout), /"DAGMaker 1210447 \([iz], 20231014\)"/);
     assert.match(payloadTexts(child.stdout), /"submit 1210447"/);
     assert.match(payloadTexts(child.stdout), /"exposure 1210447 \([iz], 20231014\), season 612"/);
@@ -62,40 +101,100 @@ test('desgw run --follow runs a season to the end; the run and its children are 
 
 /** The text of every payload in a CLI JSON output (summaries are payloads, base64 in `data`). */
 function payloadTexts(json: string): string {
-  return [...json.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
+  return [...json.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)]
+    .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
+    .join('\n');
 }
 
 test('Temporal CLI recipes: start from a JSON file, query progress, signal, cancel, show history, resume', async () => {
   const list = await site.list('recipes.list', [1210450, 1210451, 1210452, 1210453]);
   await writeFile(join(site.state, 'faults', 'dagmaker_hang.1210453'), '1');
   const input = join(site.root, 'run.json');
-  await writeFile(input, JSON.stringify({ exposureListFile: list, season: 613, maxConcurrent: 2, retryInitialIntervalS: 1 }));
+  await writeFile(
+    input,
+    JSON.stringify({ exposureListFile: list, season: 613, maxConcurrent: 2, retryInitialIntervalS: 1 }),
+  );
   await withWorker(server.env, site, async () => {
-    const started = await temporal(['workflow', 'start', '--type', 'imageProcessing', '--task-queue', 'desgw-image-processing', '--workflow-id', 'desgw-season-613', '--input-file', input]);
+    const started = await temporal([
+      'workflow',
+      'start',
+      '--type',
+      'imageProcessing',
+      '--task-queue',
+      'desgw-image-processing',
+      '--workflow-id',
+      'desgw-season-613',
+      '--input-file',
+      input,
+    ]);
     assert.equal(started.exitCode, 0, started.stderr);
-    const progress = await eventually('the hanging exposure to be making its DAG', async () => {
-      const q = await temporal(['workflow', 'query', '--workflow-id', 'desgw-season-613', '--name', 'progress', '--output', 'json']);
-      const p = (JSON.parse(q.stdout) as { queryResult: Progress[] }).queryResult[0]!;
-      return p.exposures.find((e) => e.expnum === 1210453)?.state === 'making-dag' && p.counts.submitted === 3 ? p : null;
-    }, 60_000, 500);
+    const progress = await eventually(
+      'the hanging exposure to be making its DAG',
+      async () => {
+        const q = await temporal([
+          'workflow',
+          'query',
+          '--workflow-id',
+          'desgw-season-613',
+          '--name',
+          'progress',
+          '--output',
+          'json',
+        ]);
+        const p = (JSON.parse(q.stdout) as { queryResult: Progress[] }).queryResult[0]!;
+        return p.exposures.find((e) => e.expnum === 1210453)?.state === 'making-dag' && p.counts.submitted === 3
+          ? p
+          : null;
+      },
+      60_000,
+      500,
+    );
     assert.equal(progress.season, 613);
-    const signalled = await temporal(['workflow', 'signal', '--workflow-id', 'desgw-season-613', '--name', 'proxyRenewed']);
+    const signalled = await temporal([
+      'workflow',
+      'signal',
+      '--workflow-id',
+      'desgw-season-613',
+      '--name',
+      'proxyRenewed',
+    ]);
     assert.equal(signalled.exitCode, 0, signalled.stderr);
     const cancelled = await temporal(['workflow', 'cancel', '--workflow-id', 'desgw-season-613']);
     assert.equal(cancelled.exitCode, 0, cancelled.stderr);
-    await eventually('the run to be cancelled', async () => (await temporal(['workflow', 'describe', '--workflow-id', 'desgw-season-613', '--output', 'json'])).stdout.includes('WORKFLOW_EXECUTION_STATUS_CANCELED'), 30_000, 500);
+    await eventually(
+      'the run to be cancelled',
+      async () =>
+        (
+          await temporal(['workflow', 'describe', '--workflow-id', 'desgw-season-613', '--output', 'json'])
+        ).stdout.includes('WORKFLOW_EXECUTION_STATUS_CANCELED'),
+      30_000,
+      500,
+    );
     const history = await temporal(['workflow', 'show', '--workflow-id', 'desgw-season-613']);
     assert.match(history.stdout, /WorkflowExecutionCancelRequested|CancelRequested/);
 
     // Resume with the Temporal CLI: the same workflow id, the same input with "resume".
-    const resumed = await temporal(['workflow', 'execute', '--type', 'imageProcessing', '--task-queue', 'desgw-image-processing', '--workflow-id', 'desgw-season-613',
-      '--input', JSON.stringify({ exposureListFile: list, season: 613, maxConcurrent: 2, resume: {} }), '--output', 'json']);
+    const resumed = await temporal([
+      'workflow',
+      'execute',
+      '--type',
+      'imageProcessing',
+      '--task-queue',
+      'desgw-image-processing',
+      '--workflow-id',
+      'desgw-season-613',
+      '--input',
+      JSON.stringify({ exposureListFile: list, season: 613, maxConcurrent: 2, resume: {} }),
+      '--output',
+      'json',
+    ]);
     assert.equal(resumed.exitCode, 0, resumed.stderr);
     const result = (JSON.parse(resumed.stdout) as { result: ImageProcessingResult }).result;
     assert.equal(result.counts.submitted, 4);
     assert.equal(result.exposures.filter((e) => e.resumed).length, 3);
     const events = await site.ledger();
-    for (const e of [1210450, 1210451, 1210452, 1210453]) assert.equal(events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length, 1);
+    for (const e of [1210450, 1210451, 1210452, 1210453])
+      assert.equal(events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length, 1);
   });
 });
 
@@ -133,6 +232,10 @@ test('desgw run --dry-run checks everything, runs no DAGMaker and reserves nothi
     const taken = await desgw(['run', '--exp-list', list, '--season', '612', '--dry-run']);
     assert.equal(taken.exitCode, 2);
     assert.match(taken.stdout, /problem: season 612 is already reserved by run desgw-season-612/);
-    assert.equal((await site.ledger()).filter((e) => e.event === 'dagmaker_start').length, startsBefore, 'no DAGMaker ran');
+    assert.equal(
+      (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length,
+      startsBefore,
+      'no DAGMaker ran',
+    );
   });
 });

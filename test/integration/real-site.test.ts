@@ -20,15 +20,32 @@ import { LocalSeasonSource } from '../../activities/support/season-source.js';
 import { REPO_ROOT } from '../../workers/config.js';
 import { createWorkers, runWorkers } from '../../workers/create.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
-import { devServerForThisFile, eventually, makeSite, range, siteConfig, spawnWorker, withWorker, workflowBundle } from '../helpers/harness.js';
+import {
+  devServerForThisFile,
+  eventually,
+  makeSite,
+  range,
+  siteConfig,
+  spawnWorker,
+  withWorker,
+  workflowBundle,
+} from '../helpers/harness.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
 import { proxyRenewedSignal } from '../../common/messages.js';
 
 const server = devServerForThisFile();
 let counter = 0;
 const start = (input: ImageProcessingInput, id = `real-site-${process.pid}-${++counter}`) =>
-  server.env.client.workflow.start(imageProcessing, { taskQueue: TASK_QUEUE, workflowId: id, args: [{ retryInitialIntervalS: 0.2, ...input }] });
-const desgw = (args: string[]) => execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], { env: { TEMPORAL_ADDRESS: server.env.address }, reject: false });
+  server.env.client.workflow.start(imageProcessing, {
+    taskQueue: TASK_QUEUE,
+    workflowId: id,
+    args: [{ retryInitialIntervalS: 0.2, ...input }],
+  });
+const desgw = (args: string[]) =>
+  execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], {
+    env: { TEMPORAL_ADDRESS: server.env.address },
+    reject: false,
+  });
 const count = (events: { event: string; expnum?: unknown }[], event: string, expnum?: number) =>
   events.filter((e) => e.event === event && (expnum === undefined || Number(e.expnum) === expnum)).length;
 const waitingFor = (handle: WorkflowHandle, what: string, n: number) =>
@@ -53,15 +70,28 @@ test("a refused DAG amid jobsub_lite's token chatter fails its exposure at once,
     const result = await handle.result();
     const byExp = new Map(result.exposures.map((e) => [e.expnum, e]));
     assert.equal(byExp.get(1210400)?.status, 'failed');
-    assert.match(byExp.get(1210400)!.error!, /jobsub refused the DAG: .*<parallel> inside <parallel> not currently supported/);
+    assert.match(
+      byExp.get(1210400)!.error!,
+      /jobsub refused the DAG: .*<parallel> inside <parallel> not currently supported/,
+    );
     assert.equal(byExp.get(1210400)?.attempts.submit, 1, 'a refused DAG is not retried');
     assert.equal(byExp.get(1210401)?.status, 'submitted', byExp.get(1210401)?.error);
     assert.equal(byExp.get(1210401)?.attempts.submit, 2, 'the proxy complaint was retried once');
     assert.equal(byExp.get(1210402)?.status, 'submitted');
     const history = (await handle.fetchHistory()).events ?? [];
-    assert.ok(!history.some((e) => e.workflowExecutionSignaledEventAttributes?.input?.payloads?.some((p) => String(Buffer.from(p.data ?? [])).includes('waiting-for-proxy'))), 'no exposure waited for a proxy');
+    assert.ok(
+      !history.some((e) =>
+        e.workflowExecutionSignaledEventAttributes?.input?.payloads?.some((p) =>
+          String(Buffer.from(p.data ?? [])).includes('waiting-for-proxy'),
+        ),
+      ),
+      'no exposure waited for a proxy',
+    );
     // What the grid tools printed carries the token chatter the classifier leaves out.
-    assert.match(await readFile(join(result.runDir, 'exp_1210400', 'dag_submission_1210400.out'), 'utf8'), /^Storing bearer token in /m);
+    assert.match(
+      await readFile(join(result.runDir, 'exp_1210400', 'dag_submission_1210400.out'), 'utf8'),
+      /^Storing bearer token in /m,
+    );
   });
 });
 
@@ -71,7 +101,13 @@ test('an outage of jobsub waits, re-checked with backoff at no cost to the paren
   const expnums = range(1210410, 3);
   const list = await site.list('outage.list', expnums);
   await withWorker(server.env, site, async () => {
-    const handle = await start({ exposureListFile: list, season: 'auto', retryInitialIntervalS: 0.05, outageRecheckS: 0.1, outageRecheckMaxS: 0.3 });
+    const handle = await start({
+      exposureListFile: list,
+      season: 'auto',
+      retryInitialIntervalS: 0.05,
+      outageRecheckS: 0.1,
+      outageRecheckMaxS: 0.3,
+    });
     const p = await waitingFor(handle, 'jobsub', 3);
     assert.equal(p.waitingFor?.what, 'jobsub');
     assert.match(p.waitingFor!.message, /Failed to connect to queue manager jobsub01\.fnal\.gov/);
@@ -82,12 +118,24 @@ test('an outage of jobsub waits, re-checked with backoff at no cost to the paren
     await new Promise((r) => setTimeout(r, 1000));
     const before = await parentCost(handle);
     const failedBefore = count(await site.ledger(), 'submit_failed');
-    await eventually('sixty more re-checks', async () => count(await site.ledger(), 'submit_failed') >= failedBefore + 60, 90_000);
+    await eventually(
+      'sixty more re-checks',
+      async () => count(await site.ledger(), 'submit_failed') >= failedBefore + 60,
+      90_000,
+    );
     assert.deepEqual(await parentCost(handle), before, "the parent's events and signals stayed where they were");
     // Backoff: the re-checks of an exposure came at most every outageRecheckMaxS.
-    const times = (await site.ledger()).filter((e) => e.event === 'submit_failed' && Number(e.expnum) === expnums[0]).map((e) => e.ts);
-    const gaps = times.slice(-5).map((t, i, a) => (i === 0 ? 0 : t - a[i - 1]!)).slice(1);
-    assert.ok(gaps.every((g) => g >= 0.25), `late re-checks ${gaps.map((g) => g.toFixed(2)).join(', ')} s apart`);
+    const times = (await site.ledger())
+      .filter((e) => e.event === 'submit_failed' && Number(e.expnum) === expnums[0])
+      .map((e) => e.ts);
+    const gaps = times
+      .slice(-5)
+      .map((t, i, a) => (i === 0 ? 0 : t - a[i - 1]!))
+      .slice(1);
+    assert.ok(
+      gaps.every((g) => g >= 0.25),
+      `late re-checks ${gaps.map((g) => g.toFixed(2)).join(', ')} s apart`,
+    );
     await rm(join(site.state, 'faults', 'jobsub_down'));
     const result = await handle.result();
     assert.deepEqual(result.counts, { total: 3, submitted: 3, failed: 0 });
@@ -100,7 +148,12 @@ test('an outage of the DES database waits (waiting-for-database) and desgw retry
   await site.fault('database_down');
   const list = await site.list('database.list', [1210420, 1210421]);
   await withWorker(server.env, site, async () => {
-    const handle = await start({ exposureListFile: list, season: 'auto', retryInitialIntervalS: 0.05, outageRecheckS: 600 });
+    const handle = await start({
+      exposureListFile: list,
+      season: 'auto',
+      retryInitialIntervalS: 0.05,
+      outageRecheckS: 600,
+    });
     const p = await waitingFor(handle, 'database', 2);
     assert.match(p.waitingFor!.message, /the DES database did not answer: .*ORA-12170/);
     assert.equal((await handle.describe()).searchAttributes.DesgwStatus?.[0], 'waiting-for-database');
@@ -112,7 +165,10 @@ test('an outage of the DES database waits (waiting-for-database) and desgw retry
     assert.equal(r.exitCode, 0, r.stderr);
     const result = await handle.result();
     assert.deepEqual(result.counts, { total: 2, submitted: 2, failed: 0 });
-    assert.ok(Date.now() - signalled < 30_000, `carried on ${Date.now() - signalled} ms after retry-now, not after the 600 s re-check`);
+    assert.ok(
+      Date.now() - signalled < 30_000,
+      `carried on ${Date.now() - signalled} ms after retry-now, not after the 600 s re-check`,
+    );
   });
 });
 
@@ -142,7 +198,10 @@ test('a run started afresh under an id that already ran is refused, saying how t
       first.exposures.map((e) => [e.expnum, 'submitted', e.jobId, true]),
     );
     const manifest = JSON.parse(await readFile(resumed.outputFiles.manifest, 'utf8')) as ImageProcessingResult;
-    assert.ok(manifest.exposures.every((e) => e.resumed === true), 'manifest.json flags them resumed');
+    assert.ok(
+      manifest.exposures.every((e) => e.resumed === true),
+      'manifest.json flags them resumed',
+    );
     const status = await desgw(['status', id]);
     assert.equal(status.stdout.match(/submitted \(resumed\)/g)?.length, 2, status.stdout);
     assert.equal(count(await site.ledger(), 'submit'), count(before, 'submit'), 'the resume submitted nothing');
@@ -150,7 +209,12 @@ test('a run started afresh under an id that already ran is refused, saying how t
 });
 
 test("concurrent runs keep their own output.txt and manifest.json, and one's refresh of exposures.list never fails the other's DAGMakers", async () => {
-  const site = await makeSite({ setupSeconds: 0.1, dagmakerMinSeconds: 0.6, dagmakerMaxSeconds: 1.2, submitSeconds: 0.05 });
+  const site = await makeSite({
+    setupSeconds: 0.1,
+    dagmakerMinSeconds: 0.6,
+    dagmakerMaxSeconds: 1.2,
+    submitSeconds: 0.05,
+  });
   // getExposureInfo.sh rewrites exposures.list in place as its query goes: make that take a while.
   await appendFile(join(site.state, 'config.sh'), 'SANDBOX_EXPINFO_SECONDS=4\n');
   const listA = await site.list('a.list', range(1210440, 10));
@@ -163,24 +227,53 @@ test("concurrent runs keep their own output.txt and manifest.json, and one's ref
     const [ra, rb] = await Promise.all([a.result(), b.result()]);
     const events = await site.ledger();
     const refreshEnd = events.find((e) => e.event === 'get_exposure_info')!.ts;
-    const duringRefresh = events.filter((e) => e.event === 'dagmaker_start' && e.ts > refreshEnd - 4 && e.ts < refreshEnd && String(e.cwd).includes(a.workflowId));
+    const duringRefresh = events.filter(
+      (e) =>
+        e.event === 'dagmaker_start' &&
+        e.ts > refreshEnd - 4 &&
+        e.ts < refreshEnd &&
+        String(e.cwd).includes(a.workflowId),
+    );
     assert.ok(duringRefresh.length > 0, "some of A's DAGMakers started while exposures.list was being rewritten");
-    assert.deepEqual(ra.counts, { total: 10, submitted: 10, failed: 0 }, JSON.stringify(ra.exposures.filter((e) => e.error)));
+    assert.deepEqual(
+      ra.counts,
+      { total: 10, submitted: 10, failed: 0 },
+      JSON.stringify(ra.exposures.filter((e) => e.error)),
+    );
     assert.deepEqual(rb.counts, { total: 2, submitted: 2, failed: 0 });
 
     assert.notEqual(ra.outputFiles.outputTxt, rb.outputFiles.outputTxt);
     assert.notEqual(ra.outputFiles.manifest, rb.outputFiles.manifest);
-    for (const [r, expnums] of [[ra, range(1210440, 10)], [rb, [1210475, 1210476]]] as const) {
-      assert.ok(r.outputFiles.outputTxt.startsWith(`${r.runDir}/`) && r.outputFiles.manifest.startsWith(`${r.runDir}/`), 'in the run directory');
-      assert.deepEqual(readOutputTxt(await readFile(r.outputFiles.outputTxt, 'utf8')).exposures.map((e) => e.expnum), [...expnums]);
-      assert.equal((JSON.parse(await readFile(r.outputFiles.manifest, 'utf8')) as ImageProcessingResult).workflowId, r.workflowId);
+    for (const [r, expnums] of [
+      [ra, range(1210440, 10)],
+      [rb, [1210475, 1210476]],
+    ] as const) {
+      assert.ok(
+        r.outputFiles.outputTxt.startsWith(`${r.runDir}/`) && r.outputFiles.manifest.startsWith(`${r.runDir}/`),
+        'in the run directory',
+      );
+      assert.deepEqual(
+        readOutputTxt(await readFile(r.outputFiles.outputTxt, 'utf8')).exposures.map((e) => e.expnum),
+        [...expnums],
+      );
+      assert.equal(
+        (JSON.parse(await readFile(r.outputFiles.manifest, 'utf8')) as ImageProcessingResult).workflowId,
+        r.workflowId,
+      );
     }
     // The legacy output.txt is the last finished run's, whole.
     const last = [ra, rb].sort((x, y) => x.finishedAt.localeCompare(y.finishedAt))[1]!;
     assert.equal(ra.outputFiles.latestOutputTxt, rb.outputFiles.latestOutputTxt);
-    assert.equal(await readFile(ra.outputFiles.latestOutputTxt!, 'utf8'), await readFile(last.outputFiles.outputTxt, 'utf8'));
+    assert.equal(
+      await readFile(ra.outputFiles.latestOutputTxt!, 'utf8'),
+      await readFile(last.outputFiles.outputTxt, 'utf8'),
+    );
     const table = await readFile(join(site.gwDir, 'exposures.list'), 'utf8');
-    assert.equal(table, await readFile(join(site.root, 'site', 'telescope', 'exposures.tsv'), 'utf8'), 'the refreshed exposures.list is whole');
+    assert.equal(
+      table,
+      await readFile(join(site.root, 'site', 'telescope', 'exposures.tsv'), 'utf8'),
+      'the refreshed exposures.list is whole',
+    );
   });
 });
 
@@ -191,7 +284,13 @@ test('a proxyRenewed passed on to a child that has just closed never fails the r
   const namespace = server.env.namespace ?? 'default';
   const make = (roles: ('workflows' | 'site' | 'dagmaker')[]) =>
     workflowBundle().then((workflowBundle) =>
-      createWorkers({ connection: server.env.nativeConnection, namespace, config: siteConfig(site, { roles }), seasons: new LocalSeasonSource(join(site.root, 'des_seasons_used.txt')), workflowBundle }),
+      createWorkers({
+        connection: server.env.nativeConnection,
+        namespace,
+        config: siteConfig(site, { roles }),
+        seasons: new LocalSeasonSource(join(site.root, 'des_seasons_used.txt')),
+        workflowBundle,
+      }),
     );
   await ensureSearchAttributes(server.env.nativeConnection, namespace);
   const siteWorkers = await make(['site', 'dagmaker']);
@@ -206,12 +305,17 @@ test('a proxyRenewed passed on to a child that has just closed never fails the r
     // With no workflow worker, the child's end and the signal reach the parent in one task.
     for (const w of flow) w.shutdown();
     await flowRunning;
-    await server.env.client.workflow.getHandle(`desgw-season-${waiting.season}-exp-${closed}`).terminate('closed just before the signal');
+    await server.env.client.workflow
+      .getHandle(`desgw-season-${waiting.season}-exp-${closed}`)
+      .terminate('closed just before the signal');
     await handle.signal(proxyRenewedSignal);
     await rm(join(site.state, 'faults', 'proxy_expired'));
     flow = await make(['workflows']);
     flowRunning = runWorkers(flow);
-    await eventually('the terminated exposure to be reported', async () => (await progressOf(server.env.client, handle.workflowId)).counts.failed === 1);
+    await eventually(
+      'the terminated exposure to be reported',
+      async () => (await progressOf(server.env.client, handle.workflowId)).counts.failed === 1,
+    );
     await handle.signal(proxyRenewedSignal);
     const result = await handle.result();
     assert.equal(result.exposures.find((e) => e.expnum === closed)?.status, 'failed');
@@ -226,7 +330,12 @@ test('a proxyRenewed passed on to a child that has just closed never fails the r
 });
 
 test("a worker restart (SIGTERM) lets a submission in flight finish, and a DAGMaker it stops runs again without using the exposure's retries", async () => {
-  const site = await makeSite({ setupSeconds: 0.1, dagmakerMinSeconds: 0.5, dagmakerMaxSeconds: 0.8, submitSeconds: 0.05 });
+  const site = await makeSite({
+    setupSeconds: 0.1,
+    dagmakerMinSeconds: 0.5,
+    dagmakerMaxSeconds: 0.8,
+    submitSeconds: 0.05,
+  });
   // 1210460: its first DAGMaker hangs until the restart stops it; then four transient failures:
   // with the stop counted, five attempts would be spent and the exposure lost.
   await site.fault('dagmaker_hang.1210460');
@@ -248,9 +357,15 @@ test("a worker restart (SIGTERM) lets a submission in flight finish, and a DAGMa
     assert.equal(stopped.exitCode, 0, 'the worker drained and stopped');
     second = spawnWorker(site, server.env.address, 'worker-2', settings);
     const result = await handle.result();
-    assert.deepEqual(result.counts, { total: 2, submitted: 2, failed: 0 }, JSON.stringify(result.exposures.filter((e) => e.error)));
+    assert.deepEqual(
+      result.counts,
+      { total: 2, submitted: 2, failed: 0 },
+      JSON.stringify(result.exposures.filter((e) => e.error)),
+    );
     const events = await site.ledger();
-    const record = JSON.parse(await readFile(join(result.runDir, 'exp_1210461', 'submission_1210461.json'), 'utf8')) as { source: string };
+    const record = JSON.parse(
+      await readFile(join(result.runDir, 'exp_1210461', 'submission_1210461.json'), 'utf8'),
+    ) as { source: string };
     assert.equal(record.source, 'submit', 'the submission finished in the stopping worker and was recorded there');
     assert.equal(result.exposures.find((e) => e.expnum === 1210461)?.recovered, undefined);
     assert.equal(count(events, 'submit', 1210461), 1);
@@ -274,7 +389,11 @@ function largestPayload(events: temporal.api.history.v1.IHistoryEvent[]): { byte
   let best = { bytes: 0, event: '' };
   for (const e of events) {
     const bytes = size(e);
-    if (bytes > best.bytes) best = { bytes, event: `event ${e.eventId} ${Object.keys(e).find((k) => k.endsWith('Attributes') && (e as Record<string, unknown>)[k]) ?? ''}` };
+    if (bytes > best.bytes)
+      best = {
+        bytes,
+        event: `event ${e.eventId} ${Object.keys(e).find((k) => k.endsWith('Attributes') && (e as Record<string, unknown>)[k]) ?? ''}`,
+      };
   }
   return best;
 }
@@ -291,27 +410,45 @@ test('a run of 5,000 exposures that all fail with long errors keeps every payloa
   await writeFile(join(site.gwDir, 'exposures.list'), [header, ...rows, ''].join('\n'));
   const list = await site.list('long.list', expnums);
   const id = `real-site-${process.pid}-S231014r-followup-night-one-of-two-all-exposures-of-the-southern-fields-with-templates-from-the-wide-survey-${'x'.repeat(40)}`;
-  await withWorker(server.env, site, async () => {
-    const handle = await start({ exposureListFile: list, season: 'auto', maxConcurrent: 10, retryInitialIntervalS: 0.05 }, id);
-    const result = await handle.result();
-    assert.deepEqual(result.counts, { total: n, submitted: 0, failed: n });
-    assert.deepEqual(result.exposures, [], "a long run's exposures are in its manifest");
-    let runId: string | undefined = handle.firstExecutionRunId;
-    let largest = { bytes: 0, event: '' };
-    let runs = 0;
-    while (runId) {
-      const events: temporal.api.history.v1.IHistoryEvent[] = (await server.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
-      const big = largestPayload(events);
-      if (big.bytes > largest.bytes) largest = big;
-      runs++;
-      runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-    }
-    console.log(`# ${n} failed exposures: ${runs} runs; largest payload ${(largest.bytes / 1024).toFixed(0)} KiB (${largest.event})`);
-    assert.ok(runs > 1, 'the run continued as new');
-    assert.ok(largest.bytes < 512 * 1024, `largest payload ${largest.bytes} bytes, in ${largest.event}`);
-    const manifest = JSON.parse(await readFile(result.outputFiles.manifest, 'utf8')) as ImageProcessingResult;
-    assert.equal(manifest.exposures.length, n);
-    assert.ok(manifest.exposures.every((e) => e.status === 'failed' && (e.error?.length ?? 0) > MAX_ERROR_IN_HISTORY), 'whole errors, longer than history keeps');
-    assert.match(manifest.exposures[0]!.error!, /the exposure is not in exposures\.list \(band unknown\) \(see .*dagmaker_3000000\.out\)$/);
-  }, { dagmakerSlots: 10 });
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const handle = await start(
+        { exposureListFile: list, season: 'auto', maxConcurrent: 10, retryInitialIntervalS: 0.05 },
+        id,
+      );
+      const result = await handle.result();
+      assert.deepEqual(result.counts, { total: n, submitted: 0, failed: n });
+      assert.deepEqual(result.exposures, [], "a long run's exposures are in its manifest");
+      let runId: string | undefined = handle.firstExecutionRunId;
+      let largest = { bytes: 0, event: '' };
+      let runs = 0;
+      while (runId) {
+        const events: temporal.api.history.v1.IHistoryEvent[] =
+          (await server.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
+        const big = largestPayload(events);
+        if (big.bytes > largest.bytes) largest = big;
+        runs++;
+        runId =
+          events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+      }
+      console.log(
+        `# ${n} failed exposures: ${runs} runs; largest payload ${(largest.bytes / 1024).toFixed(0)} KiB (${largest.event})`,
+      );
+      assert.ok(runs > 1, 'the run continued as new');
+      assert.ok(largest.bytes < 512 * 1024, `largest payload ${largest.bytes} bytes, in ${largest.event}`);
+      const manifest = JSON.parse(await readFile(result.outputFiles.manifest, 'utf8')) as ImageProcessingResult;
+      assert.equal(manifest.exposures.length, n);
+      assert.ok(
+        manifest.exposures.every((e) => e.status === 'failed' && (e.error?.length ?? 0) > MAX_ERROR_IN_HISTORY),
+        'whole errors, longer than history keeps',
+      );
+      assert.match(
+        manifest.exposures[0]!.error!,
+        /the exposure is not in exposures\.list \(band unknown\) \(see .*dagmaker_3000000\.out\)$/,
+      );
+    },
+    { dagmakerSlots: 10 },
+  );
 });

@@ -14,13 +14,25 @@ import type { ImageProcessingInput, ImageProcessingResult } from '../../common/c
 import { MAX_EXPOSURES_PER_RUN, TASK_QUEUE } from '../../common/contract.js';
 import { formatOutputTxt } from '../../common/output-file.js';
 import { execa } from 'execa';
-import { dagmakerIntervals, makeSite, maxOverlap, devServerForThisFile, temporalCli, withWorker, type Site, range } from '../helpers/harness.js';
+import {
+  dagmakerIntervals,
+  makeSite,
+  maxOverlap,
+  devServerForThisFile,
+  temporalCli,
+  withWorker,
+  type Site,
+  range,
+} from '../helpers/harness.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
 
 const server = devServerForThisFile();
 
 let counter = 0;
-async function run(input: ImageProcessingInput, id = `test-run-${process.pid}-${++counter}`): Promise<ImageProcessingResult> {
+async function run(
+  input: ImageProcessingInput,
+  id = `test-run-${process.pid}-${++counter}`,
+): Promise<ImageProcessingResult> {
   return server.env.client.workflow.execute(imageProcessing, {
     taskQueue: TASK_QUEUE,
     workflowId: id,
@@ -28,7 +40,10 @@ async function run(input: ImageProcessingInput, id = `test-run-${process.pid}-${
   });
 }
 
-const sha = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
+const sha = async (p: string) =>
+  createHash('sha256')
+    .update(await readFile(p))
+    .digest('hex');
 
 describe('a full run on the sandbox site', () => {
   let site: Site;
@@ -39,8 +54,16 @@ describe('a full run on the sandbox site', () => {
   before(async () => {
     site = await makeSite();
     siteRcBefore = await sha(join(site.gwDir, 'dagmaker.rc'));
-    const list = await site.list('night.list', ['# S231014 search exposures', ...expnums, '', String(expnums[0]), '1210401  # again']);
-    result = await withWorker(server.env, site, () => run({ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off', TEFF_CUT_i: '0.25', MIN_NITE: '20130101' } }));
+    const list = await site.list('night.list', [
+      '# S231014 search exposures',
+      ...expnums,
+      '',
+      String(expnums[0]),
+      '1210401  # again',
+    ]);
+    result = await withWorker(server.env, site, () =>
+      run({ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off', TEFF_CUT_i: '0.25', MIN_NITE: '20130101' } }),
+    );
   });
 
   test('every exposure is made and submitted exactly once', async () => {
@@ -48,8 +71,16 @@ describe('a full run on the sandbox site', () => {
     assert.deepEqual(result.duplicatesDropped, [1210400, 1210401]);
     const events = await site.ledger();
     for (const e of expnums) {
-      assert.equal(events.filter((x) => x.event === 'dagmaker_start' && Number(x.expnum) === e).length, 1, `DAGMaker runs for ${e}`);
-      assert.equal(events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length, 1, `submissions of ${e}`);
+      assert.equal(
+        events.filter((x) => x.event === 'dagmaker_start' && Number(x.expnum) === e).length,
+        1,
+        `DAGMaker runs for ${e}`,
+      );
+      assert.equal(
+        events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length,
+        1,
+        `submissions of ${e}`,
+      );
     }
     for (const x of result.exposures) {
       const submit = events.find((ev) => ev.event === 'submit' && Number(ev.expnum) === x.expnum)!;
@@ -68,13 +99,16 @@ describe('a full run on the sandbox site', () => {
 
   test('no two DAGMakers share a working directory or a scratch file', async () => {
     const events = await site.ledger();
-    assert.deepEqual(events.filter((e) => e.event === 'clobber'), []);
+    assert.deepEqual(
+      events.filter((e) => e.event === 'clobber'),
+      [],
+    );
     const cwds = new Set(dagmakerIntervals(events).map((i) => i.cwd));
     assert.equal(cwds.size, expnums.length);
     for (const x of result.exposures) assert.equal(x.workDir, join(result.runDir, `exp_${x.expnum}`));
   });
 
-  test('each DAGMaker read the run\'s season and rc; the site\'s dagmaker.rc is untouched', async () => {
+  test("each DAGMaker read the run's season and rc; the site's dagmaker.rc is untouched", async () => {
     for (const i of dagmakerIntervals(await site.ledger())) assert.equal(i.season, String(result.season));
     assert.ok(result.season >= 101);
     const rc = await readFile(join(result.runDir, 'dagmaker.rc'), 'utf8');
@@ -85,14 +119,19 @@ describe('a full run on the sandbox site', () => {
     assert.deepEqual(result.rcChanges.map((c) => c.key).sort(), ['MIN_NITE', 'SEASON', 'TEFF_CUT_i', 'WRITEDB']);
   });
 
-  test('each exposure\'s .dag, DAGMaker output and submission output are where the result says', async () => {
+  test("each exposure's .dag, DAGMaker output and submission output are where the result says", async () => {
     for (const x of result.exposures) {
       const dag = await readFile(x.dagFile!, 'utf8');
       assert.match(dag, /<parallel>/);
-      const searchJobs = dag.split('\n').filter((l) => l.includes('file://SEdiff.sh') && l.includes(` -E ${x.expnum} `) && / -c \d+ /.test(l));
+      const searchJobs = dag
+        .split('\n')
+        .filter((l) => l.includes('file://SEdiff.sh') && l.includes(` -E ${x.expnum} `) && / -c \d+ /.test(l));
       assert.equal(searchJobs.length, 59, `search jobs in ${x.dagFile}`);
       assert.match(await readFile(x.dagmakerOutFile!, 'utf8'), /To submit this DAG do/);
-      assert.match(await readFile(x.submitOutFile!, 'utf8'), new RegExp(`Use job id ${x.jobId!.replace(/\./g, '\\.')} to retrieve output`));
+      assert.match(
+        await readFile(x.submitOutFile!, 'utf8'),
+        new RegExp(`Use job id ${x.jobId!.replace(/\./g, '\\.')} to retrieve output`),
+      );
       assert.ok(x.attempts.dagmaker === 1 && x.attempts.submit === 1);
       assert.ok(x.durationsMs.total > 0);
     }
@@ -113,15 +152,21 @@ test('the window refills the moment an exposure finishes, never in batches', asy
   // One long exposure and several short ones, two at a time: the short ones must stream past the long one.
   await writeFile(join(site.state, 'durations'), '1210400 4\n1210401 0.3\n1210402 0.3\n1210403 0.3\n1210404 0.3\n');
   const list = await site.list('uneven.list', range(1210400, 5));
-  const result = await withWorker(server.env, site, () => run({ exposureListFile: list, season: 'auto', maxConcurrent: 2 }));
+  const result = await withWorker(server.env, site, () =>
+    run({ exposureListFile: list, season: 'auto', maxConcurrent: 2 }),
+  );
   assert.equal(result.counts.submitted, 5);
   const iv = new Map(dagmakerIntervals(await site.ledger()).map((i) => [i.expnum, i]));
   const long = iv.get(1210400)!;
-  for (const e of [1210402, 1210403, 1210404]) assert.ok(iv.get(e)!.start < long.end, `${e} started while the long one ran`);
+  for (const e of [1210402, 1210403, 1210404])
+    assert.ok(iv.get(e)!.start < long.end, `${e} started while the long one ran`);
   assert.equal(maxOverlap([...iv.values()]), 2);
   // Each short exposure starts soon after the previous one's submission ended.
   const events = await site.ledger();
-  for (const [prev, next] of [[1210401, 1210402], [1210402, 1210403]] as const) {
+  for (const [prev, next] of [
+    [1210401, 1210402],
+    [1210402, 1210403],
+  ] as const) {
     const submitted = events.find((e) => e.event === 'submit' && Number(e.expnum) === prev)!.ts;
     const gap = iv.get(next)!.start - submitted;
     assert.ok(gap < 1.5, `${next} started ${gap.toFixed(2)} s after ${prev} was submitted`);
@@ -135,31 +180,158 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
   });
 
   const cases: { name: string; input: (s: Site) => Promise<Partial<ImageProcessingInput>>; error: RegExp }[] = [
-    { name: 'non-numeric line', input: async (s) => ({ exposureListFile: await s.list('a.list', ['941225', '94122six']) }), error: /a\.list: line 2: not an exposure number \(8 characters, not all digits\)$/ },
-    { name: 'empty list', input: async (s) => ({ exposureListFile: await s.list('empty.list', ['# nothing']) }), error: /empty\.list: the list holds no exposure number/ },
-    { name: 'missing list file', input: async (s) => ({ exposureListFile: join(s.root, 'site', 'lists', 'nope.list') }), error: /nope\.list: no such file/ },
-    { name: 'list outside the allowed roots', input: async (s) => ({ exposureListFile: join(s.root, 'elsewhere.list') }), error: /exposure list .*elsewhere\.list is outside the directories this worker reads and writes \(.*\): allow it with DESGW_ALLOWED_ROOTS/ },
-    { name: 'list bigger than a list may be', input: async (s) => ({ exposureListFile: await s.list('huge.list', Array.from({ length: 30_000 }, () => '# padding padding padding')) }), error: /huge\.list is \d+ bytes, more than the 262144 a list may be/ },
-    { name: 'output directory outside the allowed roots', input: async (s) => ({ exposureListFile: await s.list('u.list', ['941225']), outputDir: join(s.root, 'outputs') }), error: /output directory .*outputs is outside the directories this worker reads and writes/ },
-    { name: 'exposure unknown even after refresh', input: async (s) => ({ exposureListFile: await s.list('b.list', ['941225', '999999']) }), error: /exposure 999999 not in .*exposures\.list \(even after refreshing it with getExposureInfo\.sh\)/ },
-    { name: 'season not a number', input: async (s) => ({ exposureListFile: await s.list('c.list', ['941225']), season: 'soon' as never }), error: /season must be "auto" or a positive integer, not "soon"/ },
-    { name: 'wide-survey season', input: async (s) => ({ exposureListFile: await s.list('d.list', ['941225']), season: 5000 }), error: /season 5000 is reserved for the wide-survey/ },
-    { name: 'supernova season', input: async (s) => ({ exposureListFile: await s.list('e.list', ['941225']), season: 7 }), error: /season 7 is reserved for the supernova group/ },
-    { name: 'unknown rc key', input: async (s) => ({ exposureListFile: await s.list('f.list', ['941225']), rc: { WRITE_DB: 'off' } }), error: /rc key 'WRITE_DB' is not a dagmaker.rc key/ },
-    { name: 'rc value with shell syntax', input: async (s) => ({ exposureListFile: await s.list('g.list', ['941225']), rc: { JOBSUB_OPTS: '--cpu=1 $(touch /tmp/desgw-canary)' } }), error: /rc key 'JOBSUB_OPTS'/ },
-    { name: 'rc value of the wrong form', input: async (s) => ({ exposureListFile: await s.list('h.list', ['941225']), rc: { TEFF_CUT_g: '2' } }), error: /rc key 'TEFF_CUT_g': '2' is not a number from 0 to 1/ },
-    { name: 'maxConcurrent 0', input: async (s) => ({ exposureListFile: await s.list('i.list', ['941225']), maxConcurrent: 0 }), error: /maxConcurrent must be an integer of at least 1/ },
-    { name: 'list line with a command separator', input: async (s) => ({ exposureListFile: await s.list('k.list', ['941225; touch /tmp/desgw-canary']) }), error: /k\.list: line 1: not an exposure number \(\d+ characters, not all digits\)$/ },
-    { name: 'list line with a command substitution', input: async (s) => ({ exposureListFile: await s.list('l.list', ['941225', '$(touch /tmp/desgw-canary)']) }), error: /l\.list: line 2: / },
-    { name: 'list line with backticks', input: async (s) => ({ exposureListFile: await s.list('m.list', ['`touch /tmp/desgw-canary`']) }), error: /m\.list: line 1: / },
-    { name: 'rc value with a newline', input: async (s) => ({ exposureListFile: await s.list('n.list', ['941225']), rc: { TEMP_OPTS: '-C\ntouch /tmp/desgw-canary' } }), error: /rc key 'TEMP_OPTS'/ },
-    { name: 'rc value with backticks', input: async (s) => ({ exposureListFile: await s.list('o.list', ['941225']), rc: { SEARCH_OPTS: '`touch /tmp/desgw-canary`' } }), error: /rc key 'SEARCH_OPTS'/ },
-    { name: 'rc value with a quote and a separator', input: async (s) => ({ exposureListFile: await s.list('p.list', ['941225']), rc: { RESOURCES: "x'; touch /tmp/desgw-canary; '" } }), error: /rc key 'RESOURCES'/ },
-    { name: 'season not an integer', input: async (s) => ({ exposureListFile: await s.list('q.list', ['941225']), season: 612.5 }), error: /season must be "auto" or a positive integer, not 612.5/ },
-    { name: 'maxConcurrent not an integer', input: async (s) => ({ exposureListFile: await s.list('r.list', ['941225']), maxConcurrent: 2.5 }), error: /maxConcurrent must be an integer of at least 1, not 2.5/ },
-    { name: 'rc not an object', input: async (s) => ({ exposureListFile: await s.list('s.list', ['941225']), rc: ['WRITEDB=off'] as never }), error: /rc must be an object/ },
-    { name: 'more exposures than one run takes', input: async (s) => ({ exposureListFile: await s.list('t.list', range(2_000_000, MAX_EXPOSURES_PER_RUN + 1)) }), error: new RegExp(`t\\.list: ${MAX_EXPOSURES_PER_RUN + 1} exposures, more than the ${MAX_EXPOSURES_PER_RUN} one run takes`) },
-    { name: 'gw_workflow directory not allowed', input: async (s) => ({ exposureListFile: await s.list('j.list', ['941225']), gwWorkflowDir: join(s.root, 'no_such_dir') }), error: /^gw_workflow directory .*no_such_dir is not one this worker may use: allow it with DESGW_ALLOWED_GW_WORKFLOW_DIRS/ },
+    {
+      name: 'non-numeric line',
+      input: async (s) => ({ exposureListFile: await s.list('a.list', ['941225', '94122six']) }),
+      error: /a\.list: line 2: not an exposure number \(8 characters, not all digits\)$/,
+    },
+    {
+      name: 'empty list',
+      input: async (s) => ({ exposureListFile: await s.list('empty.list', ['# nothing']) }),
+      error: /empty\.list: the list holds no exposure number/,
+    },
+    {
+      name: 'missing list file',
+      input: async (s) => ({ exposureListFile: join(s.root, 'site', 'lists', 'nope.list') }),
+      error: /nope\.list: no such file/,
+    },
+    {
+      name: 'list outside the allowed roots',
+      input: async (s) => ({ exposureListFile: join(s.root, 'elsewhere.list') }),
+      error:
+        /exposure list .*elsewhere\.list is outside the directories this worker reads and writes \(.*\): allow it with DESGW_ALLOWED_ROOTS/,
+    },
+    {
+      name: 'list bigger than a list may be',
+      input: async (s) => ({
+        exposureListFile: await s.list(
+          'huge.list',
+          Array.from({ length: 30_000 }, () => '# padding padding padding'),
+        ),
+      }),
+      error: /huge\.list is \d+ bytes, more than the 262144 a list may be/,
+    },
+    {
+      name: 'output directory outside the allowed roots',
+      input: async (s) => ({
+        exposureListFile: await s.list('u.list', ['941225']),
+        outputDir: join(s.root, 'outputs'),
+      }),
+      error: /output directory .*outputs is outside the directories this worker reads and writes/,
+    },
+    {
+      name: 'exposure unknown even after refresh',
+      input: async (s) => ({ exposureListFile: await s.list('b.list', ['941225', '999999']) }),
+      error: /exposure 999999 not in .*exposures\.list \(even after refreshing it with getExposureInfo\.sh\)/,
+    },
+    {
+      name: 'season not a number',
+      input: async (s) => ({ exposureListFile: await s.list('c.list', ['941225']), season: 'soon' as never }),
+      error: /season must be "auto" or a positive integer, not "soon"/,
+    },
+    {
+      name: 'wide-survey season',
+      input: async (s) => ({ exposureListFile: await s.list('d.list', ['941225']), season: 5000 }),
+      error: /season 5000 is reserved for the wide-survey/,
+    },
+    {
+      name: 'supernova season',
+      input: async (s) => ({ exposureListFile: await s.list('e.list', ['941225']), season: 7 }),
+      error: /season 7 is reserved for the supernova group/,
+    },
+    {
+      name: 'unknown rc key',
+      input: async (s) => ({ exposureListFile: await s.list('f.list', ['941225']), rc: { WRITE_DB: 'off' } }),
+      error: /rc key 'WRITE_DB' is not a dagmaker.rc key/,
+    },
+    {
+      name: 'rc value with shell syntax',
+      input: async (s) => ({
+        exposureListFile: await s.list('g.list', ['941225']),
+        rc: { JOBSUB_OPTS: '--cpu=1 $(touch /tmp/desgw-canary)' },
+      }),
+      error: /rc key 'JOBSUB_OPTS'/,
+    },
+    {
+      name: 'rc value of the wrong form',
+      input: async (s) => ({ exposureListFile: await s.list('h.list', ['941225']), rc: { TEFF_CUT_g: '2' } }),
+      error: /rc key 'TEFF_CUT_g': '2' is not a number from 0 to 1/,
+    },
+    {
+      name: 'maxConcurrent 0',
+      input: async (s) => ({ exposureListFile: await s.list('i.list', ['941225']), maxConcurrent: 0 }),
+      error: /maxConcurrent must be an integer of at least 1/,
+    },
+    {
+      name: 'list line with a command separator',
+      input: async (s) => ({ exposureListFile: await s.list('k.list', ['941225; touch /tmp/desgw-canary']) }),
+      error: /k\.list: line 1: not an exposure number \(\d+ characters, not all digits\)$/,
+    },
+    {
+      name: 'list line with a command substitution',
+      input: async (s) => ({ exposureListFile: await s.list('l.list', ['941225', '$(touch /tmp/desgw-canary)']) }),
+      error: /l\.list: line 2: /,
+    },
+    {
+      name: 'list line with backticks',
+      input: async (s) => ({ exposureListFile: await s.list('m.list', ['`touch /tmp/desgw-canary`']) }),
+      error: /m\.list: line 1: /,
+    },
+    {
+      name: 'rc value with a newline',
+      input: async (s) => ({
+        exposureListFile: await s.list('n.list', ['941225']),
+        rc: { TEMP_OPTS: '-C\ntouch /tmp/desgw-canary' },
+      }),
+      error: /rc key 'TEMP_OPTS'/,
+    },
+    {
+      name: 'rc value with backticks',
+      input: async (s) => ({
+        exposureListFile: await s.list('o.list', ['941225']),
+        rc: { SEARCH_OPTS: '`touch /tmp/desgw-canary`' },
+      }),
+      error: /rc key 'SEARCH_OPTS'/,
+    },
+    {
+      name: 'rc value with a quote and a separator',
+      input: async (s) => ({
+        exposureListFile: await s.list('p.list', ['941225']),
+        rc: { RESOURCES: "x'; touch /tmp/desgw-canary; '" },
+      }),
+      error: /rc key 'RESOURCES'/,
+    },
+    {
+      name: 'season not an integer',
+      input: async (s) => ({ exposureListFile: await s.list('q.list', ['941225']), season: 612.5 }),
+      error: /season must be "auto" or a positive integer, not 612.5/,
+    },
+    {
+      name: 'maxConcurrent not an integer',
+      input: async (s) => ({ exposureListFile: await s.list('r.list', ['941225']), maxConcurrent: 2.5 }),
+      error: /maxConcurrent must be an integer of at least 1, not 2.5/,
+    },
+    {
+      name: 'rc not an object',
+      input: async (s) => ({ exposureListFile: await s.list('s.list', ['941225']), rc: ['WRITEDB=off'] as never }),
+      error: /rc must be an object/,
+    },
+    {
+      name: 'more exposures than one run takes',
+      input: async (s) => ({ exposureListFile: await s.list('t.list', range(2_000_000, MAX_EXPOSURES_PER_RUN + 1)) }),
+      error: new RegExp(
+        `t\\.list: ${MAX_EXPOSURES_PER_RUN + 1} exposures, more than the ${MAX_EXPOSURES_PER_RUN} one run takes`,
+      ),
+    },
+    {
+      name: 'gw_workflow directory not allowed',
+      input: async (s) => ({
+        exposureListFile: await s.list('j.list', ['941225']),
+        gwWorkflowDir: join(s.root, 'no_such_dir'),
+      }),
+      error:
+        /^gw_workflow directory .*no_such_dir is not one this worker may use: allow it with DESGW_ALLOWED_GW_WORKFLOW_DIRS/,
+    },
   ];
 
   test('each case', async () => {
@@ -184,7 +356,10 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
     );
     assert.equal(await sha(join(site.gwDir, 'dagmaker.rc')), rcBefore);
     const events = await site.ledger();
-    assert.deepEqual(events.filter((e) => e.event === 'dagmaker_start' || e.event === 'submit'), []);
+    assert.deepEqual(
+      events.filter((e) => e.event === 'dagmaker_start' || e.event === 'submit'),
+      [],
+    );
     assert.equal(existsSync(join(site.root, 'site', 'desgw_runs')), false, 'no run directory was written');
     assert.equal(existsSync('/tmp/desgw-canary'), false);
   });
@@ -203,10 +378,15 @@ test('three concurrent auto runs get three distinct seasons, each DAGMaker readi
   const site = await makeSite();
   await writeFile(join(site.root, 'des_seasons_used.txt'), '# seasons in the DES database\n101\n102\n103\n105\n');
   const lists = await Promise.all([0, 1, 2].map((k) => site.list(`run${k}.list`, range(1210410 + k * 4, 4))));
-  const results = await withWorker(server.env, site, () => Promise.all(lists.map((l) => run({ exposureListFile: l, season: 'auto' }))));
+  const results = await withWorker(server.env, site, () =>
+    Promise.all(lists.map((l) => run({ exposureListFile: l, season: 'auto' }))),
+  );
   const seasons = results.map((r) => r.season);
   assert.equal(new Set(seasons).size, 3, `seasons ${seasons}`);
-  assert.deepEqual([...seasons].sort((a, b) => a - b), [104, 106, 107]);
+  assert.deepEqual(
+    [...seasons].sort((a, b) => a - b),
+    [104, 106, 107],
+  );
   const intervals = dagmakerIntervals(await site.ledger());
   // Three runs of four, each with a window of five, could run twelve at once: the host's five DAGMaker slots hold.
   assert.ok(maxOverlap(intervals) <= 5, `${maxOverlap(intervals)} DAGMakers at once on the host`);
@@ -226,7 +406,10 @@ test('a requested season already reserved is refused; the test seasons can be ta
     assert.equal(first.season, 777);
     await assert.rejects(run({ exposureListFile: list, season: 777 }), (err: unknown) => {
       assert.ok(err instanceof WorkflowFailedError);
-      assert.match(String((err.cause?.cause as Error | undefined)?.message ?? err.cause?.message), /season 777 is already reserved by run test-run-/);
+      assert.match(
+        String((err.cause?.cause as Error | undefined)?.message ?? err.cause?.message),
+        /season 777 is already reserved by run test-run-/,
+      );
       return true;
     });
     for (let k = 0; k < 2; k++) assert.equal((await run({ exposureListFile: list, season: 2206 })).season, 2206);
@@ -239,11 +422,30 @@ test('the Temporal CLI starts a run with the documented JSON input', async () =>
   const id = `desgw-cli-${process.pid}`;
   const input = JSON.stringify({ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off' }, maxConcurrent: 2 });
   await execa(await temporalCli(), [
-    'workflow', 'start', '--address', server.env.address, '--namespace', 'default',
-    '--type', 'imageProcessing', '--task-queue', 'desgw-image-processing', '--workflow-id', id, '--input', input,
+    'workflow',
+    'start',
+    '--address',
+    server.env.address,
+    '--namespace',
+    'default',
+    '--type',
+    'imageProcessing',
+    '--task-queue',
+    'desgw-image-processing',
+    '--workflow-id',
+    id,
+    '--input',
+    input,
   ]);
-  const result = await withWorker(server.env, site, () => server.env.client.workflow.getHandle(id).result() as Promise<ImageProcessingResult>);
+  const result = await withWorker(
+    server.env,
+    site,
+    () => server.env.client.workflow.getHandle(id).result() as Promise<ImageProcessingResult>,
+  );
   assert.equal(result.counts.submitted, 2);
-  assert.deepEqual(result.exposures.map((e) => `${e.expnum} ${e.band}`), ['941225 i', '941226 i']);
+  assert.deepEqual(
+    result.exposures.map((e) => `${e.expnum} ${e.band}`),
+    ['941225 i', '941226 i'],
+  );
   assert.equal(result.nites[0], '20200304');
 });

@@ -20,7 +20,11 @@ import { imageProcessing } from '../../workflows/image-processing.js';
 const server = devServerForThisFile();
 let counter = 0;
 const run = (input: ImageProcessingInput) =>
-  server.env.client.workflow.execute(imageProcessing, { taskQueue: TASK_QUEUE, workflowId: `trust-${process.pid}-${++counter}`, args: [input] });
+  server.env.client.workflow.execute(imageProcessing, {
+    taskQueue: TASK_QUEUE,
+    workflowId: `trust-${process.pid}-${++counter}`,
+    args: [input],
+  });
 
 /** The run's refusal: an InvalidInput failure of one line. */
 async function refusal(input: ImageProcessingInput): Promise<string> {
@@ -47,14 +51,20 @@ test('a gw_workflow directory the worker does not allow is refused, however it i
     await writeFile(join(evil, script), touch);
     await chmod(join(evil, script), 0o755);
   }
-  await writeFile(join(evil, 'exposures.list'), 'EXPNUM NITE MJD_OBS RADEG DECDEG BAND EXPTIME PROPID OBSTYPE TEFF OBJECT\n');
+  await writeFile(
+    join(evil, 'exposures.list'),
+    'EXPNUM NITE MJD_OBS RADEG DECDEG BAND EXPTIME PROPID OBSTYPE TEFF OBJECT\n',
+  );
   const link = join(site.root, 'site', 'gw_link');
   await symlink(evil, link);
   const list = await site.list('trust.list', [941225]);
   await withWorker(server.env, site, async () => {
     for (const named of [evil, link, join(site.gwDir, '..', '..', 'elsewhere', 'gw_workflow')]) {
       const message = await refusal({ exposureListFile: list, season: 'auto', gwWorkflowDir: named });
-      assert.equal(message, `gw_workflow directory ${named} is not one this worker may use: allow it with DESGW_ALLOWED_GW_WORKFLOW_DIRS in the worker's settings`);
+      assert.equal(
+        message,
+        `gw_workflow directory ${named} is not one this worker may use: allow it with DESGW_ALLOWED_GW_WORKFLOW_DIRS in the worker's settings`,
+      );
     }
   });
   await new Promise((r) => setTimeout(r, 500));
@@ -73,20 +83,40 @@ test("a list that is really a .desservices.ini is refused, and its password is n
   const worker = spawnWorker(site, server.env.address, 'worker');
   try {
     const inside = await refusal({ exposureListFile: ini, season: 'auto' });
-    assert.match(inside, /\.desservices\.ini: line \d+: not an exposure number \(it looks like a configuration file: is this the right file\?\)/);
+    assert.match(
+      inside,
+      /\.desservices\.ini: line \d+: not an exposure number \(it looks like a configuration file: is this the right file\?\)/,
+    );
     const outside = await refusal({ exposureListFile: away, season: 'auto' });
-    assert.match(outside, /^exposure list .*home\/\.desservices\.ini is outside the directories this worker reads and writes .*: allow it with DESGW_ALLOWED_ROOTS in the worker's settings$/);
+    assert.match(
+      outside,
+      /^exposure list .*home\/\.desservices\.ini is outside the directories this worker reads and writes .*: allow it with DESGW_ALLOWED_ROOTS in the worker's settings$/,
+    );
   } finally {
     worker.kill('SIGTERM');
     await worker;
   }
   const cli = await temporalCli();
   for (const id of [`trust-${process.pid}-${counter - 1}`, `trust-${process.pid}-${counter}`]) {
-    const { stdout } = await execa(cli, ['workflow', 'show', '--address', server.env.address, '--workflow-id', id, '--output', 'json']);
+    const { stdout } = await execa(cli, [
+      'workflow',
+      'show',
+      '--address',
+      server.env.address,
+      '--workflow-id',
+      id,
+      '--output',
+      'json',
+    ]);
     assert.ok(stdout.length > 1000, 'an exported history');
     // Payloads are base64 in the export: look in the decoded ones too.
-    const decoded = [...stdout.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
-    assert.ok(decoded.includes('not an exposure number') || decoded.includes('outside the directories'), 'the refusal is in the history');
+    const decoded = [...stdout.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)]
+      .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
+      .join('\n');
+    assert.ok(
+      decoded.includes('not an exposure number') || decoded.includes('outside the directories'),
+      'the refusal is in the history',
+    );
     assert.ok(!stdout.includes(password) && !decoded.includes(password), `the password is not in ${id}'s history`);
   }
   const log = await readFile(join(site.root, 'worker.log'), 'utf8');

@@ -74,7 +74,11 @@ function tlsHandshake(options: ConnectionOptions): Promise<string> {
 
 /** The environment minus any TEMPORAL_* of the machine running the tests (and no temporal.toml profile), plus `vars`. */
 function cleanEnv(vars: Record<string, string>): Record<string, string> {
-  const base = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('TEMPORAL_')));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('TEMPORAL_'),
+    ),
+  );
   return { ...base, TEMPORAL_CONFIG_FILE: join(tmpdir(), 'desgw-no-such-temporal.toml'), ...vars };
 }
 
@@ -111,8 +115,10 @@ describe('a production-shaped Temporal: PostgreSQL, SQL visibility, mutual TLS',
 
   before(async () => {
     const built = existsSync(script('.tools', 'temporal-server.tag'));
-    const [server, sqlTool, schemaDir] = await timed(built ? 'server binary (built before)' : 'server binary built (go install)', async () =>
-      (await execa(script('scripts', 'ensure-temporal-server.sh'), { stderr: 'inherit' })).stdout.trim().split('\n'),
+    const [server, sqlTool, schemaDir] = await timed(
+      built ? 'server binary (built before)' : 'server binary built (go install)',
+      async () =>
+        (await execa(script('scripts', 'ensure-temporal-server.sh'), { stderr: 'inherit' })).stdout.trim().split('\n'),
     );
     cli = await timed('Temporal CLI', () => temporalCli());
     root = await mkdtemp(join(tmpdir(), 'desgw-prod-'));
@@ -125,14 +131,25 @@ describe('a production-shaped Temporal: PostgreSQL, SQL visibility, mutual TLS',
 
     const pgDir = join(root, 'pg');
     stops.push(() => execa(script('scripts', 'prod-temporal', 'postgres.sh'), ['stop', pgDir], { reject: false }));
-    const installed = (await readdir('/usr/lib/postgresql').catch(() => [] as string[])).some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb')));
+    const installed = (await readdir('/usr/lib/postgresql').catch(() => [] as string[])).some((v) =>
+      existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb')),
+    );
     await timed(installed ? 'PostgreSQL up' : 'PostgreSQL installed (apt-get) and up', () =>
-      execa(script('scripts', 'prod-temporal', 'postgres.sh'), ['start', pgDir, String(pgPort)], { env: { TEMPORAL_DB_PASSWORD: dbPassword }, stderr: 'inherit' }),
+      execa(script('scripts', 'prod-temporal', 'postgres.sh'), ['start', pgDir, String(pgPort)], {
+        env: { TEMPORAL_DB_PASSWORD: dbPassword },
+        stderr: 'inherit',
+      }),
     );
     await timed('certificates', () => execa(script('scripts', 'prod-temporal', 'make-certs.sh'), [tls]));
     await timed('schemas', () =>
       execa(script('deploy', 'setup-postgres-schema.sh'), {
-        env: { SQL_HOST: '127.0.0.1', SQL_PORT: String(pgPort), SQL_PASSWORD: dbPassword, TEMPORAL_SQL_TOOL: sqlTool!, TEMPORAL_SCHEMA_DIR: schemaDir! },
+        env: {
+          SQL_HOST: '127.0.0.1',
+          SQL_PORT: String(pgPort),
+          SQL_PASSWORD: dbPassword,
+          TEMPORAL_SQL_TOOL: sqlTool!,
+          TEMPORAL_SCHEMA_DIR: schemaDir!,
+        },
         all: true,
       }).catch((err: { all?: string }) => {
         throw new Error(`schema setup failed:\n${err.all ?? err}`);
@@ -175,18 +192,28 @@ describe('a production-shaped Temporal: PostgreSQL, SQL visibility, mutual TLS',
       TEMPORAL_TLS_SERVER_NAME: 'localhost',
     });
     for (;;) {
-      const health = await execa(cli, ['operator', 'cluster', 'health'], { env: clientEnv, extendEnv: false, reject: false });
+      const health = await execa(cli, ['operator', 'cluster', 'health'], {
+        env: clientEnv,
+        extendEnv: false,
+        reject: false,
+      });
       if (health.exitCode === 0) break;
       if (temporal.exitCode !== null || Date.now() - started > 60_000) {
         const log = (await readFile(serverLog, 'utf8').catch(() => '')).slice(-3000);
-        throw new Error(`the Temporal server ${temporal.exitCode !== null ? `exited (${temporal.exitCode})` : 'did not answer within 60 s'}; its log ends:\n${log}`);
+        throw new Error(
+          `the Temporal server ${temporal.exitCode !== null ? `exited (${temporal.exitCode})` : 'did not answer within 60 s'}; its log ends:\n${log}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }
     timings.push(`server up ${seconds(started)} s`);
 
     await timed('namespace and search attributes', () =>
-      execa(script('deploy', 'create-namespace.sh'), { env: { ...clientEnv, TEMPORAL_CLI: cli }, extendEnv: false, all: true }).catch((err: { all?: string }) => {
+      execa(script('deploy', 'create-namespace.sh'), {
+        env: { ...clientEnv, TEMPORAL_CLI: cli },
+        extendEnv: false,
+        all: true,
+      }).catch((err: { all?: string }) => {
         throw new Error(`deploy/create-namespace.sh failed:\n${err.all ?? err}`);
       }),
     );
@@ -194,7 +221,12 @@ describe('a production-shaped Temporal: PostgreSQL, SQL visibility, mutual TLS',
     site = await makeSite();
     const workerLog = join(site.root, 'worker.log');
     const workerProcess = execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
-      env: { ...clientEnv, DESGW_GW_WORKFLOW_DIR: site.gwDir, DESGW_HEARTBEAT_EVERY_S: '1', DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt') },
+      env: {
+        ...clientEnv,
+        DESGW_GW_WORKFLOW_DIR: site.gwDir,
+        DESGW_HEARTBEAT_EVERY_S: '1',
+        DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt'),
+      },
       extendEnv: false,
       all: true,
       reject: false,
@@ -204,15 +236,32 @@ describe('a production-shaped Temporal: PostgreSQL, SQL visibility, mutual TLS',
 
     const list = await site.list('production.list', expnums);
     const t = Date.now();
-    run = await execa('node', [script('dist', 'client', 'desgw.js'), 'run', '--exp-list', list, '--season', 'auto', '--set', 'WRITEDB=off', '--follow', '--json'], {
-      env: clientEnv,
-      extendEnv: false,
-      reject: false,
-    });
+    run = await execa(
+      'node',
+      [
+        script('dist', 'client', 'desgw.js'),
+        'run',
+        '--exp-list',
+        list,
+        '--season',
+        'auto',
+        '--set',
+        'WRITEDB=off',
+        '--follow',
+        '--json',
+      ],
+      {
+        env: clientEnv,
+        extendEnv: false,
+        reject: false,
+      },
+    );
     timings.push(`run of ${expnums.length} exposures ${seconds(t)} s`);
     console.log(`production-shaped Temporal: ${timings.join('; ')}`);
     if (run.exitCode !== 0) {
-      console.error(`desgw run exited ${run.exitCode}:\n${run.stderr}\nworker log:\n${(await readFile(workerLog, 'utf8').catch(() => '')).slice(-3000)}`);
+      console.error(
+        `desgw run exited ${run.exitCode}:\n${run.stderr}\nworker log:\n${(await readFile(workerLog, 'utf8').catch(() => '')).slice(-3000)}`,
+      );
     } else {
       result = JSON.parse(run.stdout) as ImageProcessingResult;
     }
@@ -228,41 +277,98 @@ describe('a production-shaped Temporal: PostgreSQL, SQL visibility, mutual TLS',
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(result.counts.submitted, expnums.length, JSON.stringify(result.exposures.filter((e) => e.error)));
     const events = await site.ledger();
-    for (const e of expnums) assert.equal(events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length, 1, `submissions of ${e}`);
+    for (const e of expnums)
+      assert.equal(
+        events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length,
+        1,
+        `submissions of ${e}`,
+      );
   });
 
   test('the run and its exposures are found by their search attributes in SQL visibility (PostgreSQL)', async () => {
     assert.ok(result, 'the run completed');
-    const ids = await eventually('the run and its children in the visibility store', async () => {
-      const l = await execa(cli, ['workflow', 'list', '--query', `DesgwSeason=${result.season}`, '--output', 'json'], { env: clientEnv, extendEnv: false, reject: false });
-      const found = (JSON.parse(l.stdout || '[]') as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId);
-      return found.length === expnums.length + 1 ? found : null;
-    }, 20_000, 500);
+    const ids = await eventually(
+      'the run and its children in the visibility store',
+      async () => {
+        const l = await execa(
+          cli,
+          ['workflow', 'list', '--query', `DesgwSeason=${result.season}`, '--output', 'json'],
+          { env: clientEnv, extendEnv: false, reject: false },
+        );
+        const found = (JSON.parse(l.stdout || '[]') as { execution: { workflowId: string } }[]).map(
+          (w) => w.execution.workflowId,
+        );
+        return found.length === expnums.length + 1 ? found : null;
+      },
+      20_000,
+      500,
+    );
     assert.ok(ids.includes(result.workflowId));
-    const rows = await execa('psql', ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'temporal', '-d', 'temporal_visibility', '-tAc', 'SELECT count(*) FROM executions_visibility'], {
-      env: { PGPASSWORD: dbPassword },
-    });
+    const rows = await execa(
+      'psql',
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(pgPort),
+        '-U',
+        'temporal',
+        '-d',
+        'temporal_visibility',
+        '-tAc',
+        'SELECT count(*) FROM executions_visibility',
+      ],
+      {
+        env: { PGPASSWORD: dbPassword },
+      },
+    );
     assert.ok(Number(rows.stdout.trim()) >= expnums.length + 1, `rows in executions_visibility: ${rows.stdout}`);
   });
 
   test('deploy/create-namespace.sh can run again: the namespace (30 days) and the search attributes are kept', async () => {
-    const again = await execa(script('deploy', 'create-namespace.sh'), { env: { ...clientEnv, TEMPORAL_CLI: cli }, extendEnv: false, reject: false, all: true });
+    const again = await execa(script('deploy', 'create-namespace.sh'), {
+      env: { ...clientEnv, TEMPORAL_CLI: cli },
+      extendEnv: false,
+      reject: false,
+      all: true,
+    });
     assert.equal(again.exitCode, 0, again.all);
-    const ns = JSON.parse((await execa(cli, ['operator', 'namespace', 'describe', '--namespace', 'desgw', '--output', 'json'], { env: clientEnv, extendEnv: false })).stdout);
+    const ns = JSON.parse(
+      (
+        await execa(cli, ['operator', 'namespace', 'describe', '--namespace', 'desgw', '--output', 'json'], {
+          env: clientEnv,
+          extendEnv: false,
+        })
+      ).stdout,
+    );
     assert.match(JSON.stringify(ns.config?.workflowExecutionRetentionTtl), /2592000s/);
-    const listed = await execa(cli, ['operator', 'search-attribute', 'list', '--namespace', 'desgw'], { env: clientEnv, extendEnv: false });
+    const listed = await execa(cli, ['operator', 'search-attribute', 'list', '--namespace', 'desgw'], {
+      env: clientEnv,
+      extendEnv: false,
+    });
     const wanted = (await readFile(script('deploy', 'search-attributes.txt'), 'utf8'))
       .split('\n')
       .filter((l) => /^\w/.test(l))
       .map((l) => l.trim().split(/\s+/));
-    for (const [name, type] of wanted) assert.match(listed.stdout, new RegExp(`^\\s*${name}\\s+${type}\\s*$`, 'm'), `${name} ${type}`);
+    for (const [name, type] of wanted)
+      assert.match(listed.stdout, new RegExp(`^\\s*${name}\\s+${type}\\s*$`, 'm'), `${name} ${type}`);
   });
 
   test('the server demands a client certificate of our CA in the TLS handshake', async () => {
     const [port] = address.split(':').slice(-1).map(Number);
     const handshake = async (cert?: string) => {
-      const options: ConnectionOptions = { host: '127.0.0.1', port, servername: 'localhost', ca: await readFile(join(tls, 'ca.pem')), ALPNProtocols: ['h2'] };
-      if (cert) Object.assign(options, { cert: await readFile(join(cert, 'client.pem')), key: await readFile(join(cert, 'client.key')) });
+      const options: ConnectionOptions = {
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        ca: await readFile(join(tls, 'ca.pem')),
+        ALPNProtocols: ['h2'],
+      };
+      if (cert)
+        Object.assign(options, {
+          cert: await readFile(join(cert, 'client.pem')),
+          key: await readFile(join(cert, 'client.key')),
+        });
       return tlsHandshake(options);
     };
     const other = join(root, 'other-ca');
@@ -270,7 +376,9 @@ describe('a production-shaped Temporal: PostgreSQL, SQL visibility, mutual TLS',
     const none = await handshake();
     const stranger = await handshake(other);
     const ours = await handshake(tls);
-    console.log(`TLS handshake without a client certificate: ${none}; with another CA's: ${stranger}; with ours: ${ours}`);
+    console.log(
+      `TLS handshake without a client certificate: ${none}; with another CA's: ${stranger}; with ours: ${ours}`,
+    );
     assert.match(none, /certificate required/i);
     assert.match(stranger, /unknown ca|bad certificate/i);
     assert.equal(ours, 'accepted');
@@ -278,25 +386,58 @@ describe('a production-shaped Temporal: PostgreSQL, SQL visibility, mutual TLS',
 
   test('desgw, the worker and the Temporal CLI without a client certificate cannot connect', async () => {
     // TLS and our CA, but no certificate of their own.
-    const noCert = cleanEnv({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'desgw', TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(tls, 'ca.pem'), TEMPORAL_TLS_SERVER_NAME: 'localhost' });
-    const status = await execa('node', [script('dist', 'client', 'desgw.js'), 'status', result?.workflowId ?? 'desgw-none'], { env: noCert, extendEnv: false, reject: false });
+    const noCert = cleanEnv({
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: 'desgw',
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(tls, 'ca.pem'),
+      TEMPORAL_TLS_SERVER_NAME: 'localhost',
+    });
+    const status = await execa(
+      'node',
+      [script('dist', 'client', 'desgw.js'), 'status', result?.workflowId ?? 'desgw-none'],
+      { env: noCert, extendEnv: false, reject: false },
+    );
     assert.notEqual(status.exitCode, 0);
     assert.match(status.stderr, /cannot reach the Temporal server at 127\.0\.0\.1:\d+\/desgw \(TLS\)/);
     console.log(`desgw status without a client certificate: ${status.stderr.trim().split('\n')[0]}`);
     const worker = await execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
-      env: { ...noCert, DESGW_GW_WORKFLOW_DIR: site.gwDir, DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt') },
+      env: {
+        ...noCert,
+        DESGW_GW_WORKFLOW_DIR: site.gwDir,
+        DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt'),
+      },
       extendEnv: false,
       reject: false,
       timeout: 60_000,
     });
     assert.notEqual(worker.exitCode, 0, 'the worker did not start');
     assert.ok(!worker.timedOut, 'the worker gave up by itself');
-    const why = worker.stderr.split('\n').find((l) => /^\w*Error: /.test(l)) ?? worker.stderr.trim().split('\n').slice(-1)[0];
+    const why =
+      worker.stderr.split('\n').find((l) => /^\w*Error: /.test(l)) ?? worker.stderr.trim().split('\n').slice(-1)[0];
     console.log(`worker without a client certificate: ${why?.trim()}`);
-    const cliNoCert = await execa(cli, ['workflow', 'list', '--namespace', 'desgw', '--address', address, '--tls-ca-path', join(tls, 'ca.pem'), '--tls-server-name', 'localhost'], { env: cleanEnv({}), extendEnv: false, reject: false });
+    const cliNoCert = await execa(
+      cli,
+      [
+        'workflow',
+        'list',
+        '--namespace',
+        'desgw',
+        '--address',
+        address,
+        '--tls-ca-path',
+        join(tls, 'ca.pem'),
+        '--tls-server-name',
+        'localhost',
+      ],
+      { env: cleanEnv({}), extendEnv: false, reject: false },
+    );
     assert.notEqual(cliNoCert.exitCode, 0);
     console.log(`temporal workflow list without a client certificate: ${cliNoCert.stderr.trim().split('\n')[0]}`);
-    const cliWithCert = await execa(cli, ['workflow', 'list', '--namespace', 'desgw'], { env: clientEnv, extendEnv: false, reject: false });
+    const cliWithCert = await execa(cli, ['workflow', 'list', '--namespace', 'desgw'], {
+      env: clientEnv,
+      extendEnv: false,
+      reject: false,
+    });
     assert.equal(cliWithCert.exitCode, 0, cliWithCert.stderr);
   });
 });

@@ -14,7 +14,8 @@ let toml: string;
 const text = (b: unknown) => Buffer.from(b as Uint8Array).toString();
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'desgw-envconfig-'));
-  for (const f of ['ca.pem', 'client.pem', 'client.key', 'other.pem']) await writeFile(join(dir, f), `contents of ${f}`);
+  for (const f of ['ca.pem', 'client.pem', 'client.key', 'other.pem'])
+    await writeFile(join(dir, f), `contents of ${f}`);
   toml = join(dir, 'temporal.toml');
   await writeFile(
     toml,
@@ -70,9 +71,18 @@ test('a temporal.toml profile chosen by TEMPORAL_PROFILE, with variables over it
   assert.equal(lab.connectionOptions.address, 'temporal.lab.example:7233');
   assert.equal(lab.namespace, 'desgw');
   assert.equal(lab.describe, 'temporal.lab.example:7233/desgw (mTLS)');
-  const over = temporalConnectionConfig({ TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'lab', TEMPORAL_ADDRESS: 'other:7233', TEMPORAL_NAMESPACE: 'test' });
+  const over = temporalConnectionConfig({
+    TEMPORAL_CONFIG_FILE: toml,
+    TEMPORAL_PROFILE: 'lab',
+    TEMPORAL_ADDRESS: 'other:7233',
+    TEMPORAL_NAMESPACE: 'test',
+  });
   assert.equal(over.describe, 'other:7233/test (mTLS)');
-  assert.equal(temporalConnectionConfig({ TEMPORAL_CONFIG_FILE: toml }).connectionOptions.address, 'default-host:7233', 'the default profile without TEMPORAL_PROFILE');
+  assert.equal(
+    temporalConnectionConfig({ TEMPORAL_CONFIG_FILE: toml }).connectionOptions.address,
+    'default-host:7233',
+    'the default profile without TEMPORAL_PROFILE',
+  );
 });
 
 test('an API key (Temporal Cloud) turns TLS on and is sent; the description does not show it', () => {
@@ -80,7 +90,11 @@ test('an API key (Temporal Cloud) turns TLS on and is sent; the description does
   assert.equal(c.connectionOptions.apiKey, 'not-a-real-key');
   assert.equal(c.connectionOptions.tls, true);
   assert.equal(c.describe, 'desgw.a1b2c.tmprl.cloud:7233/desgw.a1b2c (TLS, API key)');
-  const env = temporalConnectionConfig({ TEMPORAL_CONFIG_FILE: join(dir, 'absent.toml'), TEMPORAL_API_KEY: 'k2', TEMPORAL_ADDRESS: 'x.tmprl.cloud:7233' });
+  const env = temporalConnectionConfig({
+    TEMPORAL_CONFIG_FILE: join(dir, 'absent.toml'),
+    TEMPORAL_API_KEY: 'k2',
+    TEMPORAL_ADDRESS: 'x.tmprl.cloud:7233',
+  });
   assert.equal(env.connectionOptions.apiKey, 'k2');
   assert.equal(env.connectionOptions.tls, true);
 });
@@ -100,12 +114,27 @@ test("the CLI's older TEMPORAL_TLS_CERT, _KEY and _CA win over the newer variabl
 });
 
 test('an empty variable counts as unset', () => {
-  const c = temporalConnectionConfig({ TEMPORAL_CONFIG_FILE: join(dir, 'absent.toml'), TEMPORAL_ADDRESS: '', TEMPORAL_TLS_CLIENT_CERT_PATH: '', TEMPORAL_NAMESPACE: '' });
+  const c = temporalConnectionConfig({
+    TEMPORAL_CONFIG_FILE: join(dir, 'absent.toml'),
+    TEMPORAL_ADDRESS: '',
+    TEMPORAL_TLS_CLIENT_CERT_PATH: '',
+    TEMPORAL_NAMESPACE: '',
+  });
   assert.deepEqual(c.connectionOptions, { address: 'localhost:7233' });
   assert.equal(c.namespace, 'default');
 });
 
 test('a profile that does not exist, or a TLS file that cannot be read, is an error naming it', () => {
-  assert.throws(() => temporalConnectionConfig({ TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'nope' }), /Profile 'nope' not found/);
-  assert.throws(() => temporalConnectionConfig({ TEMPORAL_CONFIG_FILE: toml, TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(dir, 'missing-ca.pem') }), /missing-ca\.pem/);
+  assert.throws(
+    () => temporalConnectionConfig({ TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'nope' }),
+    /Profile 'nope' not found/,
+  );
+  assert.throws(
+    () =>
+      temporalConnectionConfig({
+        TEMPORAL_CONFIG_FILE: toml,
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(dir, 'missing-ca.pem'),
+      }),
+    /missing-ca\.pem/,
+  );
 });

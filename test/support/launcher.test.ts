@@ -13,7 +13,13 @@ const PATH = process.env.PATH ?? '/usr/bin:/bin';
 test('a tool runs from the launcher, not the worker, in a group of its own, stdout and stderr in its .out file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'launcher-'));
   const outFile = join(dir, 'tool.out');
-  const t = await launch({ file: 'bash', args: ['-c', 'echo "$PPID $(ps -o pgid= $$) $X"; echo oops >&2; exit 3'], cwd: dir, env: { PATH, X: 'a b' }, outFile });
+  const t = await launch({
+    file: 'bash',
+    args: ['-c', 'echo "$PPID $(ps -o pgid= $$) $X"; echo oops >&2; exit 3'],
+    cwd: dir,
+    env: { PATH, X: 'a b' },
+    outFile,
+  });
   assert.equal((await t.exited).exitCode, 3);
   const [ppid, pgid, ...x] = (await readFile(outFile, 'utf8')).split('\n')[0]!.trim().split(/\s+/);
   assert.equal(Number(ppid), launcherPid());
@@ -25,17 +31,39 @@ test('a tool runs from the launcher, not the worker, in a group of its own, stdo
 
 test('a tool that cannot start says why, with no process', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'launcher-'));
-  const t = await launch({ file: join(dir, 'missing.sh'), args: [], cwd: dir, env: { PATH }, outFile: join(dir, 'x.out') });
+  const t = await launch({
+    file: join(dir, 'missing.sh'),
+    args: [],
+    cwd: dir,
+    env: { PATH },
+    outFile: join(dir, 'x.out'),
+  });
   assert.equal(t.pid, undefined);
   assert.match((await t.exited).error ?? '', /ENOENT/);
-  const r = await runLogged({ file: join(dir, 'missing.sh'), args: [], cwd: dir, env: { PATH }, outFile: join(dir, 'y.out'), pidFile: join(dir, '.y.pid'), timeoutS: 10, heartbeatEveryS: 1, label: 'missing' });
+  const r = await runLogged({
+    file: join(dir, 'missing.sh'),
+    args: [],
+    cwd: dir,
+    env: { PATH },
+    outFile: join(dir, 'y.out'),
+    pidFile: join(dir, '.y.pid'),
+    timeoutS: 10,
+    heartbeatEveryS: 1,
+    label: 'missing',
+  });
   assert.equal(r.exitCode, undefined);
   assert.match(r.output, /ENOENT/, 'runLogged reports it in the output the activities classify');
 });
 
 test('when the launcher dies, the tools it waited for are killed and reported, and the next launch starts a new one', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'launcher-'));
-  const t = await launch({ file: 'bash', args: ['-c', 'sleep 30 & wait'], cwd: dir, env: { PATH }, outFile: join(dir, 'sleep.out') });
+  const t = await launch({
+    file: 'bash',
+    args: ['-c', 'sleep 30 & wait'],
+    cwd: dir,
+    env: { PATH },
+    outFile: join(dir, 'sleep.out'),
+  });
   const first = launcherPid()!;
   process.kill(first, 'SIGKILL');
   assert.match((await t.exited).error ?? '', /launcher exited/);

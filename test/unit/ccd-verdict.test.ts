@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ccdState, checkMinCompleteCcds, describeCcdVerdict, judgeCcds, type CcdListing } from '../../common/ccd-verdict.js';
+import {
+  ccdState,
+  checkMinCompleteCcds,
+  describeCcdVerdict,
+  judgeCcds,
+  type CcdListing,
+} from '../../common/ccd-verdict.js';
 import { DECAM_CCDS, DECAM_CCD_COUNT, ccdDirName, ccdLabel, isDecamCcd } from '../../common/decam-ccds.js';
 
 const TAR = (ccd: number) => `outputs_dp1550_20240511_1297759_i_${ccdLabel(ccd)}.tar.gz`;
 /** Every CCD complete, then the overrides. */
-function listing(overrides: Record<number, string[]> = {}, base: (ccd: number) => string[] = (c) => [TAR(c)]): CcdListing {
+function listing(
+  overrides: Record<number, string[]> = {},
+  base: (ccd: number) => string[] = (c) => [TAR(c)],
+): CcdListing {
   return Object.fromEntries(DECAM_CCDS.map((c) => [c, overrides[c] ?? base(c)]));
 }
 
@@ -33,7 +42,8 @@ for (const [what, files, state] of STATES) {
 }
 
 test('an exposure passes with at least minCompleteCcds (default 50) complete CCDs', () => {
-  const fails = (n: number) => Object.fromEntries(DECAM_CCDS.slice(0, n).map((c) => [c, [TAR(c), 'RUN05_expose_makeWeight.FAIL']]));
+  const fails = (n: number) =>
+    Object.fromEntries(DECAM_CCDS.slice(0, n).map((c) => [c, [TAR(c), 'RUN05_expose_makeWeight.FAIL']]));
   const table: [number, number | undefined, boolean][] = [
     [0, undefined, true],
     [9, undefined, true], // 50 complete
@@ -64,13 +74,15 @@ test('counts and lists each state; missing CCD entries are incomplete; other CCD
 });
 
 test('the FAIL steps seen are named with their run number and CCDs, ordered by run', () => {
-  const v = judgeCcds(listing({
-    7: ['RUN22_combined+expose_filterObj.FAIL', TAR(7)],
-    5: ['RUN05_expose_makeWeight.FAIL'],
-    9: ['RUN05_expose_makeWeight.FAIL', 'RUN22_combined+expose_filterObj.FAIL'],
-    11: ['RUN_ALL.FAIL'],
-    12: [TAR(12), 'RUN04_diffimg.FAIL'],
-  }));
+  const v = judgeCcds(
+    listing({
+      7: ['RUN22_combined+expose_filterObj.FAIL', TAR(7)],
+      5: ['RUN05_expose_makeWeight.FAIL'],
+      9: ['RUN05_expose_makeWeight.FAIL', 'RUN22_combined+expose_filterObj.FAIL'],
+      11: ['RUN_ALL.FAIL'],
+      12: [TAR(12), 'RUN04_diffimg.FAIL'],
+    }),
+  );
   assert.deepEqual(v.failSteps, [
     { step: 'diffimg', run: 4, ccds: [12] },
     { step: 'expose_makeWeight', run: 5, ccds: [5, 9] },
@@ -78,7 +90,10 @@ test('the FAIL steps seen are named with their run number and CCDs, ordered by r
     { step: 'RUN_ALL', run: null, ccds: [11] },
   ]);
   assert.equal(v.counts.failed, 5);
-  assert.match(describeCcdVerdict(v), /^54\/59 complete, 5 failed \(RUN04 diffimg ×1, RUN05 expose_makeWeight ×2, RUN22 combined\+expose_filterObj ×2, RUN_ALL ×1\), 0 incomplete: passes \(needs ≥ 50\)$/);
+  assert.match(
+    describeCcdVerdict(v),
+    /^54\/59 complete, 5 failed \(RUN04 diffimg ×1, RUN05 expose_makeWeight ×2, RUN22 combined\+expose_filterObj ×2, RUN_ALL ×1\), 0 incomplete: passes \(needs ≥ 50\)$/,
+  );
 });
 
 test('before any job has run (the 59 directories empty) nothing is complete', () => {
@@ -88,7 +103,8 @@ test('before any job has run (the 59 directories empty) nothing is complete', ()
 });
 
 test('minCompleteCcds must be an integer from 1 to 59', () => {
-  for (const bad of [0, 60, 49.5, -1, NaN]) assert.throws(() => checkMinCompleteCcds(bad), /minCompleteCcds must be an integer from 1 to 59/);
+  for (const bad of [0, 60, 49.5, -1, NaN])
+    assert.throws(() => checkMinCompleteCcds(bad), /minCompleteCcds must be an integer from 1 to 59/);
   assert.throws(() => judgeCcds(listing(), 60), RangeError);
   assert.equal(checkMinCompleteCcds(50), 50);
 });

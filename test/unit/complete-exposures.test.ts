@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { completeExposuresFileName, formatCompleteExposures, legacyReadExposuresList } from '../../common/complete-exposures.js';
+import {
+  completeExposuresFileName,
+  formatCompleteExposures,
+  legacyReadExposuresList,
+} from '../../common/complete-exposures.js';
 
 test('one EXPNUM a line, each ended by a newline, nothing else; the legacy reader reads them all', () => {
   const text = formatCompleteExposures([1297759, 1297760, 1297812]);
@@ -29,8 +33,14 @@ for (const [what, text, expected] of LEGACY) {
 }
 
 test('file name: complete_exposures_S<SEASON>_<YYYYmmdd_HH-MM>.list, in UTC', () => {
-  assert.equal(completeExposuresFileName(1550, new Date('2024-05-11T03:07:59Z')), 'complete_exposures_S1550_20240511_03-07.list');
-  assert.equal(completeExposuresFileName(2206, new Date('2020-03-04T23:59:00-05:00')), 'complete_exposures_S2206_20200305_04-59.list');
+  assert.equal(
+    completeExposuresFileName(1550, new Date('2024-05-11T03:07:59Z')),
+    'complete_exposures_S1550_20240511_03-07.list',
+  );
+  assert.equal(
+    completeExposuresFileName(2206, new Date('2020-03-04T23:59:00-05:00')),
+    'complete_exposures_S2206_20200305_04-59.list',
+  );
   assert.throws(() => completeExposuresFileName(0, new Date()), /season must be a positive integer/);
   assert.throws(() => completeExposuresFileName(1, new Date('x')), /invalid date/);
 });

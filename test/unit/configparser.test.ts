@@ -6,27 +6,70 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { ConfigParserError, checkIniValue, iniGet, iniProblems, parseConfigParser, readIni, setIniValues } from '../../common/configparser.js';
+import {
+  ConfigParserError,
+  checkIniValue,
+  iniGet,
+  iniProblems,
+  parseConfigParser,
+  readIni,
+  setIniValues,
+} from '../../common/configparser.js';
 
 const asObject = (text: string) => {
   const doc = readIni(text);
-  return { sections: Object.fromEntries([...doc.sections].map(([n, o]) => [n, Object.fromEntries(o)])), defaults: Object.fromEntries(doc.defaults) };
+  return {
+    sections: Object.fromEntries([...doc.sections].map(([n, o]) => [n, Object.fromEntries(o)])),
+    defaults: Object.fromEntries(doc.defaults),
+  };
 };
 
 /** [what it shows, text, sections as configparser reads them]. */
 const READS: [string, string, Record<string, Record<string, string>>][] = [
-  ['key = value and key: value; keys lower-cased; values stripped', '[s]\nA = 1\nb:  two words  \nC=3\n', { s: { a: '1', b: 'two words', c: '3' } }],
-  ['the first = or : splits key from value', '[s]\nurl = http://h:1/p?a=b\nk: v = w\n', { s: { url: 'http://h:1/p?a=b', k: 'v = w' } }],
-  ['no inline comments: ; and # after a value belong to it', '[general]\nbands = i ; # all if using all bands\npw = s3;x#y\n', { general: { bands: 'i ; # all if using all bands', pw: 's3;x#y' } }],
-  ['whole-line comments with # or ;, indented too', '# top\n; top\n[s]\n  # indented comment\nk = v\n', { s: { k: 'v' } }],
+  [
+    'key = value and key: value; keys lower-cased; values stripped',
+    '[s]\nA = 1\nb:  two words  \nC=3\n',
+    { s: { a: '1', b: 'two words', c: '3' } },
+  ],
+  [
+    'the first = or : splits key from value',
+    '[s]\nurl = http://h:1/p?a=b\nk: v = w\n',
+    { s: { url: 'http://h:1/p?a=b', k: 'v = w' } },
+  ],
+  [
+    'no inline comments: ; and # after a value belong to it',
+    '[general]\nbands = i ; # all if using all bands\npw = s3;x#y\n',
+    { general: { bands: 'i ; # all if using all bands', pw: 's3;x#y' } },
+  ],
+  [
+    'whole-line comments with # or ;, indented too',
+    '# top\n; top\n[s]\n  # indented comment\nk = v\n',
+    { s: { k: 'v' } },
+  ],
   ['a deeper-indented line continues the value', '[s]\nk = a\n  b\n\tc\nn = 1\n', { s: { k: 'a\nb\nc', n: '1' } }],
-  ['blank lines inside a value are kept, trailing ones dropped', '[s]\nk = a\n\n  b\n\n\nn = 1\n', { s: { k: 'a\n\nb', n: '1' } }],
+  [
+    'blank lines inside a value are kept, trailing ones dropped',
+    '[s]\nk = a\n\n  b\n\n\nn = 1\n',
+    { s: { k: 'a\n\nb', n: '1' } },
+  ],
   ['a comment neither ends nor joins a value', '[s]\nk = a\n# note\n  b\n', { s: { k: 'a\nb' } }],
-  ['continuation is relative to the option line: same indent is a new option', '[s]\n  k = a\n  n = b\n    c\n', { s: { k: 'a', n: 'b\nc' } }],
+  [
+    'continuation is relative to the option line: same indent is a new option',
+    '[s]\n  k = a\n  n = b\n    c\n',
+    { s: { k: 'a', n: 'b\nc' } },
+  ],
   ['an indented line after a header is an option, not a continuation', '[s]\n  k = a\n', { s: { k: 'a' } }],
-  ['a section header is [ … ] at the start of the stripped line; the rest is ignored', '[a] trailing\nk = 1\n[c]\n  [b]  \nk = 2\n', { a: { k: '1' }, c: {}, b: { k: '2' } }],
+  [
+    'a section header is [ … ] at the start of the stripped line; the rest is ignored',
+    '[a] trailing\nk = 1\n[c]\n  [b]  \nk = 2\n',
+    { a: { k: '1' }, c: {}, b: { k: '2' } },
+  ],
   ['an indented [x] under an option is part of its value', '[a]\nk = 1\n  [b]\n', { a: { k: '1\n[b]' } }],
-  ['section names are kept as written, case and spaces included', '[ General ]\nk = 1\n[general]\nk = 2\n', { ' General ': { k: '1' }, general: { k: '2' } }],
+  [
+    'section names are kept as written, case and spaces included',
+    '[ General ]\nk = 1\n[general]\nk = 2\n',
+    { ' General ': { k: '1' }, general: { k: '2' } },
+  ],
   ['an empty value', '[s]\nk =\nj:\n', { s: { k: '', j: '' } }],
   ['CRLF and lone CR line ends', '[s]\r\nk = 1\r\nj = 2\rm = 3', { s: { k: '1', j: '2', m: '3' } }],
   ['quotes are kept', '[s]\nk = "quoted"\n', { s: { k: '"quoted"' } }],
@@ -57,19 +100,31 @@ const PROBLEMS: [string, string, number, string][] = [
 for (const [what, text, line, kind] of PROBLEMS) {
   test(`refuses, naming the line and the kind of problem: ${what}`, () => {
     assert.deepEqual(iniProblems(text)[0], { line, kind });
-    assert.throws(() => readIni(text), (err: unknown) => err instanceof ConfigParserError && err.line === line && err.kind === kind && new RegExp(`^line ${line}: `).test(err.message));
+    assert.throws(
+      () => readIni(text),
+      (err: unknown) =>
+        err instanceof ConfigParserError &&
+        err.line === line &&
+        err.kind === kind &&
+        new RegExp(`^line ${line}: `).test(err.message),
+    );
   });
 }
 
 test('error messages never echo the file content', () => {
   const secret = 'hunter2-secret';
   for (const text of [`${secret} = 1\n`, `[s]\n${secret}\n`, `[s]\npasswd = ${secret}\npasswd = ${secret}\n`]) {
-    assert.throws(() => readIni(text), (err: unknown) => err instanceof Error && !err.message.includes(secret) && !err.message.includes('passwd'));
+    assert.throws(
+      () => readIni(text),
+      (err: unknown) => err instanceof Error && !err.message.includes(secret) && !err.message.includes('passwd'),
+    );
   }
 });
 
 test('parseConfigParser (easyaccess credentials) reads leniently, a repeated key keeps the later value', () => {
-  assert.deepEqual(parseConfigParser('junk\n[db-dessci]\nuser = a\nuser = b\nbad line\n'), { 'db-dessci': { user: 'b' } });
+  assert.deepEqual(parseConfigParser('junk\n[db-dessci]\nuser = a\nuser = b\nbad line\n'), {
+    'db-dessci': { user: 'b' },
+  });
   assert.deepEqual(parseConfigParser('[DEFAULT]\nx = 1\n[s]\ny = 2\n'), { DEFAULT: { x: '1' }, s: { y: '2' } });
 });
 
@@ -86,10 +141,16 @@ mlscore_cut = 0.7
 `;
 
 test('setIniValues replaces values in place and keeps every other line byte for byte', () => {
-  const out = setIniValues(TEMPLATE, 'general', [['season', '1550'], ['bands', 'i,z'], ['exposures_listfile', 'complete.list']]);
+  const out = setIniValues(TEMPLATE, 'general', [
+    ['season', '1550'],
+    ['bands', 'i,z'],
+    ['exposures_listfile', 'complete.list'],
+  ]);
   assert.equal(
     out,
-    TEMPLATE.replace('season = 416', 'season = 1550').replace('bands = i ; # all if using all bands', 'bands = i,z').replace('exposures_listfile = /data/old.list ;', 'exposures_listfile = complete.list'),
+    TEMPLATE.replace('season = 416', 'season = 1550')
+      .replace('bands = i ; # all if using all bands', 'bands = i,z')
+      .replace('exposures_listfile = /data/old.list ;', 'exposures_listfile = complete.list'),
   );
   assert.equal(iniGet(readIni(out), 'general', 'bands'), 'i,z');
 });
@@ -101,14 +162,24 @@ test('setIniValues keeps the key as spelt, its indentation and delimiter; matche
 });
 
 test('setIniValues drops the continuation lines of a replaced value, keeping comments and blanks among them', () => {
-  assert.equal(setIniValues('[s]\nk = a\n  b\n# note\n\n  c\nn = 1\n', 's', [['k', 'z']]), '[s]\nk = z\n# note\n\nn = 1\n');
+  assert.equal(
+    setIniValues('[s]\nk = a\n  b\n# note\n\n  c\nn = 1\n', 's', [['k', 'z']]),
+    '[s]\nk = z\n# note\n\nn = 1\n',
+  );
 });
 
-test('setIniValues adds a missing key after the section\'s last option, and a missing section at the end', () => {
-  assert.equal(setIniValues('[a]\nx = 1\n  more\n\n[b]\ny = 2\n', 'a', [['new', 'v']]), '[a]\nx = 1\n  more\nnew = v\n\n[b]\ny = 2\n');
+test("setIniValues adds a missing key after the section's last option, and a missing section at the end", () => {
+  assert.equal(
+    setIniValues('[a]\nx = 1\n  more\n\n[b]\ny = 2\n', 'a', [['new', 'v']]),
+    '[a]\nx = 1\n  more\nnew = v\n\n[b]\ny = 2\n',
+  );
   assert.equal(setIniValues('[a]\n\n[b]\n', 'a', [['k', 'v']]), '[a]\nk = v\n\n[b]\n');
   assert.equal(setIniValues('[a]\nx = 1', 'c', [['k', 'v']]), '[a]\nx = 1\n\n[c]\nk = v\n');
-  assert.equal(setIniValues('[a]\r\nx = 1\r\n', 'a', [['k', 'v']]), '[a]\r\nx = 1\r\nk = v\r\n', 'the file\'s line ends');
+  assert.equal(
+    setIniValues('[a]\r\nx = 1\r\n', 'a', [['k', 'v']]),
+    '[a]\r\nx = 1\r\nk = v\r\n',
+    "the file's line ends",
+  );
 });
 
 const BAD_VALUES: [string, string, RegExp][] = [
@@ -129,7 +200,14 @@ for (const [what, value, message] of BAD_VALUES) {
 
 test('setIniValues refuses bad keys, a key given twice, and a text that does not read cleanly', () => {
   assert.throws(() => setIniValues(TEMPLATE, 'general', [['a=b', 'v']]), /a key must be/);
-  assert.throws(() => setIniValues(TEMPLATE, 'general', [['k', '1'], ['K', '2']]), /given twice/);
+  assert.throws(
+    () =>
+      setIniValues(TEMPLATE, 'general', [
+        ['k', '1'],
+        ['K', '2'],
+      ]),
+    /given twice/,
+  );
   assert.throws(() => setIniValues('[s]\nk = 1\nk = 2\n', 's', [['j', 'v']]), /line 3: an option set twice/);
 });
 
@@ -162,15 +240,32 @@ for t in texts:
 print(json.dumps(out))
 `;
 
-test('python3\'s configparser reads every case the same way', { skip: !python && 'python3 is not installed' }, () => {
-  const texts = [...READS.map((r) => r[1]), TEMPLATE, setIniValues(TEMPLATE, 'general', [['season', '1550'], ['bands', 'i,z'], ['new', 'v']]), '[DEFAULT]\nroot = /p\n[g]\ns = 1\n'];
-  const got = JSON.parse(execFileSync('python3', ['-c', PY], { input: JSON.stringify(texts) }).toString()) as { sections: Record<string, Record<string, string>>; defaults: Record<string, string> }[];
+test("python3's configparser reads every case the same way", { skip: !python && 'python3 is not installed' }, () => {
+  const texts = [
+    ...READS.map((r) => r[1]),
+    TEMPLATE,
+    setIniValues(TEMPLATE, 'general', [
+      ['season', '1550'],
+      ['bands', 'i,z'],
+      ['new', 'v'],
+    ]),
+    '[DEFAULT]\nroot = /p\n[g]\ns = 1\n',
+  ];
+  const got = JSON.parse(execFileSync('python3', ['-c', PY], { input: JSON.stringify(texts) }).toString()) as {
+    sections: Record<string, Record<string, string>>;
+    defaults: Record<string, string>;
+  }[];
   texts.forEach((t, i) => {
     const ours = asObject(t);
     // items(section) includes DEFAULT's keys, as configparser's view of a section does.
     const merged = Object.fromEntries(Object.entries(ours.sections).map(([n, o]) => [n, { ...ours.defaults, ...o }]));
     assert.deepEqual(got[i], { sections: merged, defaults: ours.defaults }, `case ${i}: ${JSON.stringify(t)}`);
   });
-  const errors = JSON.parse(execFileSync('python3', ['-c', PY], { input: JSON.stringify(PROBLEMS.map((p) => p[1])) }).toString()) as { error: string }[];
-  assert.deepEqual(errors.map((e) => e.error), ['MissingSectionHeaderError', 'DuplicateSectionError', 'DuplicateOptionError', 'ParsingError', 'ParsingError']);
+  const errors = JSON.parse(
+    execFileSync('python3', ['-c', PY], { input: JSON.stringify(PROBLEMS.map((p) => p[1])) }).toString(),
+  ) as { error: string }[];
+  assert.deepEqual(
+    errors.map((e) => e.error),
+    ['MissingSectionHeaderError', 'DuplicateSectionError', 'DuplicateOptionError', 'ParsingError', 'ParsingError'],
+  );
 });

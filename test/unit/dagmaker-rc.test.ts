@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { RC_KEYS, RcValueError, bashQuote, renderRcDiff, rewriteRc, validateRcSettings } from '../../common/dagmaker-rc.js';
+import {
+  RC_KEYS,
+  RcValueError,
+  bashQuote,
+  renderRcDiff,
+  rewriteRc,
+  validateRcSettings,
+} from '../../common/dagmaker-rc.js';
 
 const SITE_RC = `# dagmaker.rc for gw_workflow
 SEASON=2206
@@ -22,8 +29,24 @@ SKIP_INCOMPLETE_SE=true
 test('accepts values of each form and returns them as strings', () => {
   const condor = `--append_condor_requirements='(TARGET.GLIDEIN_Site==\\"FermiGrid\\"||(TARGET.HAS_CVMFS_des_opensciencegrid_org==true&&TARGET.HAS_CVMFS_des_osgstorage_org==true))'`;
   assert.equal(validateRcSettings({ JOBSUB_OPTS: condor }).JOBSUB_OPTS, condor);
-  const v = validateRcSettings({ WRITEDB: 'on', TEFF_CUT_g: 0.25, RM_MYTEMP: true, MIN_NITE: '20231001', PNUM: '01', JOBSUB_OPTS: '--memory=4000MB --cpu=2', RESOURCES: 'DEDICATED,OPPORTUNISTIC' });
-  assert.deepEqual(v, { WRITEDB: 'on', TEFF_CUT_g: '0.25', RM_MYTEMP: 'true', MIN_NITE: '20231001', PNUM: '01', JOBSUB_OPTS: '--memory=4000MB --cpu=2', RESOURCES: 'DEDICATED,OPPORTUNISTIC' });
+  const v = validateRcSettings({
+    WRITEDB: 'on',
+    TEFF_CUT_g: 0.25,
+    RM_MYTEMP: true,
+    MIN_NITE: '20231001',
+    PNUM: '01',
+    JOBSUB_OPTS: '--memory=4000MB --cpu=2',
+    RESOURCES: 'DEDICATED,OPPORTUNISTIC',
+  });
+  assert.deepEqual(v, {
+    WRITEDB: 'on',
+    TEFF_CUT_g: '0.25',
+    RM_MYTEMP: 'true',
+    MIN_NITE: '20231001',
+    PNUM: '01',
+    JOBSUB_OPTS: '--memory=4000MB --cpu=2',
+    RESOURCES: 'DEDICATED,OPPORTUNISTIC',
+  });
 });
 
 test('refuses unknown keys, SEASON, wrong forms and shell syntax, naming each key', () => {
@@ -44,22 +67,36 @@ test('refuses unknown keys, SEASON, wrong forms and shell syntax, naming each ke
     [{ RNUM: { nested: 1 } }, /rc key 'RNUM': value must be a string/],
   ];
   for (const [rc, re] of cases) {
-    assert.throws(() => validateRcSettings(rc), (err: unknown) => err instanceof RcValueError && re.test(err.message), JSON.stringify(rc));
+    assert.throws(
+      () => validateRcSettings(rc),
+      (err: unknown) => err instanceof RcValueError && re.test(err.message),
+      JSON.stringify(rc),
+    );
   }
 });
 
 test('reports every bad key at once', () => {
-  assert.throws(() => validateRcSettings({ WRITEDB: 'x', RNUM: 'y' }), (err: unknown) => err instanceof RcValueError && err.problems.length === 2);
+  assert.throws(
+    () => validateRcSettings({ WRITEDB: 'x', RNUM: 'y' }),
+    (err: unknown) => err instanceof RcValueError && err.problems.length === 2,
+  );
 });
 
 test('every key of the table has a form that refuses shell syntax', () => {
   for (const [key, form] of Object.entries(RC_KEYS)) {
-    for (const bad of ['$(id)', '`id`', 'a;b', 'a\nb']) assert.equal(form.test(bad), false, `${key} accepted ${JSON.stringify(bad)}`);
+    for (const bad of ['$(id)', '`id`', 'a;b', 'a\nb'])
+      assert.equal(form.test(bad), false, `${key} accepted ${JSON.stringify(bad)}`);
   }
 });
 
 test('rewrite sets keys in place, keeps comments and order, uncomments, appends', () => {
-  const { text, changes } = rewriteRc(SITE_RC, { SEASON: '612', PNUM: '02', MIN_NITE: '20231001', WRITEDB: 'on', TWINDOW: '30' });
+  const { text, changes } = rewriteRc(SITE_RC, {
+    SEASON: '612',
+    PNUM: '02',
+    MIN_NITE: '20231001',
+    WRITEDB: 'on',
+    TWINDOW: '30',
+  });
   assert.equal(
     text,
     `# dagmaker.rc for gw_workflow
@@ -85,7 +122,10 @@ TWINDOW='30'
       ['TWINDOW', 11, null],
     ],
   );
-  assert.match(renderRcDiff(changes, 'a', 'b'), /@@ line 8 \(MIN_NITE\) @@\n-#MIN_NITE=20130921\n\+MIN_NITE='20231001'/);
+  assert.match(
+    renderRcDiff(changes, 'a', 'b'),
+    /@@ line 8 \(MIN_NITE\) @@\n-#MIN_NITE=20130921\n\+MIN_NITE='20231001'/,
+  );
 });
 
 test('every active assignment of a key is set (bash uses the last)', () => {
@@ -96,7 +136,14 @@ test('every active assignment of a key is set (bash uses the last)', () => {
 test('bash reads quoted values literally: nothing in them executes', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'rc-quote-'));
   const canary = join(dir, 'canary');
-  const hostile = [`$(touch ${canary})`, `\`touch ${canary}\``, `'; touch ${canary}; '`, `a"b'c\\d`, '${HOME} $HOME', `x\ntouch ${canary}`];
+  const hostile = [
+    `$(touch ${canary})`,
+    `\`touch ${canary}\``,
+    `'; touch ${canary}; '`,
+    `a"b'c\\d`,
+    '${HOME} $HOME',
+    `x\ntouch ${canary}`,
+  ];
   const rc = hostile.map((v, i) => `V${i}=${bashQuote(v)}`).join('\n') + '\n';
   await writeFile(join(dir, 'dagmaker.rc'), rc);
   const printAll = hostile.map((_, i) => `printf '%s\\0' "$V${i}"`).join('; ');

@@ -34,7 +34,10 @@ test('names every non-numeric line', () => {
 });
 
 test('an empty list is an error naming the file', () => {
-  assert.throws(() => parseExposureList('# nothing yet\n\n', 'empty.list'), /empty\.list: the list holds no exposure number/);
+  assert.throws(
+    () => parseExposureList('# nothing yet\n\n', 'empty.list'),
+    /empty\.list: the list holds no exposure number/,
+  );
 });
 
 test('refuses negative, zero, fractional and absurdly long numbers', () => {
@@ -44,9 +47,12 @@ test('refuses negative, zero, fractional and absurdly long numbers', () => {
 });
 
 test('a line with control characters is named by its number, on one line, without its content', () => {
-  assert.throws(() => parseExposureList('9412\x0725\n', 'x.list'), (err: unknown) => {
-    assert.ok(err instanceof ExposureListError);
-    assert.equal(err.message, 'x.list: line 1: not an exposure number (7 characters, not all digits)');
-    return true;
-  });
+  assert.throws(
+    () => parseExposureList('9412\x0725\n', 'x.list'),
+    (err: unknown) => {
+      assert.ok(err instanceof ExposureListError);
+      assert.equal(err.message, 'x.list: line 1: not an exposure number (7 characters, not all digits)');
+      return true;
+    },
+  );
 });

@@ -15,7 +15,12 @@ const at = (mmdd: string, hhmm: string) => {
 test("reads jobsub_lite's jobsub_q rows, DAGMan and node rows alike", async () => {
   const jobs = parseJobsubQ(await fixture('jobsub-q-dags.out'));
   assert.equal(jobs.length, 4);
-  assert.deepEqual(jobs[0], { jobId: '68745790.0@jobsub02.fnal.gov', owner: 'desgw', submitted: '11/25 21:02', cmd: 'dagman_wrapper.sh -p 0 -f -l . -Lockfi' });
+  assert.deepEqual(jobs[0], {
+    jobId: '68745790.0@jobsub02.fnal.gov',
+    owner: 'desgw',
+    submitted: '11/25 21:02',
+    cmd: 'dagman_wrapper.sh -p 0 -f -l . -Lockfi',
+  });
   assert.equal(jobs[1]!.owner, '|-stage_0');
 });
 
@@ -30,13 +35,26 @@ test("no DAG submitted since the intent, nor a DAG's own jobs, makes the DAG abs
   const jobs = parseJobsubQ(await fixture('jobsub-q-dags.out'));
   assert.deepEqual(lookForDag(jobs, 1210447, at('11/25', '21:50')), { kind: 'absent' });
   // The node rows of the 21:02 DAG were submitted at 21:03: they are not submissions of ours.
-  assert.deepEqual(lookForDag(jobs.filter((j) => !j.cmd.startsWith('dagman')), 1210447, at('11/25', '21:03')), { kind: 'absent' });
+  assert.deepEqual(
+    lookForDag(
+      jobs.filter((j) => !j.cmd.startsWith('dagman')),
+      1210447,
+      at('11/25', '21:03'),
+    ),
+    { kind: 'absent' },
+  );
 });
 
 test('a row that names the DAG is found (jobsub_client printed the name)', () => {
-  const jobs = parseJobsubQ('48213007.0@jobsub01.fnal.gov desgw 11/25 09:30 0+00:00:10 R 0 0.0 desgw_pipeline_941225.dag\n');
+  const jobs = parseJobsubQ(
+    '48213007.0@jobsub01.fnal.gov desgw 11/25 09:30 0+00:00:10 R 0 0.0 desgw_pipeline_941225.dag\n',
+  );
   assert.equal(lookForDag(jobs, 941225, at('11/25', '09:29'))?.kind, 'found');
-  assert.equal(dagNamedBy('dagman_wrapper.sh -p 0 -f -l . -Lockfile dag.dag.lock -Dag dag.dag'), null, "jobsub_lite's dag.dag names no DAG of ours");
+  assert.equal(
+    dagNamedBy('dagman_wrapper.sh -p 0 -f -l . -Lockfile dag.dag.lock -Dag dag.dag'),
+    null,
+    "jobsub_lite's dag.dag names no DAG of ours",
+  );
 });
 
 test('an incomplete listing (a schedd does not answer) is told apart, though jobsub_q exits 0', async () => {

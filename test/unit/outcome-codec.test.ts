@@ -29,7 +29,15 @@ const failed: PathlessResult = {
 test('a packed result unpacks to the same result', () => {
   assert.deepEqual(unpackResult(packResult(submitted, true)), submitted);
   assert.deepEqual(unpackResult(packResult({ ...failed, error: 'short' }, true)), { ...failed, error: 'short' });
-  const cancelled: PathlessResult = { expnum: 1, band: 'g', nite: '20200304', status: 'cancelled', warnings: [], attempts: { dagmaker: 0, submit: 0 }, durationsMs: { total: 0 } };
+  const cancelled: PathlessResult = {
+    expnum: 1,
+    band: 'g',
+    nite: '20200304',
+    status: 'cancelled',
+    warnings: [],
+    attempts: { dagmaker: 0, submit: 0 },
+    durationsMs: { total: 0 },
+  };
   assert.deepEqual(unpackResult(packResult(cancelled, true)), cancelled);
 });
 

@@ -14,7 +14,10 @@ import {
 } from '../../common/postproc-ini.js';
 
 // The sandbox checkout's template: the real template's sections, keys, comments and GW170814 values.
-const TEMPLATE = readFileSync(fileURLToPath(new URL('../../../sandbox/post-processing/postproc.ini', import.meta.url)), 'utf8');
+const TEMPLATE = readFileSync(
+  fileURLToPath(new URL('../../../sandbox/post-processing/postproc.ini', import.meta.url)),
+  'utf8',
+);
 const SETTINGS: PostprocIniSettings = {
   season: 1550,
   exposuresListfile: 'complete_exposures_S1550_20240511_03-12.list',
@@ -52,11 +55,12 @@ test('keeps every other section, key, comment and blank line, in order', () => {
   const a = readIni(TEMPLATE);
   const b = readIni(out);
   assert.deepEqual([...b.sections.keys()], [...a.sections.keys()]);
-  for (const [name, opts] of a.sections) assert.deepEqual([...b.sections.get(name)!.keys()], [...opts.keys()], `[${name}] keys in order`);
+  for (const [name, opts] of a.sections)
+    assert.deepEqual([...b.sections.get(name)!.keys()], [...opts.keys()], `[${name}] keys in order`);
   assert.equal(iniGet(b, 'general', 'rootdir'), iniGet(a, 'general', 'rootdir'));
 });
 
-test('the template\'s inline comments would break bands and exposures_listfile; the written values have none', () => {
+test("the template's inline comments would break bands and exposures_listfile; the written values have none", () => {
   const t = readPostprocGeneral(TEMPLATE);
   assert.match(t.bands!, /^i ;/, 'Python 3 reads the template as "i ; # …"');
   const g = readPostprocGeneral(writePostprocIni(TEMPLATE, { ...SETTINGS, bands: ['i'] }));
@@ -64,7 +68,7 @@ test('the template\'s inline comments would break bands and exposures_listfile; 
   assert.equal(g.exposures_listfile, SETTINGS.exposuresListfile);
 });
 
-test('the template carries GW170814\'s values; a written ini none of them', () => {
+test("the template carries GW170814's values; a written ini none of them", () => {
   assert.deepEqual(templateValuesLeft(TEMPLATE), ['ligoid', 'triggerid', 'propid', 'triggermjd']);
   assert.deepEqual(templateValuesLeft(writePostprocIni(TEMPLATE, SETTINGS)), []);
 });
@@ -78,18 +82,31 @@ const BAD: [string, Partial<PostprocIniSettings>, RegExp][] = [
   ['a trigger MJD that is not a number', { triggerMjd: Number.NaN }, /^triggerMjd must be a number/],
   ['an outdir with a line break', { outdir: '/a\n[general]' }, /^outdir: the value holds a line break/],
   ['an outdir with % (interpolation)', { outdir: '/data/100%/x' }, /^outdir: the value holds %/],
-  ['an exposures list with an inline comment', { exposuresListfile: 'x.list ; old' }, /^exposuresListfile: the value holds ; at its start or after a space/],
+  [
+    'an exposures list with an inline comment',
+    { exposuresListfile: 'x.list ; old' },
+    /^exposuresListfile: the value holds ; at its start or after a space/,
+  ],
   ['an empty outdir', { outdir: '' }, /^outdir must be a non-empty path$/],
 ];
 for (const [what, change, message] of BAD) {
   test(`refuses ${what}, naming the setting`, () => {
-    assert.throws(() => writePostprocIni(TEMPLATE, { ...SETTINGS, ...change }), (err: unknown) => err instanceof PostprocIniError && message.test(err.message));
+    assert.throws(
+      () => writePostprocIni(TEMPLATE, { ...SETTINGS, ...change }),
+      (err: unknown) => err instanceof PostprocIniError && message.test(err.message),
+    );
   });
 }
 
 test('refuses a template without [general], one that does not read cleanly (naming the line), or one lacking a key run_postproc.py reads', () => {
   assert.throws(() => writePostprocIni('[plots]\nmlscore_cut = 0.7\n', SETTINGS), /has no \[general\] section/);
-  assert.throws(() => writePostprocIni(TEMPLATE.replace('[plots]', '[general]'), SETTINGS), /does not read cleanly: line \d+: a section opened a second time/);
-  assert.throws(() => writePostprocIni(TEMPLATE.replace(/^plusname = .*\n/m, ''), SETTINGS), /lacks \[truthtable\] plusname, which run_postproc\.py reads/);
+  assert.throws(
+    () => writePostprocIni(TEMPLATE.replace('[plots]', '[general]'), SETTINGS),
+    /does not read cleanly: line \d+: a section opened a second time/,
+  );
+  assert.throws(
+    () => writePostprocIni(TEMPLATE.replace(/^plusname = .*\n/m, ''), SETTINGS),
+    /lacks \[truthtable\] plusname, which run_postproc\.py reads/,
+  );
   assert.equal(POSTPROC_REQUIRED_KEYS.length, 38);
 });

@@ -6,7 +6,8 @@ import { judgePostprocEnd, readPostprocStatus } from '../../common/postproc-stat
 const status = (flags: number[], last: string) => [...flags.map((f) => `${f} \n`), last].join('');
 const COMPLETE = status([1, 0, 1, 0, 1, 1, 1, 0, 1], 'complete');
 const STOPPED = status([1, 0, 1, 0, 1, 0, 0, 0, 0], 'incomplete');
-const NO_CANDIDATES = 'Run STEP 6: Make plots\n\nStep 6 failed due to empty candidate dfs. Ending PostProc.\nEND END TIME 20240511_05:12:33\n';
+const NO_CANDIDATES =
+  'Run STEP 6: Make plots\n\nStep 6 failed due to empty candidate dfs. Ending PostProc.\nEND END TIME 20240511_05:12:33\n';
 
 /** [how it ended, exit code, status file, output, outcome]. */
 const TABLE: [string, number | null, string | null, string, string][] = [
@@ -14,9 +15,21 @@ const TABLE: [string, number | null, string | null, string, string][] = [
   ['complete followed by blank lines still counts', 0, `${COMPLETE}\n\n`, '', 'success'],
   ['exit 0 but the status file stopped at incomplete: failed', 0, STOPPED, '', 'failed'],
   ['exit 0 without a status file: failed', 0, null, '', 'failed'],
-  ['a crash (exit 1) even with an earlier complete left over: failed', 1, COMPLETE, 'Traceback (most recent call last):\n', 'failed'],
+  [
+    'a crash (exit 1) even with an earlier complete left over: failed',
+    1,
+    COMPLETE,
+    'Traceback (most recent call last):\n',
+    'failed',
+  ],
   ['killed or timed out: failed', null, STOPPED, '', 'failed'],
-  ['"Step 6 failed due to empty candidate dfs" and exit 0: no candidates', 0, status([1, 0, 1, 0, 1, 1, 1, 0, 0], 'incomplete'), NO_CANDIDATES, 'no-candidates'],
+  [
+    '"Step 6 failed due to empty candidate dfs" and exit 0: no candidates',
+    0,
+    status([1, 0, 1, 0, 1, 1, 1, 0, 0], 'incomplete'),
+    NO_CANDIDATES,
+    'no-candidates',
+  ],
   ['that line but a non-zero exit: failed', 1, STOPPED, NO_CANDIDATES, 'failed'],
 ];
 for (const [what, exitCode, statusText, output, outcome] of TABLE) {
@@ -26,7 +39,7 @@ for (const [what, exitCode, statusText, output, outcome] of TABLE) {
   });
 }
 
-test('the verdict carries the last status line and the steps\' flags', () => {
+test("the verdict carries the last status line and the steps' flags", () => {
   const end = judgePostprocEnd({ exitCode: 1, statusText: STOPPED, output: '' });
   assert.equal(end.lastStatusLine, 'incomplete');
   assert.deepEqual(end.flags, [true, false, true, false, true, false, false, false, false]);

@@ -22,12 +22,18 @@ test('auto never picks below 101, nor a used, test or wide-survey season', () =>
   assert.equal(pickAutoSeason(new Set(), 5), 101);
 });
 
-test('decideSeason: the registry\'s rule, named problems', () => {
+test("decideSeason: the registry's rule, named problems", () => {
   const reserved = new Map([[612, 'desgw-season-612']]);
-  assert.deepEqual(decideSeason(612, [], reserved), { problem: 'season 612 is already reserved by run desgw-season-612' });
-  assert.deepEqual(decideSeason(1550, [1550], reserved), { problem: 'season 1550 is already used in the DES database: previous files would be overwritten' });
+  assert.deepEqual(decideSeason(612, [], reserved), {
+    problem: 'season 612 is already reserved by run desgw-season-612',
+  });
+  assert.deepEqual(decideSeason(1550, [1550], reserved), {
+    problem: 'season 1550 is already used in the DES database: previous files would be overwritten',
+  });
   assert.deepEqual(decideSeason(2206, [2206], new Map([[2206, 'x']])), { season: 2206 });
-  assert.deepEqual(decideSeason(6000, [], reserved), { problem: 'season 6000 is reserved for the wide-survey nightly runs' });
+  assert.deepEqual(decideSeason(6000, [], reserved), {
+    problem: 'season 6000 is reserved for the wide-survey nightly runs',
+  });
   assert.deepEqual(decideSeason('auto', [101, 103], new Map([[102, 'r']])), { season: 104 });
   assert.deepEqual(decideSeason(613, [], reserved), { season: 613 });
 });
