@@ -1,11 +1,12 @@
-# The two commands of the README: `make demo` and `make test`. Each installs what it needs.
+# The two commands of the README: `make demo` and `make test`. Each installs what it needs; the work
+# itself is in the npm scripts (package.json), which the Makefile only calls.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help install system-tools build demo test test-unit worker bench clean
+.PHONY: help install system-tools build demo test test-unit lint worker bench clean
 
 help:
 	@echo "make demo   run the sample exposure list on a local dev server and the sandbox DES site"
-	@echo "make test   run the whole test suite (real dev server, real child processes)"
+	@echo "make test   lint, then run the whole test suite (real dev server, real child processes)"
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -15,27 +16,32 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: node_modules/.package-lock.json .tools/temporal.tag
 
+# Debian packages the tests use (docker-compose, voms-clients, openssl, shellcheck), with apt-get when root.
 system-tools:
 	scripts/ensure-system-tools.sh
 
 build: install
-	rm -rf dist && npx tsc -p tsconfig.json && node dist/scripts/build-workflow-bundle.js
+	npm run build
 
 # KEEP=1 leaves the dev server (and its Web UI) and the worker running after the run.
 demo: build
-	node dist/scripts/demo.js
+	npm run demo
+
+lint: install system-tools
+	npm run lint
 
 test: build system-tools
-	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
+	npm run lint
+	npm test
 
 test-unit: build
-	node --test $$(find dist/test/unit -name '*.test.js' | sort)
+	npm run test:unit
 
 worker: build
-	node --max-old-space-size=192 --max-semi-space-size=4 dist/workers/main.js
+	npm run worker
 
 bench: build
-	node dist/bench/run.js
+	npm run bench
 
 clean:
 	rm -rf dist .demo .site

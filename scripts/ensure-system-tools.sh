@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the test suite uses beside Node and Go: docker-compose (to validate
+# Debian packages the test suite uses beside Node and Go: shellcheck (the lint), docker-compose (to validate
 # docker-compose.yml; no Docker engine is needed for `config`), voms-clients (the real
 # voms-proxy-info) and openssl (to make a short-lived test proxy). Installs the missing ones with
 # apt-get when run as root; otherwise says what to install.
@@ -8,6 +8,7 @@ need=()
 command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v voms-proxy-info >/dev/null || need+=(voms-clients)
 command -v openssl >/dev/null || need+=(openssl)
+command -v shellcheck >/dev/null || need+=(shellcheck)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "the tests need: ${need[*]}. Install them with: sudo apt-get install -y ${need[*]}" >&2

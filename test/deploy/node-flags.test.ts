@@ -8,11 +8,11 @@ import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 
 const read = (f: string) => readFile(join(REPO_ROOT, f), 'utf8');
 
-test('package.json, the Makefile, the Dockerfile and the systemd unit start the worker with WORKER_NODE_FLAGS', async () => {
+test('package.json, the Dockerfile and the systemd unit start the worker with WORKER_NODE_FLAGS, and the Makefile through package.json', async () => {
   const flags = WORKER_NODE_FLAGS.join(' ');
+  assert.equal(/^worker:.*\n\t(.*)$/m.exec(await read('Makefile'))?.[1], 'npm run worker');
   const starts = {
     'package.json': (JSON.parse(await read('package.json')) as { scripts: Record<string, string> }).scripts.worker!,
-    Makefile: /^worker:.*\n\t(.*)$/m.exec(await read('Makefile'))?.[1],
     Dockerfile: (JSON.parse(/^CMD (.*)$/m.exec(await read('Dockerfile'))![1]!) as string[]).join(' '),
     'deploy/desgw-worker.service': /^ExecStart=\/usr\/bin\/env (.*)$/m.exec(await read('deploy/desgw-worker.service'))?.[1],
   };
