@@ -1,0 +1,138 @@
+/**
+ * A run's progress, which publishes itself: what the `progress` query answers, the Web UI's Current
+ * Details and the `DesgwStatus` search attribute (updated only when it changes), and one log line
+ * per change of an exposure's state. It also keeps what the run waits for: its own waits (its
+ * environment, the DES database for its season) and those its children report.
+ */
+import { log, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Exposure, ExposureState, Phase, Progress } from '../common/contract.js';
+import { EXPOSURE_STATES } from '../common/contract.js';
+import type { WaitingFor } from '../common/failures.js';
+import { DESGW_STATUS } from '../common/search-attributes.js';
+import { describeProgress } from './describe.js';
+
+type Entry = Progress['exposures'][number];
+type Waiting = NonNullable<Progress['waitingFor']>;
+export type ExposureFlags = Partial<Pick<Entry, 'jobId' | 'error' | 'resumed' | 'recovered'>>;
+
+/** Exposure states that say what a child waits for. */
+const WAITING_STATES: Partial<Record<ExposureState, WaitingFor>> = {
+  'waiting-for-proxy': 'proxy',
+  'waiting-for-jobsub': 'jobsub',
+  'waiting-for-database': 'database',
+};
+
+export class RunProgress {
+  readonly view: Progress;
+  private readonly entries = new Map<number, Entry>();
+  /** What the children in flight wait for (a child tells once when it starts waiting, and when it moves on). */
+  private readonly childWaits = new Map<number, Waiting>();
+  /** What the run itself waits for. */
+  private runWait: Waiting | undefined;
+  private shownStatus = '';
+
+  constructor(workflowId: string, continuedAsNew: number) {
+    this.view = {
+      workflowId,
+      phase: 'validating',
+      total: 0,
+      counts: Object.fromEntries(EXPOSURE_STATES.map((s) => [s, 0])) as Record<ExposureState, number>,
+      continuedAsNew,
+      exposures: [],
+    };
+  }
+
+  /** Shows where the run stands: Current Details always, DesgwStatus when it changed. */
+  publish(): void {
+    setCurrentDetails(describeProgress(this.view));
+    const status = this.view.waitingFor ? `waiting-for-${this.view.waitingFor.what}` : this.view.phase;
+    if (status !== this.shownStatus) {
+      upsertSearchAttributes([{ key: DESGW_STATUS, value: status }]);
+      this.shownStatus = status;
+    }
+  }
+
+  phase(phase: Phase): void {
+    this.view.phase = phase;
+    this.publish();
+  }
+
+  /** The run's exposures, all waiting to start. */
+  track(season: number, exposures: Exposure[]): void {
+    this.view.season = season;
+    this.view.total = exposures.length;
+    for (const e of exposures) {
+      const entry: Entry = { expnum: e.expnum, band: e.band, state: 'waiting' };
+      this.entries.set(e.expnum, entry);
+      this.view.exposures.push(entry);
+    }
+    this.view.counts.waiting = exposures.length;
+  }
+
+  /** An exposure's new state; a late signal never overrides a final state. */
+  setState(expnum: number, state: ExposureState, flags: ExposureFlags = {}): void {
+    const entry = this.entries.get(expnum);
+    if (!entry || entry.state === 'submitted' || entry.state === 'failed') return;
+    this.view.counts[entry.state]--;
+    this.view.counts[state]++;
+    Object.assign(entry, { state }, definedOnly(flags));
+    log.info(`exposure ${expnum}: ${state}`, {
+      expnum,
+      state,
+      season: this.view.season,
+      jobId: flags.jobId,
+      error: flags.error,
+    });
+    this.publish();
+  }
+
+  /** What a child said of its exposure: a new state, perhaps a wait and why. */
+  childSaid(expnum: number, state: ExposureState, message: string | undefined): void {
+    this.setState(expnum, state);
+    const what = WAITING_STATES[state];
+    if (what) {
+      if (this.childWaits.get(expnum)?.what !== what) {
+        this.childWaits.set(expnum, {
+          what,
+          message: message ?? `waiting for ${what}`,
+          since: new Date().toISOString(),
+        });
+      }
+    } else {
+      this.childWaits.delete(expnum);
+    }
+    this.showWaiting();
+    this.publish();
+  }
+
+  /** A child closed: whatever it waited for, it waits no more. */
+  childClosed(expnum: number): void {
+    if (this.childWaits.delete(expnum)) {
+      this.showWaiting();
+      this.publish();
+    }
+  }
+
+  /** The run itself waits (or, with undefined, no longer does); shown at once when `show`. */
+  runWaits(waiting: Waiting | undefined, { show }: { show: boolean }): void {
+    this.runWait = waiting;
+    this.showWaiting();
+    if (show) this.publish();
+  }
+
+  /** The exposures whose children wait for what `which` accepts. */
+  waiting(which: (what: WaitingFor) => boolean): number[] {
+    return [...this.childWaits].filter(([, w]) => which(w.what)).map(([e]) => e);
+  }
+
+  private showWaiting(): void {
+    const waiting = this.runWait ?? this.childWaits.values().next().value;
+    if (waiting) this.view.waitingFor = waiting;
+    else delete this.view.waitingFor;
+  }
+}
+
+/** The fields of `o` that are set (a flag absent stays absent in the progress). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
