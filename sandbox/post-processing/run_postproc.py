@@ -1,0 +1,431 @@
+"""SANDBOX stand-in for Post-Processing's run_postproc.py (the DES-GW candidate search after the grid).
+
+Run it as the real one runs, in one shell with the checkout as working directory:
+    source diffimg_setup.sh && ./update_forcephoto_links.sh && python run_postproc.py --season S --outputdir DIR
+
+Its contracts are the real one's:
+- arguments (argparse): --season N, --outputdir DIR, --expnums E [E ...], --mjdtrigger F, --ups X,
+  --checkonly X (both take a value: any non-empty one means True), --schema S, --post,
+  --SKIPTO N (0..7, else ValueError), --skip_lightcurves; anything else, --triggerid and --ligoid
+  included, is refused with argparse's usage error (exit 2);
+- ./postproc_<N>.ini is read only if that exact file exists (else configparser's NoSectionError);
+  every key the real script reads must be there (NoOptionError); exposures_listfile (joined to
+  indir) is one integer a line: a blank line, or a missing file, empties the list with a WARNING,
+  and step 0 then stops with RuntimeError;
+- PostProcStatus<SEASON>.txt (nine flag lines and `incomplete`/`complete`) and
+  seasonTime<SEASON>.txt in the working directory, hostmatchstatus.txt too;
+- the step files --SKIPTO needs under DIR: masterlist/, checkoutputs/step0_*.txt,
+  truthtable<S>/truthplus.tab, makedatafiles/LightCurvesReal/*.dat, mastertableinfo.npy;
+- "Step 6 failed due to empty candidate dfs. Ending PostProc." and exit 0 when there is no
+  candidate; masterHTML<SEASON>.html in the working directory and DIR/htmls/candidate_<SNID>_dp<S>.html;
+- `START TIME` first, `END END TIME` last.
+Candidates: each exposure that passed step 0 and whose forced-photometry files are linked under
+$TOPDIR_SNFORCEPHOTO_IMAGES/<NITE>/ yields 0-2 candidates (fixed per exposure). Without
+diffimg_setup.sh's environment, step 2 (forced photometry) fails.
+Sandbox additions: a WARNING when triggermjd (or ligoid/triggerid/propid) is the template's
+GW170814 value; SANDBOX_POSTPROC_SECONDS (state/config.sh) spread over the steps; faults
+state/faults/postproc_crash (content: the step that crashes, default 3), postproc_no_candidates,
+postproc_hang (step 2 never ends); ledger events postproc_start, postproc_step, postproc_warning,
+postproc_end. Like the real one its output is block-buffered when redirected to a file: set
+PYTHONUNBUFFERED=1 to follow it live.
+Written for Python 3 (the current run_postproc.py imports configparser, Python 3's name), so
+argparse and configparser behave exactly as they do for the real script.
+"""
+import argparse
+import configparser
+import datetime
+import fcntl
+import glob
+import json
+import os
+import re
+import signal
+import struct
+import sys
+import time
+import zlib
+
+SITE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+STATE = os.path.join(SITE, 'state')
+HAS_SITE = os.path.isdir(STATE)
+TEMPLATE_VALUES = {'ligoid': 'GW170814', 'triggerid': 'G298048', 'propid': '2017B-0110', 'triggermjd': '57979.437'}
+
+
+# --- the sandbox site: configuration, ledger, faults ------------------------------------------
+def knob(name, default):
+    """A number from state/config.sh (the last assignment wins), else the default."""
+    value = default
+    try:
+        with open(os.path.join(STATE, 'config.sh')) as f:
+            for line in f:
+                m = re.match(r'^%s=[\'"]?([0-9]*\.?[0-9]+)[\'"]?\s*$' % re.escape(name), line)
+                if m:
+                    value = float(m.group(1))
+    except OSError:
+        pass
+    return value
+
+
+def ledger(event, **fields):
+    if not HAS_SITE:
+        return
+    record = {'ts': time.time(), 'event': event}
+    record.update(fields)
+    with open(os.path.join(STATE, 'ledger.jsonl'), 'a') as f:
+        f.write(json.dumps(record, separators=(',', ':')) + '\n')
+
+
+def fault_take(name, value=False):
+    """Consume one firing of state/faults/NAME: its count (or, with value=True, its content once)."""
+    if not HAS_SITE:
+        return None
+    path = os.path.join(STATE, 'faults', name)
+    if not os.path.exists(path):
+        return None
+    with open(os.path.join(STATE, '.faults.lock'), 'a') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with open(path) as f:
+                content = f.read().strip()
+        except OSError:
+            return None
+        if value:
+            os.remove(path)
+            remaining = 0
+        else:
+            count = int(content) if content.isdigit() else 1
+            remaining = max(count - 1, 0)
+            if remaining == 0:
+                os.remove(path)
+            else:
+                with open(path, 'w') as f:
+                    f.write('%d\n' % remaining)
+    ledger('fault', fault=name, pid=os.getpid(), remaining=remaining, script='run_postproc.py', value=content)
+    return content if value else True
+
+
+def now():
+    return datetime.datetime.now().strftime('%Y%m%d_%H:%M:%S')
+
+
+# --- arguments: the real script's options, in its order -----------------------------------------
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser.add_argument('--expnums', metavar='e', type=int, nargs='+', help='exposures to process (instead of the ini\'s list)')
+parser.add_argument('--outputdir', metavar='d', type=str, help='output directory (instead of the ini\'s outdir)')
+parser.add_argument('--season', type=int, help='season: reads ./postproc_<season>.ini')
+parser.add_argument('--mjdtrigger', type=float, help='MJD of the GW trigger (instead of the ini\'s triggermjd)')
+parser.add_argument('--ups', type=bool, help='ups mode (any non-empty value means True)')
+parser.add_argument('--checkonly', type=bool, help='stop after the processing check (any value means True)')
+parser.add_argument('--schema', type=str, default='gw', help='schema')
+parser.add_argument('--post', action='store_true', help='copy the pages to the web server (production only)')
+parser.add_argument('--SKIPTO', default=0, type=int, help='resume at step N (0..7); earlier steps\' files must be in the output directory')
+parser.add_argument('--skip_lightcurves', action='store_true', help='skip the light-curve plots')
+args = parser.parse_args()
+
+if args.SKIPTO > 7 or args.SKIPTO < 0:
+    raise ValueError('NOT VALID SKIP TO ARGUMENT')
+
+season = str(args.season)
+print('START TIME', now())
+
+config = configparser.ConfigParser()
+if os.path.isfile('./postproc_' + season + '.ini'):
+    config.read('./postproc_' + season + '.ini')
+
+ups = config.getboolean('general', 'ups') if args.ups is None else args.ups
+if ups:
+    config.read(os.path.join(os.environ['GWPOST_DIR'], 'postproc_' + season + '.ini'))
+checkonly = args.checkonly is not None
+outdir = config.get('general', 'outdir') if args.outputdir is None else args.outputdir
+if args.season is None:
+    season = config.get('general', 'season')
+
+with open('seasonTime' + season + '.txt', 'w') as f:
+    f.write(season + '\n' + time.strftime('%Y%m%d_%H%M'))
+print('seasonTime' + season + '.txt was made.')
+
+triggermjd = config.getfloat('general', 'triggermjd') if args.mjdtrigger is None else float(args.mjdtrigger)
+
+if args.expnums is None:
+    expnums = []
+    listfile = os.path.join(config.get('general', 'indir'), config.get('general', 'exposures_listfile'))
+    try:
+        with open(listfile) as f:
+            # int() of every line, all or nothing: a blank line drops the whole list.
+            expnums = [int(line.split('\n')[0]) for line in f.readlines()]
+    except Exception:
+        print('WARNING: List of exposures file not found or empty.')
+        expnums = []
+else:
+    expnums = args.expnums
+
+# Every other key the real script reads: a missing one stops here with NoOptionError.
+rootdir = config.get('general', 'rootdir')
+indir = config.get('general', 'indir')
+bands = config.get('general', 'bands')
+bands = None if bands == 'all' else bands.split(',')
+setupfile = config.get('general', 'env_setup_file')
+propid = config.get('general', 'propid')
+mlscore_cut = config.getfloat('plots', 'mlscore_cut')
+blacklist_file = config.get('masterlist', 'blacklist')
+masterfile_1 = config.get('masterlist', 'filename_1')
+masterfile_2 = config.get('masterlist', 'filename_2')
+logfile = config.get('checkoutputs', 'logfile')
+ccdfile = config.get('checkoutputs', 'ccdfile')
+goodchecked = config.get('checkoutputs', 'goodfile')
+steplist = config.get('checkoutputs', 'steplist')
+ncore = config.getint('GWFORCE', 'ncore')
+numepochs_min_1 = config.getint('GWFORCE', 'numepochs_min')
+numepochs_min_2 = config.getint('GWmakeDataFiles', 'numepochs_min')
+writeDB = config.getboolean('GWFORCE', 'writeDB')
+version_hostmatch = config.get('HOSTMATCH', 'version')
+db = config.get('general', 'db')
+schema = config.get('general', 'schema')
+truthfile = config.get('truthtable', 'filename')
+truthplusfile = config.get('truthtable', 'plusname')
+datafile_format = config.get('GWmakeDataFiles', 'format')
+two_nite_trigger = config.get('GWmakeDataFiles', '2nite_trigger')
+outFile_stdoutreal = config.get('GWmakeDataFiles-real', 'outFile_stdout')
+outDir_datareal = config.get('GWmakeDataFiles-real', 'outDir_data')
+combined_fits = config.get('GWmakeDataFiles-real', 'combined_fits')
+outFile_stdoutfake = config.get('GWmakeDataFiles-fake', 'outFile_stdout')
+outDir_datafake = config.get('GWmakeDataFiles-fake', 'outDir_data')
+fakeversion = config.get('GWmakeDataFiles-fake', 'version')
+GoodSNIDs = config.get('general', 'GoodSNIDs')
+
+for key, template in TEMPLATE_VALUES.items():
+    if config.has_option('general', key) and config.get('general', key) == template:
+        if key == 'triggermjd' and args.mjdtrigger is not None:
+            continue
+        print('WARNING (sandbox): %s is still the template\'s GW170814 value %s' % (key, template))
+        ledger('postproc_warning', pid=os.getpid(), season=season, key=key, value=template)
+
+for d in ['', 'stamps', 'plots', 'plots/lightcurves', 'pngs', 'htmls', 'masterlist', 'checkoutputs']:
+    os.makedirs(os.path.join(outdir, d), exist_ok=True)
+
+STATUS = [False, False, False, False, False, False, False, False, False, 'incomplete']
+
+
+def update_status():
+    with open('PostProcStatus' + season + '.txt', 'w') as f:
+        for s in STATUS:
+            f.write('1 \n' if s is True else '0 \n' if s is False else str(s))
+    print('Status updated!')
+
+
+update_status()
+
+STEP_SECONDS = knob('SANDBOX_POSTPROC_SECONDS', 3.0) / 9.0
+CRASH_AT = fault_take('postproc_crash', value=True)
+if CRASH_AT is not None:
+    CRASH_AT = CRASH_AT if re.match(r'^-?[0-9]$', CRASH_AT or '') else '3'
+ledger('postproc_start', pid=os.getpid(), season=season, cwd=os.getcwd(), outdir=os.path.abspath(outdir),
+       skipto=args.SKIPTO, argv=sys.argv[1:], expnums=len(expnums))
+
+
+def step(n, title):
+    """Announces step n, takes its share of SANDBOX_POSTPROC_SECONDS, fires the crash fault."""
+    print('Run STEP %s: %s' % (n, title))
+    ledger('postproc_step', pid=os.getpid(), season=season, step=n)
+    time.sleep(STEP_SECONDS)
+    if CRASH_AT is not None and int(CRASH_AT) == n:
+        raise RuntimeError('STEP %s crashed (sandbox fault postproc_crash)' % n)
+
+
+def exposure_dirs(expnum):
+    """(nite, band, CCD directory listing) of an exposure's grid results under rootdir."""
+    found = sorted(glob.glob(os.path.join(rootdir, 'exp', '*', str(expnum), 'dp' + season)))
+    if not found:
+        return None
+    expdir = found[0]
+    nite = expdir.split(os.sep)[-3]
+    ccddirs = [d for d in sorted(os.listdir(expdir)) if re.match(r'^[A-Za-z]{1,2}_[0-9]{2}$', d)]
+    band = ccddirs[0].split('_')[0] if ccddirs else None
+    return nite, band, {d: os.listdir(os.path.join(expdir, d)) for d in ccddirs}
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+def candidates_of(expnum):
+    """0-2 candidate SNIDs for an exposure, fixed per exposure."""
+    h = zlib.crc32(str(expnum).encode())
+    return [int(season) * 100000 + (h + k * 7919) % 100000 for k in range(h % 3)]
+
+
+def save_npy(path, values):
+    header = "{'descr': '<i8', 'fortran_order': False, 'shape': (%d,), }" % len(values)
+    header += ' ' * ((64 - (10 + len(header) + 1) % 64) % 64) + '\n'
+    with open(path, 'wb') as f:
+        f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(header)) + header.encode('latin1'))
+        f.write(struct.pack('<%dq' % len(values), *values))
+
+
+def load_npy(path):
+    with open(path, 'rb') as f:
+        data = f.read()
+    hlen = struct.unpack('<H', data[8:10])[0]
+    body = data[10 + hlen:]
+    return list(struct.unpack('<%dq' % (len(body) // 8), body))
+
+
+def on_term(signum, _frame):
+    """Killed (e.g. a timeout): say so in the ledger, then die of the signal as an unhandled one would."""
+    ledger('postproc_end', pid=os.getpid(), season=season, exit=128 + signum, outcome='killed')
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+signal.signal(signal.SIGTERM, on_term)
+outcome = 'error'
+try:
+    step(-1, 'Set up the environment')
+    STATUS[0] = bool(os.environ.get('SEASON')) and bool(os.environ.get('TOPDIR_SNFORCEPHOTO_IMAGES'))
+    update_status()
+
+    if args.SKIPTO > 0:
+        with open(os.path.join(outdir, 'masterlist', 'expniteband_df.csv')) as f:
+            rows = [line.strip().split(',') for line in f.readlines()[1:] if line.strip()]
+        with open(os.path.join(outdir, 'masterlist', masterfile_1)) as f:
+            pass
+        with open(os.path.join(outdir, 'checkoutputs', 'step0_expnums.txt')) as f:
+            expnums = [int(x.strip()) for x in f.readlines()]
+        if not os.path.exists(os.path.join(outdir, 'checkoutputs', 'step0_a_blacklist.txt')):
+            raise OSError('step 0 a_blacklist file missing')
+    else:
+        step(0, 'Create initial master list, check processing outputs')
+        if len(expnums) == 0:
+            raise RuntimeError('Need an exposures.list file or exposures in argument')
+        rows = []
+        listings = {}
+        for e in expnums:
+            found = exposure_dirs(e)
+            if found is None or (bands is not None and found[1] not in bands):
+                continue
+            rows.append([str(e), found[0], found[1]])
+            listings[e] = found[2]
+        if not rows:
+            raise ValueError('expniteband_df is empty. Check log file for "MASTERLIST QUERY" for the failed db query.')
+        write(os.path.join(outdir, 'masterlist', 'expniteband_df.csv'), 'expnum,nite,band\n' + ''.join(','.join(r) + '\n' for r in rows))
+        write(os.path.join(outdir, 'masterlist', masterfile_1), 'SANDBOX master list (preliminary): %d exposures\n' % len(rows))
+        with open('steplist.txt') as f:  # the real check opens this name in the working directory, whatever the ini says
+            f.read()
+        good, bad, ccdrows = [], [], []
+        for e, listing in listings.items():
+            states = {}
+            for d, files in listing.items():
+                states[d] = 'failed' if any(x.endswith('.FAIL') for x in files) else 'complete' if any(x.startswith('outputs_') for x in files) else 'incomplete'
+                ccdrows.append('%s,%s,%s\n' % (e, d, states[d]))
+            (good if list(states.values()).count('complete') > 0 else bad).append(e)
+        write(os.path.join(outdir, 'checkoutputs', logfile), 'SANDBOX checkoutputs: %d good, %d without any complete CCD\n' % (len(good), len(bad)))
+        write(os.path.join(outdir, 'checkoutputs', ccdfile), 'expnum,ccd,state\n' + ''.join(ccdrows))
+        write(os.path.join(outdir, 'checkoutputs', goodchecked), ''.join('%s\n' % e for e in good))
+        write(os.path.join(outdir, 'checkoutputs', 'step0_expnums.txt'), ''.join('%s\n' % e for e in good))
+        write(os.path.join(outdir, 'checkoutputs', 'step0_a_blacklist.txt'), ''.join('%s\n' % e for e in bad))
+        expnums = good
+
+    if checkonly:
+        print('You gave the --checkonly option. Stopping Now.')
+        outcome = 'checkonly'
+        sys.exit(0)
+
+    step(1, 'Create final master list')
+    write(os.path.join(outdir, 'masterlist', masterfile_2), 'SANDBOX master list: %d exposures\n' % len(expnums))
+    STATUS[2] = True
+    update_status()
+    nite_of = {int(r[0]): r[1] for r in rows}
+
+    if args.SKIPTO <= 2:
+        step(2, 'Forcephoto')
+        if not os.path.isfile('./forcePhoto_master.pl'):
+            raise OSError('./forcePhoto_master.pl not found: run_postproc.py must run in the Post-Processing checkout')
+        images = os.environ.get('TOPDIR_SNFORCEPHOTO_IMAGES')
+        if not images or not os.environ.get('SEASON'):
+            print('forcePhoto_master.pl: TOPDIR_SNFORCEPHOTO_IMAGES and SEASON are not set (source diffimg_setup.sh first)')
+            raise RuntimeError('forced photometry failed: forcePhoto_master.pl exited with status 2')
+        if fault_take('postproc_hang'):
+            print('forcePhoto_master.pl: waiting for the database...')
+            while True:
+                time.sleep(60)
+        for e in expnums:
+            linked = glob.glob(os.path.join(images, nite_of.get(e, '*'), '*_%s_*.fits' % e))
+            out = os.path.join(os.environ.get('TOPDIR_SNFORCEPHOTO_OUTPUT', os.path.join(outdir, 'forcephoto')), nite_of.get(e, 'unknown'))
+            write(os.path.join(out, '%s.forcephoto' % e), '%d images\n' % len(linked))
+        print('')
+    else:
+        print('USING SKIPTO FLAG, SKIPPING TO STEP ', args.SKIPTO)
+
+    if args.SKIPTO <= 3:
+        step(3, 'Hostmatch')
+        write('hostmatchstatus.txt', '0')
+    else:
+        print('USING SKIPTO FLAG, SKIPPING TO STEP ', args.SKIPTO)
+    with open('hostmatchstatus.txt') as f:
+        STATUS[4] = f.read() == '0'
+    update_status()
+
+    truthdir = os.path.join(outdir, 'truthtable' + season)
+    if args.SKIPTO > 4:
+        if not os.path.exists(os.path.join(truthdir, truthplusfile)):
+            raise OSError('No truth table files found. Try running step 4')
+        STATUS[5] = True
+    elif len(expnums) > 0:
+        step(4, 'Make truth table')
+        write(os.path.join(truthdir, truthfile), 'SANDBOX fakes truth table\n')
+        write(os.path.join(truthdir, truthplusfile), 'SNID EXPNUM\n')
+        STATUS[5] = True
+    else:
+        print('WARNING: List of exposures is empty. Skipping STEP 4.')
+    update_status()
+
+    if args.SKIPTO <= 5:
+        step(5, 'Make datafiles')
+        images = os.environ.get('TOPDIR_SNFORCEPHOTO_IMAGES', '')
+        snids = []
+        for e in expnums:
+            if images and glob.glob(os.path.join(images, nite_of.get(e, '*'), '*_%s_*.fits' % e)):
+                snids += candidates_of(e)
+        realdir = os.path.join(outdir, 'makedatafiles', outDir_datareal)
+        os.makedirs(realdir, exist_ok=True)
+        for snid in snids:
+            write(os.path.join(realdir, 'des_real_%08d.dat' % snid), 'SNID: %d\nMJD_TRIGGER: %s\n' % (snid, triggermjd))
+        write(os.path.join(outdir, 'makedatafiles', combined_fits), 'SANDBOX combined datafiles: %d candidates\n' % len(snids))
+        save_npy(os.path.join(outdir, 'mastertableinfo.npy'), snids)
+        STATUS[6] = True
+    else:
+        print('USING SKIPTO FLAG, SKIPPING TO STEP ', args.SKIPTO)
+        snids = load_npy(os.path.join(outdir, 'mastertableinfo.npy'))
+    update_status()
+
+    step(6, 'Make plots')
+    if fault_take('postproc_no_candidates'):
+        snids = []
+    if not snids:
+        print('Step 6 failed due to empty candidate dfs. Ending PostProc.')
+        print('END END TIME', now())
+        outcome = 'no_candidates'
+        sys.exit()
+
+    step(7, 'Make htmls/webpage')
+    for snid in snids:
+        write(os.path.join(outdir, 'htmls', 'candidate_%d_dp%s.html' % (snid, season)),
+              '<html><body><h1>Candidate %d</h1><p>season %s, trigger MJD %s</p></body></html>\n' % (snid, season, triggermjd))
+    write('masterHTML' + season + '.html', '<html><body><h1>Season %s candidates</h1><ul>\n%s</ul></body></html>\n' % (
+        season, ''.join('<li><a href="%s">%d</a></li>\n' % (os.path.join(os.path.abspath(outdir), 'htmls', 'candidate_%d_dp%s.html' % (s, season)), s) for s in snids)))
+    if args.post:
+        print('--post: copying the pages to the web server (sandbox: nothing copied)')
+    STATUS[8] = True
+    STATUS[9] = 'complete'
+    update_status()
+    outcome = 'complete'
+    print('END END TIME', now())
+except SystemExit as e:
+    ledger('postproc_end', pid=os.getpid(), season=season, exit=e.code if isinstance(e.code, int) else 0, outcome=outcome)
+    raise
+except BaseException:
+    ledger('postproc_end', pid=os.getpid(), season=season, exit=1, outcome='error')
+    raise
+ledger('postproc_end', pid=os.getpid(), season=season, exit=0, outcome=outcome)
