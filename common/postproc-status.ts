@@ -14,7 +14,7 @@ export type PostprocOutcome = 'success' | 'no-candidates' | 'failed';
 
 export interface PostprocEnd {
   outcome: PostprocOutcome;
-  /** The status file's last line, trimmed; null when there was no status file or it was empty. */
+  /** The status file's last line, trimmed; null when there was no status file or it was empty (not echoed in `reason` unless it is a word updateStatus.py writes). */
   lastStatusLine: string | null;
   /** The steps' flags as written (true for `1`), in file order. */
   flags: boolean[];
@@ -46,7 +46,13 @@ export function judgePostprocEnd(input: PostprocEndInput): PostprocEnd {
   const last = status?.last ?? null;
   const flags = status?.flags ?? [];
   const how = input.exitCode === null ? 'was killed or timed out' : `exited ${input.exitCode}`;
-  const statusSays = last === null ? 'no status file' : `status file ends with "${last.slice(0, 40)}"`;
+  // Only the words updateStatus.py writes are quoted back; anything else is not echoed.
+  const statusSays =
+    last === null
+      ? 'no status file'
+      : /^(complete|incomplete|0|1)$/.test(last)
+        ? `status file ends with "${last}"`
+        : 'status file ends with an unexpected line';
   if (input.exitCode === 0 && last === 'complete')
     return {
       outcome: 'success',

@@ -150,7 +150,7 @@ const listed = (q: string, jobid: string) => q.split('\n').find((l) => l.startsW
 
 describe('the sandbox grid', () => {
   test('a submitted DAG: 59 empty CCD directories at once, results after the delay with RUNEND last, jobsub_q lists the job until then', async () => {
-    const site = await makeSite({ SANDBOX_GRID_SECONDS: '2' });
+    const site = await makeSite({ SANDBOX_GRID_SECONDS: '3' });
     const ids = await submit(site, [941226]);
     const jobid = ids.get(941226)!;
     // At submission: all 59 directories, nothing in them; the job is running.
@@ -167,7 +167,7 @@ describe('the sandbox grid', () => {
     // Done: the verdicts the project computes agree with what the grid says it wrote.
     const done = await gridDone(site, 941226);
     const submitted = (await events(site, 'submit'))[0]!;
-    assert.ok(done.ts - submitted.ts >= 2, `took ${done.ts - submitted.ts} s`);
+    assert.ok(done.ts - submitted.ts >= 3, `took ${done.ts - submitted.ts} s`);
     const verdict = judgeCcds(await ccdListing(site, 941226));
     assert.deepEqual(verdict.counts, { complete: done.complete, failed: done.failed, incomplete: done.incomplete, total: 59 });
     assert.ok(verdict.passed);

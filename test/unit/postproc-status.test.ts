@@ -45,6 +45,11 @@ test("the verdict carries the last status line and the steps' flags", () => {
   assert.deepEqual(end.flags, [true, false, true, false, true, false, false, false, false]);
   assert.match(end.reason, /run_postproc\.py exited 1 \(status file ends with "incomplete"\)/);
   assert.equal(judgePostprocEnd({ exitCode: 0, statusText: null, output: '' }).lastStatusLine, null);
+  assert.doesNotMatch(
+    judgePostprocEnd({ exitCode: 1, statusText: '1 \nsecret-ish', output: '' }).reason,
+    /secret/,
+    'an unexpected line is not echoed',
+  );
   assert.deepEqual(readPostprocStatus('').lines, []);
   assert.equal(readPostprocStatus(COMPLETE).last, 'complete');
 });
