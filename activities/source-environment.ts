@@ -10,6 +10,7 @@ import { writeAtomically } from './support/atomic-file.js';
 import { runLogged, tailOf } from './support/run-logged.js';
 import type { SourceEnvironmentInput, SourcedEnvironment } from './types.js';
 import { RUN_FILES } from '../common/run-files.js';
+import { Failure } from '../common/failures.js';
 
 /**
  * The fixed bash program: no input is interpolated into it (the file it writes is its argument $1).
@@ -50,7 +51,7 @@ export async function sourceEnvironmentWith(
         ? `did not finish within ${o.setupTimeoutS} s (cvmfs hanging?)`
         : `failed (exit ${r.exitCode ?? r.killed})`;
     throw ApplicationFailure.create({
-      type: 'EnvironmentFailed',
+      type: Failure.EnvironmentFailed,
       message:
         `sourcing ${join(input.gwWorkflowDir, 'setup_img_proc.sh')} ${why}. Last lines:\n${tailOf(r.output, 6)}\n` +
         `Full output: ${outFile}. To try by hand: cd ${input.gwWorkflowDir} && source ./setup_img_proc.sh`,
@@ -60,7 +61,7 @@ export async function sourceEnvironmentWith(
   const jobsubSubmitDag = await which('jobsub_submit_dag', env.PATH ?? '');
   if (!jobsubSubmitDag) {
     throw ApplicationFailure.create({
-      type: 'EnvironmentFailed',
+      type: Failure.EnvironmentFailed,
       message: `after sourcing setup_img_proc.sh, jobsub_submit_dag is not on PATH (${env.PATH ?? ''}); is the jobsub client set up?`,
     });
   }

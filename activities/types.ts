@@ -1,6 +1,7 @@
 /** Inputs and results of the activities, shared with the workflows (types only). */
 import type { Exposure, ImageProcessingInput, ImageProcessingResult, RcChange } from '../common/contract.js';
 import type { PackedResult } from '../common/outcome-codec.js';
+import type { RunTiming } from '../common/settings.js';
 
 export interface ValidateRunInput extends ImageProcessingInput {
   workflowId: string;
@@ -23,6 +24,8 @@ export interface ValidatedRun {
   dagmakerScript: string;
   /** Whether exposures.list was refreshed with getExposureInfo.sh to find listed exposures. */
   refreshedExposures: boolean;
+  /** How the run paces retries, re-checks and continue-as-new (the site's settings; absent in runs from before). */
+  timing?: RunTiming;
 }
 
 export interface ReserveSeasonInput {

@@ -29,11 +29,6 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
   if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
     problems.push(`maxConcurrent must be an integer of at least 1, not ${JSON.stringify(input.maxConcurrent)}`);
 
-  for (const key of ['retryInitialIntervalS', 'proxyRecheckS', 'historyEventLimit'] as const) {
-    const v = input[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0))
-      problems.push(`${key} must be a positive number, not ${JSON.stringify(v)}`);
-  }
   if (input.resume !== undefined && (typeof input.resume !== 'object' || input.resume === null))
     problems.push('resume must be an object such as {"retryFailed": true}');
 
@@ -160,6 +155,7 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
     maxConcurrent,
     dagmakerScript,
     refreshedExposures,
+    timing: config.timing,
   };
 }
 

@@ -41,15 +41,6 @@ export interface ImageProcessingInput {
    * with `retryFailed`.
    */
   resume?: { retryFailed?: boolean };
-  /** Seconds between proxy re-checks while waiting for a renewed proxy (default 300). */
-  proxyRecheckS?: number;
-  /** Seconds to the first re-check of jobsub or the DES database while they are down (default 120), and the most between two (default 900). */
-  outageRecheckS?: number;
-  outageRecheckMaxS?: number;
-  /** First retry interval, in seconds, of every activity (default: per activity, see the README). */
-  retryInitialIntervalS?: number;
-  /** Continue-as-new once the parent's history passes this many events (default 10000). */
-  historyEventLimit?: number;
 }
 
 /** `cancelled`: the run was cancelled before the exposure was submitted (in a cancelled run's manifest only). */

@@ -6,6 +6,27 @@
 export type WorkerRole = 'workflows' | 'site' | 'dagmaker';
 export const WORKER_ROLES: readonly WorkerRole[] = ['workflows', 'site', 'dagmaker'];
 
+/**
+ * How runs served by this site pace their waiting: the first retry interval of every activity (when
+ * set, it replaces each policy's own), the proxy and outage re-checks, and when a run continues as
+ * new. The site's worker decides (its settings), validateRun passes them on in history, so
+ * workflow code reads them deterministically; tests set them there, not in the public input.
+ */
+export interface RunTiming {
+  retryInitialIntervalS?: number;
+  proxyRecheckS: number;
+  outageRecheckS: number;
+  outageRecheckMaxS: number;
+  historyEventLimit: number;
+}
+
+export const DEFAULT_TIMING: RunTiming = {
+  proxyRecheckS: 300,
+  outageRecheckS: 120,
+  outageRecheckMaxS: 900,
+  historyEventLimit: 10_000,
+};
+
 export interface WorkerConfig {
   /** The gw_workflow directory runs use when their input names none. */
   gwWorkflowDir: string;
@@ -50,6 +71,8 @@ export interface WorkerConfig {
   seasonSource: 'oracle' | 'local';
   /** Workflows kept in the worker's cache (a run keeps a handful busy: its parent and five children). */
   maxCachedWorkflows: number;
+  /** How runs pace their retries, re-checks and continue-as-new. */
+  timing: RunTiming;
   /** The submission command's program and flags (the DAG's file:// argument is added), or null for DAGMaker's recommendation. */
   submitCommand: string[] | null;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck over every bash script of the project: the sandbox's stand-ins and the deployment's scripts.
+# Lints every bash script of the project (the sandbox's stand-ins, the deployment's scripts) with shellcheck.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files -- sandbox scripts deploy | while read -r f; do

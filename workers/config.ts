@@ -4,7 +4,7 @@
  * Nothing here is ever put in workflow input, results or history.
  */
 import { dirname, join, resolve } from 'node:path';
-import { WORKER_ROLES as ROLES, type WorkerConfig, type WorkerRole } from '../common/settings.js';
+import { DEFAULT_TIMING, WORKER_ROLES as ROLES, type WorkerConfig, type WorkerRole } from '../common/settings.js';
 import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 
@@ -40,6 +40,23 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     seasonSource: oneOf(env.DESGW_SEASON_SOURCE ?? 'local', ['oracle', 'local'] as const, 'DESGW_SEASON_SOURCE'),
     maxCachedWorkflows: positive(env.DESGW_MAX_CACHED_WORKFLOWS, 100, 'DESGW_MAX_CACHED_WORKFLOWS'),
     submitCommand: env.DESGW_SUBMIT_COMMAND ? commandWords(env.DESGW_SUBMIT_COMMAND) : null,
+    timing: {
+      ...(env.DESGW_RETRY_INITIAL_S
+        ? { retryInitialIntervalS: positive(env.DESGW_RETRY_INITIAL_S, 1, 'DESGW_RETRY_INITIAL_S') }
+        : {}),
+      proxyRecheckS: positive(env.DESGW_PROXY_RECHECK_S, DEFAULT_TIMING.proxyRecheckS, 'DESGW_PROXY_RECHECK_S'),
+      outageRecheckS: positive(env.DESGW_OUTAGE_RECHECK_S, DEFAULT_TIMING.outageRecheckS, 'DESGW_OUTAGE_RECHECK_S'),
+      outageRecheckMaxS: positive(
+        env.DESGW_OUTAGE_RECHECK_MAX_S,
+        DEFAULT_TIMING.outageRecheckMaxS,
+        'DESGW_OUTAGE_RECHECK_MAX_S',
+      ),
+      historyEventLimit: positive(
+        env.DESGW_HISTORY_EVENT_LIMIT,
+        DEFAULT_TIMING.historyEventLimit,
+        'DESGW_HISTORY_EVENT_LIMIT',
+      ),
+    },
   };
 }
 

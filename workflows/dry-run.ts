@@ -23,11 +23,9 @@ export interface DryRunReport {
 }
 
 export async function dryRun(input: ImageProcessingInput): Promise<DryRunReport> {
-  const { validateRun, previewSeason, previewRc } = proxyActivities<Activities>(
-    activityOptions('files', input.retryInitialIntervalS),
-  );
+  const { validateRun, previewSeason, previewRc } = proxyActivities<Activities>(activityOptions('files'));
   const { sourceEnvironment } = proxyActivities<Activities>({
-    ...activityOptions('environment', input.retryInitialIntervalS),
+    ...activityOptions('environment'),
     retry: { maximumAttempts: 1 },
   });
   const report: DryRunReport = { ok: false, problems: [], exposures: [], duplicatesDropped: [] };

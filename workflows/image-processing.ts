@@ -40,12 +40,8 @@ import { packResult, unpackResult, type PackedResult } from '../common/outcome-c
 import { withPaths, workDirOf } from '../common/run-files.js';
 import { DESGW_BAND, DESGW_EXPOSURE, DESGW_NITE, DESGW_SEASON } from '../common/search-attributes.js';
 import { activityOptions } from './activity-policies.js';
-import {
-  DEFAULT_OUTAGE_RECHECK_MAX_S,
-  DEFAULT_OUTAGE_RECHECK_S,
-  exposureWorkflowId,
-  processExposure,
-} from './process-exposure.js';
+import { exposureWorkflowId, processExposure } from './process-exposure.js';
+import { DEFAULT_TIMING, type RunTiming } from '../common/settings.js';
 import { RunProgress } from './progress.js';
 import {
   buildResult,
@@ -63,8 +59,6 @@ import { slidingWindow } from './window.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const DEFAULT_PROXY_RECHECK_S = 300;
-const DEFAULT_HISTORY_EVENT_LIMIT = 10_000;
 /** Patch ids of changes to this workflow's commands (see the README, "Deploying new workflow code"). */
 const NO_EXPOSURE_COUNT = 'no-exposure-count-search-attribute';
 const WAIT_FOR_DATABASE = 'season-waits-for-database';
@@ -93,6 +87,7 @@ export async function imageProcessing(
   const steps = new Steps(input, progress, signals);
 
   const state = carried ?? (await steps.setUp());
+  if (carried) steps.pace(carried.run);
   const facts: RunFacts = { workflowId, ...state };
   const outcomes = steps.track(state);
   try {
@@ -141,32 +136,34 @@ function listen(progress: RunProgress): Signals {
   return { children, environmentRetries: () => environmentRetries, wakeups: () => wakeups };
 }
 
+/** The activities of a run's own steps, with its retry pacing. */
+function stepActivities(retryS: number | undefined) {
+  const season = activityOptions('season', retryS);
+  return {
+    files: proxyActivities<Activities>(activityOptions('files', retryS)),
+    season: proxyActivities<Activities>(season),
+    seasonOnce: proxyActivities<Activities>({ ...season, retry: { maximumAttempts: 1 } }),
+    environment: proxyActivities<Activities>(activityOptions('environment', retryS)),
+  };
+}
+
 /** The steps of a run, each small, in the order the run takes them. */
 class Steps {
   private readonly workflowId = workflowInfo().workflowId;
-  private readonly retryS: number | undefined;
-  private readonly proxyRecheckS: number;
-  private readonly activities: {
-    files: Activities;
-    season: Activities;
-    seasonOnce: Activities;
-    environment: Activities;
-  };
+  /** The site's pacing: known once validateRun has answered (a continued run carries it). */
+  private timing: RunTiming = DEFAULT_TIMING;
+  private activities = stepActivities(undefined);
 
   constructor(
     private readonly input: ImageProcessingInput,
     private readonly progress: RunProgress,
     private readonly signals: Signals,
-  ) {
-    this.retryS = input.retryInitialIntervalS;
-    this.proxyRecheckS = input.proxyRecheckS ?? DEFAULT_PROXY_RECHECK_S;
-    const season = activityOptions('season', this.retryS);
-    this.activities = {
-      files: proxyActivities<Activities>(activityOptions('files', this.retryS)),
-      season: proxyActivities<Activities>(season),
-      seasonOnce: proxyActivities<Activities>({ ...season, retry: { maximumAttempts: 1 } }),
-      environment: proxyActivities<Activities>(activityOptions('environment', this.retryS)),
-    };
+  ) {}
+
+  /** Paces the rest of the run as the site says (runs from before the site said carry none). */
+  pace(run: ValidatedRun): void {
+    this.timing = run.timing ?? DEFAULT_TIMING;
+    this.activities = stepActivities(this.timing.retryInitialIntervalS);
   }
 
   /** Steps 1–4: validate, reserve a season, prepare the run directory, source the environment. */
@@ -176,6 +173,7 @@ class Steps {
     const startedAt = new Date().toISOString();
     progress.publish();
     const run = await this.activities.files.validateRun({ ...input, workflowId, firstExecutionRunId });
+    this.pace(run);
     // DesgwExposureCount took an Int search attribute slot of the three SQL visibility has; the count is in the progress.
     const nites = { key: DESGW_NITE, value: [...new Set(run.exposures.map((e) => e.nite))] };
     const count = {
@@ -235,7 +233,7 @@ class Steps {
   /** Step 5: the sliding window of children, continuing as new when the history is full. */
   async processExposures(state: CarriedState, outcomes: Map<number, Outcome>): Promise<void> {
     const { run } = state;
-    const historyLimit = this.input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
+    const historyLimit = this.timing.historyEventLimit;
     this.progress.phase('processing');
     await slidingWindow({
       items: run.exposures,
@@ -284,14 +282,10 @@ class Steps {
             envFile: env.envFile,
             dagmakerScript: run.dagmakerScript,
             parentWorkflowId: this.workflowId,
-            proxyRecheckS: this.proxyRecheckS,
-            ...(this.input.outageRecheckS !== undefined
-              ? {
-                  outageRecheckS: this.input.outageRecheckS,
-                  outageRecheckMaxS: this.input.outageRecheckMaxS ?? this.input.outageRecheckS,
-                }
-              : {}),
-            retryInitialIntervalS: this.retryS,
+            proxyRecheckS: this.timing.proxyRecheckS,
+            outageRecheckS: this.timing.outageRecheckS,
+            outageRecheckMaxS: this.timing.outageRecheckMaxS,
+            retryInitialIntervalS: this.timing.retryInitialIntervalS,
           },
         ],
       });
@@ -323,11 +317,8 @@ class Steps {
     } catch (err) {
       const waiting = waitOf(err);
       if (waiting?.what !== 'database' || !patched(WAIT_FOR_DATABASE)) throw err;
-      const recheck = {
-        proxyS: this.proxyRecheckS,
-        outageS: input.outageRecheckS ?? DEFAULT_OUTAGE_RECHECK_S,
-        outageMaxS: input.outageRecheckMaxS ?? input.outageRecheckS ?? DEFAULT_OUTAGE_RECHECK_MAX_S,
-      };
+      const { proxyRecheckS: proxyS, outageRecheckS: outageS, outageRecheckMaxS: outageMaxS } = this.timing;
+      const recheck = { proxyS, outageS, outageMaxS };
       const reservation = await waitOut(
         waiting,
         recheck,

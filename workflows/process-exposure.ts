@@ -27,15 +27,12 @@ import { exposurePaths } from '../common/run-files.js';
 import { activityOptions } from './activity-policies.js';
 import { exposureStateSignal, proxyRenewedSignal, retryNowSignal } from '../common/messages.js';
 import { waitOf, waitOut, type Recheck } from './wait-out.js';
+import { DEFAULT_TIMING } from '../common/settings.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
 /** Patch ids of changes to this workflow's commands (see the README, "Deploying new workflow code"). */
 const WAIT_ONCE = 'wait-tells-parent-once';
-
-/** Re-checks of an outage (jobsub, database) start here and back off to the maximum. */
-export const DEFAULT_OUTAGE_RECHECK_S = 120;
-export const DEFAULT_OUTAGE_RECHECK_MAX_S = 900;
 
 export interface ProcessExposureInput extends Exposure {
   season: number;
@@ -84,8 +81,8 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
 
   const recheck: Recheck = {
     proxyS: input.proxyRecheckS,
-    outageS: input.outageRecheckS ?? DEFAULT_OUTAGE_RECHECK_S,
-    outageMaxS: input.outageRecheckMaxS ?? DEFAULT_OUTAGE_RECHECK_MAX_S,
+    outageS: input.outageRecheckS ?? DEFAULT_TIMING.outageRecheckS,
+    outageMaxS: input.outageRecheckMaxS ?? DEFAULT_TIMING.outageRecheckMaxS,
   };
   /** Runs a step; what it fails for that is waited out (WAITS), it waits out, telling the parent once. */
   const step = async <T>(

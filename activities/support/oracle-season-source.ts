@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import oracledb from 'oracledb';
 import { loadDesDbCredentials, type DesDbCredentials } from './des-credentials.js';
 import type { SeasonSource } from './season-source.js';
+import { Failure } from '../../common/failures.js';
 
 export const SEASON_TABLES = [
   'SNAUTOSCAN',
@@ -54,7 +55,7 @@ export class OracleSeasonSource implements SeasonSource {
   async usedSeasons(): Promise<number[]> {
     const creds = await this.credentials().catch((err: Error) => {
       throw ApplicationFailure.create({
-        type: 'DatabaseConfiguration',
+        type: Failure.DatabaseConfiguration,
         nonRetryable: true,
         message: `DES database credentials: ${err.message}`,
       });
@@ -92,20 +93,20 @@ export function classifyOracleError(err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);
   if (/ORA-01017/.test(message)) {
     return ApplicationFailure.create({
-      type: 'DatabaseCredentials',
+      type: Failure.DatabaseCredentials,
       nonRetryable: true,
       message: `the DES database refused the credentials (ORA-01017): check DESGW_DB_USER/DESGW_DB_PASSWORD or ~/.desservices.ini [db-dessci]`,
     });
   }
   if (/ORA-00942/.test(message)) {
     return ApplicationFailure.create({
-      type: 'DatabaseSchema',
+      type: Failure.DatabaseSchema,
       nonRetryable: true,
       message: `a MARCELLE season table is missing or not readable by this account (ORA-00942): ${message.split('\n')[0]}`,
     });
   }
   return ApplicationFailure.create({
-    type: 'DatabaseUnavailable',
+    type: Failure.DatabaseUnavailable,
     message: `the DES database could not be read (retrying): ${message.split('\n')[0]}`,
   });
 }

@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT } from '../../workers/config.js';
-import { activityOptions, POLICIES } from '../../workflows/activity-policies.js';
+import { activityOptions, type POLICIES } from '../../workflows/activity-policies.js';
 
 const readme = () => readFile(join(REPO_ROOT, 'README.md'), 'utf8');
 

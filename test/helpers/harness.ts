@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { DEV_SERVER_ARGS } from '../../scripts/dev-server-args.js';
 import { LocalSeasonSource } from '../../activities/support/season-source.js';
 import { REPO_ROOT, SITE_UMASK, loadWorkerConfig, type WorkerConfig } from '../../workers/config.js';
+import type { RunTiming } from '../../common/settings.js';
 import { ensureSandboxSite, type SandboxTimings } from '../../workers/sandbox-site.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { createWorkers, runWorkers } from '../../workers/create.js';
@@ -120,8 +121,20 @@ export async function makeSite(timings: SandboxTimings = FAST): Promise<Site> {
   };
 }
 
-export function siteConfig(site: Site, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
-  return { ...loadWorkerConfig({}), gwWorkflowDir: site.gwDir, sandbox: true, heartbeatEveryS: 1, ...overrides };
+/** What a test changes of a worker's settings: any of them, and any part of the runs' pacing. */
+export type Overrides = Partial<Omit<WorkerConfig, 'timing'>> & { timing?: Partial<RunTiming> };
+
+/** The settings of a worker serving `site`, paced for tests: retries after half a second. */
+export function siteConfig(site: Site, { timing, ...overrides }: Overrides = {}): WorkerConfig {
+  const base = loadWorkerConfig({});
+  return {
+    ...base,
+    gwWorkflowDir: site.gwDir,
+    sandbox: true,
+    heartbeatEveryS: 1,
+    ...overrides,
+    timing: { ...base.timing, retryInitialIntervalS: 0.5, ...timing },
+  };
 }
 
 /** Runs `fn` while the workers (workflows, site, DAGMaker) serve with the real activities against `site`. */
@@ -129,7 +142,7 @@ export async function withWorker<T>(
   env: TestWorkflowEnvironment,
   site: Site,
   fn: () => Promise<T>,
-  overrides: Partial<WorkerConfig> = {},
+  overrides: Overrides = {},
 ): Promise<T> {
   process.umask(SITE_UMASK);
   await ensureSearchAttributes(env.nativeConnection, env.namespace ?? 'default');
@@ -222,6 +235,7 @@ export function spawnWorker(
       TEMPORAL_ADDRESS: address,
       DESGW_GW_WORKFLOW_DIR: site.gwDir,
       DESGW_HEARTBEAT_EVERY_S: '1',
+      DESGW_RETRY_INITIAL_S: '0.5',
       DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt'),
       ...env,
     },

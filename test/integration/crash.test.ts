@@ -60,7 +60,7 @@ test('a worker killed mid-run (even between a submission and its record) is repl
     const handle = await env.client.workflow.start(imageProcessing, {
       taskQueue: TASK_QUEUE,
       workflowId: `crash-${process.pid}`,
-      args: [{ exposureListFile: list, season: 'auto', retryInitialIntervalS: 1 }],
+      args: [{ exposureListFile: list, season: 'auto' }],
     });
     await eventually(
       'the submission of 1210452 to be recorded by jobsub',
@@ -153,7 +153,7 @@ test('a dev server restarted on its database file mid-run: the run completes', a
     const handle = await client.workflow.start(imageProcessing, {
       taskQueue: TASK_QUEUE,
       workflowId: `server-restart-${process.pid}`,
-      args: [{ exposureListFile: await site.list('restart.list', expnums), season: 'auto', retryInitialIntervalS: 1 }],
+      args: [{ exposureListFile: await site.list('restart.list', expnums), season: 'auto' }],
     });
     await eventually(
       'three submissions',

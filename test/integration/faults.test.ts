@@ -34,7 +34,7 @@ function start(input: ImageProcessingInput, id = `fault-${process.pid}-${++count
   return server.env.client.workflow.start(imageProcessing, {
     taskQueue: TASK_QUEUE,
     workflowId: id,
-    args: [{ retryInitialIntervalS: 0.5, ...input }],
+    args: [input],
   });
 }
 const count = (events: { event: string; expnum?: unknown }[], event: string, expnum: number) =>
@@ -81,53 +81,63 @@ test('an expired proxy pauses new work until proxyRenewed; no exposure fails', a
   });
   const expnums = range(1210420, 8);
   const list = await site.list('proxy.list', expnums);
-  await withWorker(server.env, site, async () => {
-    const handle = await start({ exposureListFile: list, season: 'auto', maxConcurrent: 2, proxyRecheckS: 600 });
-    await eventually(
-      'two submissions',
-      async () => (await site.ledger()).filter((e) => e.event === 'submit').length >= 2,
-    );
-    await site.fault('proxy_expired');
-    const waiting = await eventually('the run to wait for a proxy', async () => {
-      const p = await progressOf(server.env.client, handle.workflowId);
-      return p.waitingFor?.what === 'proxy' ? p : null;
-    });
-    assert.match(waiting.waitingFor!.message, /proxy/);
-    assert.ok(waiting.counts['waiting-for-proxy'] >= 1);
-    // While it waits, nothing new starts.
-    const startsBefore = (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length;
-    await new Promise((r) => setTimeout(r, 3000));
-    assert.equal(
-      (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length,
-      startsBefore,
-      'no DAGMaker started while the proxy was expired',
-    );
-    await rm(join(site.state, 'faults', 'proxy_expired'));
-    await signalRun(server.env.client, handle.workflowId, 'proxyRenewed');
-    const result = await handle.result();
-    assert.deepEqual(result.counts, { total: 8, submitted: 8, failed: 0 });
-    const events = await site.ledger();
-    for (const e of expnums) assert.equal(count(events, 'submit', e), 1);
-  });
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const handle = await start({ exposureListFile: list, season: 'auto', maxConcurrent: 2 });
+      await eventually(
+        'two submissions',
+        async () => (await site.ledger()).filter((e) => e.event === 'submit').length >= 2,
+      );
+      await site.fault('proxy_expired');
+      const waiting = await eventually('the run to wait for a proxy', async () => {
+        const p = await progressOf(server.env.client, handle.workflowId);
+        return p.waitingFor?.what === 'proxy' ? p : null;
+      });
+      assert.match(waiting.waitingFor!.message, /proxy/);
+      assert.ok(waiting.counts['waiting-for-proxy'] >= 1);
+      // While it waits, nothing new starts.
+      const startsBefore = (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length;
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal(
+        (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length,
+        startsBefore,
+        'no DAGMaker started while the proxy was expired',
+      );
+      await rm(join(site.state, 'faults', 'proxy_expired'));
+      await signalRun(server.env.client, handle.workflowId, 'proxyRenewed');
+      const result = await handle.result();
+      assert.deepEqual(result.counts, { total: 8, submitted: 8, failed: 0 });
+      const events = await site.ledger();
+      for (const e of expnums) assert.equal(count(events, 'submit', e), 1);
+    },
+    { timing: { proxyRecheckS: 600 } },
+  );
 });
 
 test('a setup_img_proc.sh that keeps failing makes the run wait; retryEnvironment carries it on', async () => {
   const site = await makeSite();
   await site.fault('setup_fail', '3');
   const list = await site.list('server.env.list', [941225, 941226]);
-  await withWorker(server.env, site, async () => {
-    const handle = await start({ exposureListFile: list, season: 'auto', retryInitialIntervalS: 0.2 });
-    const p = await eventually('the run to wait for its environment', async () => {
-      const q = await progressOf(server.env.client, handle.workflowId);
-      return q.phase === 'waiting-for-environment' ? q : null;
-    });
-    assert.match(p.waitingFor!.message, /setup_img_proc\.sh failed/);
-    assert.match(p.waitingFor!.message, /Transport endpoint is not connected/);
-    assert.match(p.waitingFor!.message, /retryEnvironment/);
-    await signalRun(server.env.client, handle.workflowId, 'retryEnvironment');
-    const result = await handle.result();
-    assert.equal(result.counts.submitted, 2);
-  });
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const handle = await start({ exposureListFile: list, season: 'auto' });
+      const p = await eventually('the run to wait for its environment', async () => {
+        const q = await progressOf(server.env.client, handle.workflowId);
+        return q.phase === 'waiting-for-environment' ? q : null;
+      });
+      assert.match(p.waitingFor!.message, /setup_img_proc\.sh failed/);
+      assert.match(p.waitingFor!.message, /Transport endpoint is not connected/);
+      assert.match(p.waitingFor!.message, /retryEnvironment/);
+      await signalRun(server.env.client, handle.workflowId, 'retryEnvironment');
+      const result = await handle.result();
+      assert.equal(result.counts.submitted, 2);
+    },
+    { timing: { retryInitialIntervalS: 0.2 } },
+  );
 });
 
 test('cancelling a run kills its DAGMakers, records what was submitted, and leaves its dagmaker.rc', async () => {

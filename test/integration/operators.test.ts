@@ -110,10 +110,7 @@ test('Temporal CLI recipes: start from a JSON file, query progress, signal, canc
   const list = await site.list('recipes.list', [1210450, 1210451, 1210452, 1210453]);
   await writeFile(join(site.state, 'faults', 'dagmaker_hang.1210453'), '1');
   const input = join(site.root, 'run.json');
-  await writeFile(
-    input,
-    JSON.stringify({ exposureListFile: list, season: 613, maxConcurrent: 2, retryInitialIntervalS: 1 }),
-  );
+  await writeFile(input, JSON.stringify({ exposureListFile: list, season: 613, maxConcurrent: 2 }));
   await withWorker(server.env, site, async () => {
     const started = await temporal([
       'workflow',

@@ -39,7 +39,7 @@ const start = (input: ImageProcessingInput, id = `real-site-${process.pid}-${++c
   server.env.client.workflow.start(imageProcessing, {
     taskQueue: TASK_QUEUE,
     workflowId: id,
-    args: [{ retryInitialIntervalS: 0.2, ...input }],
+    args: [input],
   });
 const desgw = (args: string[]) =>
   execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], {
@@ -65,34 +65,39 @@ test("a refused DAG amid jobsub_lite's token chatter fails its exposure at once,
   await site.fault('submit_refuse.1210400');
   await site.fault('submit_says_proxy.1210401');
   const list = await site.list('noise.list', [1210400, 1210401, 1210402]);
-  await withWorker(server.env, site, async () => {
-    const handle = await start({ exposureListFile: list, season: 'auto', proxyRecheckS: 3600 });
-    const result = await handle.result();
-    const byExp = new Map(result.exposures.map((e) => [e.expnum, e]));
-    assert.equal(byExp.get(1210400)?.status, 'failed');
-    assert.match(
-      byExp.get(1210400)!.error!,
-      /jobsub refused the DAG: .*<parallel> inside <parallel> not currently supported/,
-    );
-    assert.equal(byExp.get(1210400)?.attempts.submit, 1, 'a refused DAG is not retried');
-    assert.equal(byExp.get(1210401)?.status, 'submitted', byExp.get(1210401)?.error);
-    assert.equal(byExp.get(1210401)?.attempts.submit, 2, 'the proxy complaint was retried once');
-    assert.equal(byExp.get(1210402)?.status, 'submitted');
-    const history = (await handle.fetchHistory()).events ?? [];
-    assert.ok(
-      !history.some((e) =>
-        e.workflowExecutionSignaledEventAttributes?.input?.payloads?.some((p) =>
-          String(Buffer.from(p.data ?? [])).includes('waiting-for-proxy'),
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const handle = await start({ exposureListFile: list, season: 'auto' });
+      const result = await handle.result();
+      const byExp = new Map(result.exposures.map((e) => [e.expnum, e]));
+      assert.equal(byExp.get(1210400)?.status, 'failed');
+      assert.match(
+        byExp.get(1210400)!.error!,
+        /jobsub refused the DAG: .*<parallel> inside <parallel> not currently supported/,
+      );
+      assert.equal(byExp.get(1210400)?.attempts.submit, 1, 'a refused DAG is not retried');
+      assert.equal(byExp.get(1210401)?.status, 'submitted', byExp.get(1210401)?.error);
+      assert.equal(byExp.get(1210401)?.attempts.submit, 2, 'the proxy complaint was retried once');
+      assert.equal(byExp.get(1210402)?.status, 'submitted');
+      const history = (await handle.fetchHistory()).events ?? [];
+      assert.ok(
+        !history.some((e) =>
+          e.workflowExecutionSignaledEventAttributes?.input?.payloads?.some((p) =>
+            String(Buffer.from(p.data ?? [])).includes('waiting-for-proxy'),
+          ),
         ),
-      ),
-      'no exposure waited for a proxy',
-    );
-    // What the grid tools printed carries the token chatter the classifier leaves out.
-    assert.match(
-      await readFile(join(result.runDir, 'exp_1210400', 'dag_submission_1210400.out'), 'utf8'),
-      /^Storing bearer token in /m,
-    );
-  });
+        'no exposure waited for a proxy',
+      );
+      // What the grid tools printed carries the token chatter the classifier leaves out.
+      assert.match(
+        await readFile(join(result.runDir, 'exp_1210400', 'dag_submission_1210400.out'), 'utf8'),
+        /^Storing bearer token in /m,
+      );
+    },
+    { timing: { proxyRecheckS: 3600 } },
+  );
 });
 
 test('an outage of jobsub waits, re-checked with backoff at no cost to the parent, however many re-checks', async () => {
@@ -100,76 +105,75 @@ test('an outage of jobsub waits, re-checked with backoff at no cost to the paren
   await site.fault('jobsub_down', 'schedd');
   const expnums = range(1210410, 3);
   const list = await site.list('outage.list', expnums);
-  await withWorker(server.env, site, async () => {
-    const handle = await start({
-      exposureListFile: list,
-      season: 'auto',
-      retryInitialIntervalS: 0.05,
-      outageRecheckS: 0.1,
-      outageRecheckMaxS: 0.3,
-    });
-    const p = await waitingFor(handle, 'jobsub', 3);
-    assert.equal(p.waitingFor?.what, 'jobsub');
-    assert.match(p.waitingFor!.message, /Failed to connect to queue manager jobsub01\.fnal\.gov/);
-    const described = await handle.describe();
-    assert.equal(described.searchAttributes.DesgwStatus?.[0], 'waiting-for-jobsub');
-    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-    assert.match(metadata.currentDetails ?? '', /Waiting for jobsub/);
-    await new Promise((r) => setTimeout(r, 1000));
-    const before = await parentCost(handle);
-    const failedBefore = count(await site.ledger(), 'submit_failed');
-    await eventually(
-      'sixty more re-checks',
-      async () => count(await site.ledger(), 'submit_failed') >= failedBefore + 60,
-      90_000,
-    );
-    assert.deepEqual(await parentCost(handle), before, "the parent's events and signals stayed where they were");
-    // Backoff: the re-checks of an exposure came at most every outageRecheckMaxS.
-    const times = (await site.ledger())
-      .filter((e) => e.event === 'submit_failed' && Number(e.expnum) === expnums[0])
-      .map((e) => e.ts);
-    const gaps = times
-      .slice(-5)
-      .map((t, i, a) => (i === 0 ? 0 : t - a[i - 1]!))
-      .slice(1);
-    assert.ok(
-      gaps.every((g) => g >= 0.25),
-      `late re-checks ${gaps.map((g) => g.toFixed(2)).join(', ')} s apart`,
-    );
-    await rm(join(site.state, 'faults', 'jobsub_down'));
-    const result = await handle.result();
-    assert.deepEqual(result.counts, { total: 3, submitted: 3, failed: 0 });
-    for (const e of expnums) assert.equal(count(await site.ledger(), 'submit', e), 1, `submissions of ${e}`);
-  });
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const handle = await start({ exposureListFile: list, season: 'auto' });
+      const p = await waitingFor(handle, 'jobsub', 3);
+      assert.equal(p.waitingFor?.what, 'jobsub');
+      assert.match(p.waitingFor!.message, /Failed to connect to queue manager jobsub01\.fnal\.gov/);
+      const described = await handle.describe();
+      assert.equal(described.searchAttributes.DesgwStatus?.[0], 'waiting-for-jobsub');
+      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      assert.match(metadata.currentDetails ?? '', /Waiting for jobsub/);
+      await new Promise((r) => setTimeout(r, 1000));
+      const before = await parentCost(handle);
+      const failedBefore = count(await site.ledger(), 'submit_failed');
+      await eventually(
+        'sixty more re-checks',
+        async () => count(await site.ledger(), 'submit_failed') >= failedBefore + 60,
+        90_000,
+      );
+      assert.deepEqual(await parentCost(handle), before, "the parent's events and signals stayed where they were");
+      // Backoff: the re-checks of an exposure came at most every outageRecheckMaxS.
+      const times = (await site.ledger())
+        .filter((e) => e.event === 'submit_failed' && Number(e.expnum) === expnums[0])
+        .map((e) => e.ts);
+      const gaps = times
+        .slice(-5)
+        .map((t, i, a) => (i === 0 ? 0 : t - a[i - 1]!))
+        .slice(1);
+      assert.ok(
+        gaps.every((g) => g >= 0.25),
+        `late re-checks ${gaps.map((g) => g.toFixed(2)).join(', ')} s apart`,
+      );
+      await rm(join(site.state, 'faults', 'jobsub_down'));
+      const result = await handle.result();
+      assert.deepEqual(result.counts, { total: 3, submitted: 3, failed: 0 });
+      for (const e of expnums) assert.equal(count(await site.ledger(), 'submit', e), 1, `submissions of ${e}`);
+    },
+    { timing: { retryInitialIntervalS: 0.05, outageRecheckS: 0.1, outageRecheckMaxS: 0.3 } },
+  );
 });
 
 test('an outage of the DES database waits (waiting-for-database) and desgw retry-now carries it on at once', async () => {
   const site = await makeSite();
   await site.fault('database_down');
   const list = await site.list('database.list', [1210420, 1210421]);
-  await withWorker(server.env, site, async () => {
-    const handle = await start({
-      exposureListFile: list,
-      season: 'auto',
-      retryInitialIntervalS: 0.05,
-      outageRecheckS: 600,
-    });
-    const p = await waitingFor(handle, 'database', 2);
-    assert.match(p.waitingFor!.message, /the DES database did not answer: .*ORA-12170/);
-    assert.equal((await handle.describe()).searchAttributes.DesgwStatus?.[0], 'waiting-for-database');
-    const status = await desgw(['status', handle.workflowId]);
-    assert.match(status.stdout, /waiting for database 2/);
-    await rm(join(site.state, 'faults', 'database_down'));
-    const signalled = Date.now();
-    const r = await desgw(['retry-now', handle.workflowId]);
-    assert.equal(r.exitCode, 0, r.stderr);
-    const result = await handle.result();
-    assert.deepEqual(result.counts, { total: 2, submitted: 2, failed: 0 });
-    assert.ok(
-      Date.now() - signalled < 30_000,
-      `carried on ${Date.now() - signalled} ms after retry-now, not after the 600 s re-check`,
-    );
-  });
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const handle = await start({ exposureListFile: list, season: 'auto' });
+      const p = await waitingFor(handle, 'database', 2);
+      assert.match(p.waitingFor!.message, /the DES database did not answer: .*ORA-12170/);
+      assert.equal((await handle.describe()).searchAttributes.DesgwStatus?.[0], 'waiting-for-database');
+      const status = await desgw(['status', handle.workflowId]);
+      assert.match(status.stdout, /waiting for database 2/);
+      await rm(join(site.state, 'faults', 'database_down'));
+      const signalled = Date.now();
+      const r = await desgw(['retry-now', handle.workflowId]);
+      assert.equal(r.exitCode, 0, r.stderr);
+      const result = await handle.result();
+      assert.deepEqual(result.counts, { total: 2, submitted: 2, failed: 0 });
+      assert.ok(
+        Date.now() - signalled < 30_000,
+        `carried on ${Date.now() - signalled} ms after retry-now, not after the 600 s re-check`,
+      );
+    },
+    { timing: { retryInitialIntervalS: 0.05, outageRecheckS: 600 } },
+  );
 });
 
 test('a run started afresh under an id that already ran is refused, saying how to resume or start afresh; a resumed run flags what it did not submit', async () => {
@@ -217,11 +221,11 @@ test("concurrent runs keep their own output.txt and manifest.json, and one's ref
   });
   // getExposureInfo.sh rewrites exposures.list in place as its query goes: make that take a while.
   await appendFile(join(site.state, 'config.sh'), 'SANDBOX_EXPINFO_SECONDS=4\n');
-  const listA = await site.list('a.list', range(1210440, 10));
+  const listA = await site.list('a.list', range(1210440, 20));
   // 1210475 is known to the telescope, not yet to exposures.list: B refreshes it.
   const listB = await site.list('b.list', [1210475, 1210476]);
   await withWorker(server.env, site, async () => {
-    const a = await start({ exposureListFile: listA, season: 'auto', maxConcurrent: 3 });
+    const a = await start({ exposureListFile: listA, season: 'auto', maxConcurrent: 2 });
     await eventually("A's first DAGMakers", async () => count(await site.ledger(), 'dagmaker_start') >= 2);
     const b = await start({ exposureListFile: listB, season: 'auto' });
     const [ra, rb] = await Promise.all([a.result(), b.result()]);
@@ -237,7 +241,7 @@ test("concurrent runs keep their own output.txt and manifest.json, and one's ref
     assert.ok(duringRefresh.length > 0, "some of A's DAGMakers started while exposures.list was being rewritten");
     assert.deepEqual(
       ra.counts,
-      { total: 10, submitted: 10, failed: 0 },
+      { total: 20, submitted: 20, failed: 0 },
       JSON.stringify(ra.exposures.filter((e) => e.error)),
     );
     assert.deepEqual(rb.counts, { total: 2, submitted: 2, failed: 0 });
@@ -245,7 +249,7 @@ test("concurrent runs keep their own output.txt and manifest.json, and one's ref
     assert.notEqual(ra.outputFiles.outputTxt, rb.outputFiles.outputTxt);
     assert.notEqual(ra.outputFiles.manifest, rb.outputFiles.manifest);
     for (const [r, expnums] of [
-      [ra, range(1210440, 10)],
+      [ra, range(1210440, 20)],
       [rb, [1210475, 1210476]],
     ] as const) {
       assert.ok(
@@ -287,7 +291,7 @@ test('a proxyRenewed passed on to a child that has just closed never fails the r
       createWorkers({
         connection: server.env.nativeConnection,
         namespace,
-        config: siteConfig(site, { roles }),
+        config: siteConfig(site, { roles, timing: { proxyRecheckS: 3600 } }),
         seasons: new LocalSeasonSource(join(site.root, 'des_seasons_used.txt')),
         workflowBundle,
       }),
@@ -298,7 +302,7 @@ test('a proxyRenewed passed on to a child that has just closed never fails the r
   let flow = await make(['workflows']);
   let flowRunning = runWorkers(flow);
   try {
-    const handle = await start({ exposureListFile: list, season: 'auto', proxyRecheckS: 3600 });
+    const handle = await start({ exposureListFile: list, season: 'auto' });
     const waiting = await waitingFor(handle, 'proxy', 1);
     const closed = waiting.exposures.find((e) => e.state === 'waiting-for-proxy')!.expnum;
     const other = closed === 1210450 ? 1210451 : 1210450;
@@ -343,11 +347,11 @@ test("a worker restart (SIGTERM) lets a submission in flight finish, and a DAGMa
   // 1210461: its submission is recorded by jobsub, then lingers 4 s: the restart comes in between.
   await site.fault('submit_slow_after_record.1210461', '4');
   const list = await site.list('restart.list', [1210460, 1210461]);
-  const settings = { DESGW_SHUTDOWN_GRACE_S: '10' };
+  const settings = { DESGW_SHUTDOWN_GRACE_S: '10', DESGW_RETRY_INITIAL_S: '0.2' };
   const first = spawnWorker(site, server.env.address, 'worker-1', settings);
   let second: ReturnType<typeof spawnWorker> | undefined;
   try {
-    const handle = await start({ exposureListFile: list, season: 'auto', retryInitialIntervalS: 0.2 });
+    const handle = await start({ exposureListFile: list, season: 'auto' });
     await eventually('the slow submission recorded by jobsub and the hanging DAGMaker', async () => {
       const events = await site.ledger();
       return count(events, 'submit', 1210461) === 1 && count(events, 'dagmaker_start', 1210460) === 1;
@@ -414,10 +418,7 @@ test('a run of 5,000 exposures that all fail with long errors keeps every payloa
     server.env,
     site,
     async () => {
-      const handle = await start(
-        { exposureListFile: list, season: 'auto', maxConcurrent: 10, retryInitialIntervalS: 0.05 },
-        id,
-      );
+      const handle = await start({ exposureListFile: list, season: 'auto', maxConcurrent: 10 }, id);
       const result = await handle.result();
       assert.deepEqual(result.counts, { total: n, submitted: 0, failed: n });
       assert.deepEqual(result.exposures, [], "a long run's exposures are in its manifest");
@@ -449,6 +450,6 @@ test('a run of 5,000 exposures that all fail with long errors keeps every payloa
         /the exposure is not in exposures\.list \(band unknown\) \(see .*dagmaker_3000000\.out\)$/,
       );
     },
-    { dagmakerSlots: 10 },
+    { dagmakerSlots: 10, timing: { retryInitialIntervalS: 0.05 } },
   );
 });

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ImageProcessingInput, ImageProcessingResult } from '../../common/contract.js';
@@ -21,10 +21,17 @@ import {
   devServerForThisFile,
   temporalCli,
   withWorker,
+  siteConfig,
+  workflowBundle,
   type Site,
   range,
 } from '../helpers/harness.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
+import type { Worker } from '@temporalio/worker';
+import { LocalSeasonSource } from '../../activities/support/season-source.js';
+import { Failure } from '../../common/failures.js';
+import { createWorkers, runWorkers } from '../../workers/create.js';
+import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 
 const server = devServerForThisFile();
 
@@ -334,26 +341,45 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
     },
   ];
 
-  test('each case', async () => {
-    const rcBefore = await sha(join(site.gwDir, 'dagmaker.rc'));
-    await withWorker(server.env, site, () =>
-      Promise.all(
-        cases.map(async (c) => {
-          const input = { season: 'auto' as const, ...(await c.input(site)) } as ImageProcessingInput;
-          const started = Date.now();
-          await assert.rejects(run(input), (err: unknown) => {
-            assert.ok(err instanceof WorkflowFailedError, c.name);
-            const cause = err.cause?.cause ?? err.cause;
-            assert.ok(cause instanceof ApplicationFailure, c.name);
-            assert.equal(cause.type, 'InvalidInput', c.name);
-            assert.equal(cause.nonRetryable, true, c.name);
-            assert.match(cause.message, c.error, c.name);
-            return true;
-          });
-          assert.ok(Date.now() - started < 15_000, `${c.name} failed fast`);
-        }),
-      ),
-    );
+  // One worker serves every case; each case is a subtest of its own.
+  let workers: Worker[] = [];
+  let serving: Promise<unknown> | undefined;
+  let rcBefore = '';
+  before(async () => {
+    rcBefore = await sha(join(site.gwDir, 'dagmaker.rc'));
+    await ensureSearchAttributes(server.env.nativeConnection, server.env.namespace ?? 'default');
+    workers = await createWorkers({
+      connection: server.env.nativeConnection,
+      namespace: server.env.namespace ?? 'default',
+      config: siteConfig(site),
+      seasons: new LocalSeasonSource(join(site.root, 'des_seasons_used.txt')),
+      workflowBundle: await workflowBundle(),
+    });
+    serving = runWorkers(workers);
+  });
+  after(async () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await serving;
+  });
+
+  for (const c of cases) {
+    test(c.name, async () => {
+      const input = { season: 'auto' as const, ...(await c.input(site)) } as ImageProcessingInput;
+      const started = Date.now();
+      await assert.rejects(run(input), (err: unknown) => {
+        assert.ok(err instanceof WorkflowFailedError);
+        const cause = err.cause?.cause ?? err.cause;
+        assert.ok(cause instanceof ApplicationFailure);
+        assert.equal(cause.type, Failure.InvalidInput);
+        assert.equal(cause.nonRetryable, true);
+        assert.match(cause.message, c.error);
+        return true;
+      });
+      assert.ok(Date.now() - started < 15_000, 'failed fast');
+    });
+  }
+
+  test('nothing was written: dagmaker.rc as it was, no DAGMaker, no submission, no run directory, no canary', async () => {
     assert.equal(await sha(join(site.gwDir, 'dagmaker.rc')), rcBefore);
     const events = await site.ledger();
     assert.deepEqual(
