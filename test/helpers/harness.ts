@@ -248,6 +248,30 @@ export function spawnWorker(
   return p;
 }
 
+/**
+ * A workflow's history as the Temporal CLI exports it (`temporal workflow show --output json`), and
+ * the text of its payloads, which the export holds in base64: what a person would find in it.
+ */
+export async function exportedHistory(
+  address: string,
+  workflowId: string,
+): Promise<{ json: string; payloads: string }> {
+  const { stdout } = await execa(await temporalCli(), [
+    'workflow',
+    'show',
+    '--address',
+    address,
+    '--workflow-id',
+    workflowId,
+    '--output',
+    'json',
+  ]);
+  const payloads = [...stdout.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) =>
+    Buffer.from(m[1]!, 'base64').toString('utf8'),
+  );
+  return { json: stdout, payloads: payloads.join('\n') };
+}
+
 /** `n` consecutive exposure numbers from `from`. */
 export const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
 

@@ -11,10 +11,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { execa } from 'execa';
 import type { ImageProcessingInput } from '../../common/contract.js';
 import { TASK_QUEUE } from '../../common/contract.js';
-import { devServerForThisFile, makeSite, spawnWorker, temporalCli, withWorker } from '../helpers/harness.js';
+import { devServerForThisFile, makeSite, spawnWorker, exportedHistory, withWorker } from '../helpers/harness.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
 
 const server = devServerForThisFile();
@@ -96,28 +95,17 @@ test("a list that is really a .desservices.ini is refused, and its password is n
     worker.kill('SIGTERM');
     await worker;
   }
-  const cli = await temporalCli();
   for (const id of [`trust-${process.pid}-${counter - 1}`, `trust-${process.pid}-${counter}`]) {
-    const { stdout } = await execa(cli, [
-      'workflow',
-      'show',
-      '--address',
-      server.env.address,
-      '--workflow-id',
-      id,
-      '--output',
-      'json',
-    ]);
-    assert.ok(stdout.length > 1000, 'an exported history');
-    // Payloads are base64 in the export: look in the decoded ones too.
-    const decoded = [...stdout.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)]
-      .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
-      .join('\n');
+    const history = await exportedHistory(server.env.address, id);
+    assert.ok(history.json.length > 1000, 'an exported history');
     assert.ok(
-      decoded.includes('not an exposure number') || decoded.includes('outside the directories'),
+      history.payloads.includes('not an exposure number') || history.payloads.includes('outside the directories'),
       'the refusal is in the history',
     );
-    assert.ok(!stdout.includes(password) && !decoded.includes(password), `the password is not in ${id}'s history`);
+    assert.ok(
+      !history.json.includes(password) && !history.payloads.includes(password),
+      `the password is not in ${id}'s history`,
+    );
   }
   const log = await readFile(join(site.root, 'worker.log'), 'utf8');
   assert.match(log, /desgw worker on /);
