@@ -78,7 +78,7 @@ test('an outage of jobsub is waited out with backoff, the parent told once howev
   let submits = 0;
   const activities = stubActivities(run, {
     submitDag: async ({ expnum }) => {
-      if (++submits < 40)
+      if (++submits < 16)
         throw failure(Failure.JobsubUnavailable, 'jobsub did not answer: Failed to connect to queue manager');
       return { jobId: `${expnum}.0@jobsub01.fnal.gov`, outFile: '', durationMs: 1, attempt: 1, recovered: false };
     },
