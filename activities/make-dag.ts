@@ -11,10 +11,19 @@ import { classifyDagMakerFailure, dagMakerWarnings } from '../common/classify.js
 import { Failure } from '../common/failures.js';
 import { exposureFiles, runDirOf } from '../common/run-files.js';
 import { ensureWorkDir } from './support/work-dir.js';
-import { credentialFailure, ensureProxy, type ProxyOptions } from './support/proxy.js';
+import { ensureProxy, type ProxyOptions } from './support/proxy.js';
+import { toolFailure, type ToolFailureTypes } from './support/tool-failure.js';
 import { runLogged } from './support/run-logged.js';
 import { loadEnvironment } from './support/site-environment.js';
 import type { MakeDagInput, MakeDagResult } from './types.js';
+
+/** DAGMaker's failures by kind: an ORA-/TNS- network error is an outage of the DES database. */
+const DAGMAKER_FAILURES: ToolFailureTypes = {
+  permanent: Failure.DagMakerPermanent,
+  transient: Failure.DagMakerTransient,
+  outage: Failure.DatabaseUnavailable,
+  otherwise: Failure.DagMakerTransient,
+};
 
 export interface DagMakerOptions extends ProxyOptions {
   dagmakerTimeoutS: number;
@@ -82,27 +91,5 @@ export async function makeDagWith(o: DagMakerOptions, input: MakeDagInput): Prom
     });
   }
   const c = classifyDagMakerFailure(r.exitCode, r.output);
-  const what = `DAGMaker ${expnum}`;
-  if (c.kind === 'credential')
-    throw await credentialFailure(
-      o,
-      env,
-      workDir,
-      c,
-      what,
-      [{ attempt }],
-      Failure.DagMakerTransient,
-      ` (see ${outFile})`,
-    );
-  const type = {
-    permanent: Failure.DagMakerPermanent,
-    transient: Failure.DagMakerTransient,
-    outage: Failure.DatabaseUnavailable,
-  }[c.kind];
-  throw ApplicationFailure.create({
-    type,
-    message: `${what}: ${c.reason} (see ${outFile})`,
-    nonRetryable: c.kind === 'permanent',
-    details: [{ attempt }],
-  });
+  throw await toolFailure(o, env, workDir, c, DAGMAKER_FAILURES, `DAGMaker ${expnum}`, attempt, outFile);
 }

@@ -14,12 +14,13 @@ import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/
 import { execa } from 'execa';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { classifySubmitFailure, parseJobId, type Classified } from '../common/classify.js';
+import { classifySubmitFailure, parseJobId } from '../common/classify.js';
 import { Failure } from '../common/failures.js';
 import { jobsubQProblem, lookForDag, parseJobsubQ } from '../common/jobsub-q.js';
 import { submitCommandFor } from '../common/submit-command.js';
 import { exposureFiles, runDirOf } from '../common/run-files.js';
-import { credentialFailure, ensureProxy, type ProxyOptions } from './support/proxy.js';
+import { ensureProxy, type ProxyOptions } from './support/proxy.js';
+import { toolFailure, type ToolFailureTypes } from './support/tool-failure.js';
 import { awaitLeftover, runLogged } from './support/run-logged.js';
 import { loadEnvironment } from './support/site-environment.js';
 import {
@@ -102,42 +103,17 @@ export async function submitDagWith(o: SubmitOptions, input: SubmitDagInput): Pr
   // Unless condor made a cluster before failing (e.g. "Failed to spool job files"): then the retry looks in the queue.
   if (!/job\(s\) submitted to cluster \d+/.test(r.output))
     await save({ ...intent, failedAt: new Date().toISOString() });
-  throw await failureOf(
-    o,
-    env,
-    workDir,
-    classifySubmitFailure(r.exitCode, r.output),
-    `submission of ${expnum}`,
-    attempt,
-    outFile,
-  );
+  const c = classifySubmitFailure(r.exitCode, r.output);
+  throw await toolFailure(o, env, workDir, c, JOBSUB_FAILURES, `submission of ${expnum}`, attempt, outFile);
 }
 
-/** The failure a classified jobsub failure raises (what happened first, where to read more last); a credential claim is confirmed first. */
-async function failureOf(
-  o: SubmitOptions,
-  env: Record<string, string>,
-  cwd: string,
-  c: Classified,
-  what: string,
-  attempt: number,
-  outFile?: string,
-): Promise<ApplicationFailure> {
-  const see = outFile ? ` (see ${outFile})` : '';
-  if (c.kind === 'credential')
-    return credentialFailure(o, env, cwd, c, what, [{ attempt }], Failure.JobsubUnavailable, see);
-  const type = {
-    permanent: Failure.SubmitPermanent,
-    transient: Failure.SubmitTransient,
-    outage: Failure.JobsubUnavailable,
-  }[c.kind];
-  return ApplicationFailure.create({
-    type,
-    message: `${what}: ${c.reason}${see}`,
-    nonRetryable: c.kind === 'permanent',
-    details: [{ attempt }],
-  });
-}
+/** jobsub's failures by kind; a proxy complaint the proxy check contradicts is taken for a jobsub problem. */
+const JOBSUB_FAILURES: ToolFailureTypes = {
+  permanent: Failure.SubmitPermanent,
+  transient: Failure.SubmitTransient,
+  outage: Failure.JobsubUnavailable,
+  otherwise: Failure.JobsubUnavailable,
+};
 
 /** The job id an earlier attempt's command printed, if that command ran to the end after the intent was recorded. */
 async function jobIdInEarlierOutput(
@@ -178,11 +154,13 @@ async function lookInQueue(
   });
   // jobsub_q exits 0 when a schedd does not answer: its error lines say the listing is incomplete.
   if (r.exitCode !== 0 || jobsubQProblem(r.all ?? '') !== null) {
-    throw await failureOf(
+    const c = classifySubmitFailure(r.exitCode, r.all ?? '', 'jobsub_q');
+    throw await toolFailure(
       o,
       env,
       cwd,
-      classifySubmitFailure(r.exitCode, r.all ?? '', 'jobsub_q'),
+      c,
+      JOBSUB_FAILURES,
       `jobsub_q, looking whether ${expnum} was already submitted`,
       attempt,
     );
