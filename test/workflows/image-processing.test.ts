@@ -38,9 +38,22 @@ test('the window keeps at most maxConcurrent exposures in flight and starts the 
       return { dagFile: '', outFile: '', warnings: [], recommendedSubmit: '', durationMs: 1, attempt: 1 };
     },
   });
-  const result = await withStubs(server.env, activities, async () => (await start()).result());
+  const { result, children } = await withStubs(server.env, activities, async () => {
+    const handle = await start();
+    const result = await handle.result();
+    const events = (await handle.fetchHistory()).events ?? [];
+    const children = events
+      .map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId)
+      .filter(Boolean);
+    return { result, children };
+  });
   assert.equal(most, 3, 'three at once, never more');
-  assert.deepEqual(starts, range(1000, 12), 'in list order');
+  assert.deepEqual(
+    children,
+    range(1000, 12).map((e) => `desgw-season-612-exp-${e}`),
+    'children started in list order',
+  );
+  assert.deepEqual([...starts].sort(), range(1000, 12), 'each DAGMaker once');
   assert.deepEqual(result.counts, { total: 12, submitted: 12, failed: 0 });
 });
 
