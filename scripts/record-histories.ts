@@ -1,49 +1,152 @@
 /**
- * Records the histories the replay test guards: runs a small list on a fresh dev server and the
- * sandbox site, then writes the parent's and one child's history to test/histories/.
- * Run after a deliberate, patched change to workflow code: `make build && node dist/scripts/record-histories.js`.
+ * Records the histories the replay test keeps for a released version of the workflow code: runs
+ * the scenarios below on a fresh dev server and the sandbox site, then writes each history, as the
+ * Temporal CLI exports it, to a NEW folder (it refuses one that exists: recorded histories are kept,
+ * never re-recorded). `make build && node dist/scripts/record-histories.js test/histories/vN`
+ *
+ * Scenarios: a run that continues as new; a proxy wait; an environment wait; a jobsub outage; a
+ * cancelled run; a failed exposure; a resumed run; the season registry after several reservations.
  */
 import { execa } from 'execa';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { TASK_QUEUE } from '../common/contract.js';
-import { REPO_ROOT } from '../workers/config.js';
-import { makeSite, startDevServer, temporalCli, withWorker } from '../test/helpers/harness.js';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { TASK_QUEUE, SEASON_REGISTRY_WORKFLOW_ID, type ImageProcessingInput } from '../common/contract.js';
+import { progressQuery, proxyRenewedSignal, retryEnvironmentSignal, retryNowSignal } from '../common/messages.js';
+import { resumeRun } from '../client/runs.js';
 import { imageProcessing } from '../workflows/image-processing.js';
+import {
+  eventually,
+  makeSite,
+  range,
+  startDevServer,
+  temporalCli,
+  withWorker,
+  type Site,
+} from '../test/helpers/harness.js';
+
+const target = resolve(process.argv[2] ?? '');
+if (!process.argv[2]) throw new Error('usage: record-histories.js test/histories/<new version>');
+if (
+  await stat(target).then(
+    () => true,
+    () => false,
+  )
+)
+  throw new Error(`${target} exists: recorded histories are kept, never re-recorded`);
+await mkdir(target, { recursive: true });
 
 const env = await startDevServer();
-try {
+const cli = await temporalCli();
+let n = 0;
+const start = (input: ImageProcessingInput, id = `record-${++n}`) =>
+  env.client.workflow.start(imageProcessing, { taskQueue: TASK_QUEUE, workflowId: id, args: [input] });
+const childOf = async (handle: WorkflowHandle, expnum: number) =>
+  `desgw-season-${(await handle.query(progressQuery)).season}-exp-${expnum}`;
+const waitFor = (handle: WorkflowHandle, what: string) =>
+  eventually(`the run to wait for ${what}`, async () => (await handle.query(progressQuery)).waitingFor?.what === what);
+
+/** Writes the history of a workflow (a given run of it, or its latest) as `${name}.json`. */
+async function save(name: string, workflowId: string, runId?: string): Promise<void> {
+  const args = ['workflow', 'show', '--address', env.address, '--workflow-id', workflowId, '--output', 'json'];
+  const { stdout } = await execa(cli, runId ? [...args, '--run-id', runId] : args);
+  await writeFile(join(target, `${name}.json`), stdout.trimEnd() + '\n');
+  console.log(`recorded ${(JSON.parse(stdout) as { events: unknown[] }).events.length} events: ${name}`);
+}
+
+async function scenario(
+  name: string,
+  timing: Record<string, number>,
+  fn: (site: Site) => Promise<void>,
+): Promise<void> {
   const site = await makeSite();
-  const list = await site.list('record.list', [941225, 941226, 941227]);
-  const result = await withWorker(env, site, () =>
-    env.client.workflow.execute(imageProcessing, {
-      taskQueue: TASK_QUEUE,
-      workflowId: 'desgw-replay-sample',
-      args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off' }, maxConcurrent: 2 }],
-    }),
-  );
-  // The Temporal CLI's JSON export is the format `historyFromJSON` reads.
-  const dir = join(REPO_ROOT, 'test', 'histories');
-  const cli = await temporalCli();
-  for (const [file, workflowId] of [
-    ['imageProcessing.json', 'desgw-replay-sample'],
-    ['processExposure.json', `desgw-season-${result.season}-exp-941225`],
-  ] as const) {
-    const { stdout } = await execa(cli, [
-      'workflow',
-      'show',
-      '--address',
-      env.address,
-      '--workflow-id',
-      workflowId,
-      '--output',
-      'json',
-    ]);
-    await writeFile(join(dir, file), stdout.trimEnd() + '\n');
-    console.log(
-      `recorded ${(JSON.parse(stdout) as { events: unknown[] }).events.length} events of ${workflowId} in ${file}`,
-    );
-  }
+  await withWorker(env, site, () => fn(site), { timing });
+  await rm(site.root, { recursive: true, force: true });
+  console.log(`scenario done: ${name}`);
+}
+
+try {
+  await scenario('continue-as-new', { historyEventLimit: 60 }, async (site) => {
+    const handle = await start({
+      exposureListFile: await site.list('can.list', range(1210400, 8)),
+      season: 'auto',
+      maxConcurrent: 2,
+    });
+    await handle.result();
+    const first = handle.firstExecutionRunId;
+    await save('imageProcessing-continue-as-new-first', handle.workflowId, first);
+    await save('imageProcessing-continue-as-new-last', handle.workflowId);
+  });
+
+  await scenario('proxy wait', { proxyRecheckS: 3600 }, async (site) => {
+    await site.fault('proxy_expired');
+    const handle = await start({
+      exposureListFile: await site.list('proxy.list', [1210420, 1210421]),
+      season: 'auto',
+      maxConcurrent: 1,
+    });
+    await waitFor(handle, 'proxy');
+    await rm(join(site.state, 'faults', 'proxy_expired'));
+    await handle.signal(proxyRenewedSignal);
+    await handle.result();
+    await save('imageProcessing-proxy-wait', handle.workflowId);
+    await save('processExposure-proxy-wait', await childOf(handle, 1210420));
+  });
+
+  await scenario('environment wait', { retryInitialIntervalS: 0.2 }, async (site) => {
+    await site.fault('setup_fail', '3');
+    const handle = await start({ exposureListFile: await site.list('env.list', [941225]), season: 'auto' });
+    await waitFor(handle, 'environment');
+    await handle.signal(retryEnvironmentSignal);
+    await handle.result();
+    await save('imageProcessing-environment-wait', handle.workflowId);
+  });
+
+  await scenario('jobsub outage', { retryInitialIntervalS: 0.05, outageRecheckS: 3600 }, async (site) => {
+    await site.fault('jobsub_down', 'schedd');
+    const handle = await start({ exposureListFile: await site.list('outage.list', [1210430]), season: 'auto' });
+    await waitFor(handle, 'jobsub');
+    await rm(join(site.state, 'faults', 'jobsub_down'));
+    await handle.signal(retryNowSignal);
+    await handle.result();
+    await save('imageProcessing-jobsub-outage', handle.workflowId);
+    await save('processExposure-jobsub-outage', await childOf(handle, 1210430));
+  });
+
+  await scenario('failed exposure', {}, async (site) => {
+    await site.fault('no_search_image.1210441');
+    const handle = await start({
+      exposureListFile: await site.list('failed.list', [1210440, 1210441]),
+      season: 'auto',
+    });
+    await handle.result();
+    await save('imageProcessing-failed-exposure', handle.workflowId);
+    await save('processExposure-failed', await childOf(handle, 1210441));
+  });
+
+  await scenario('cancelled and resumed', {}, async (site) => {
+    for (const e of range(1210451, 3)) await site.fault(`dagmaker_hang.${e}`);
+    const input = { exposureListFile: await site.list('cancel.list', range(1210450, 5)), season: 'auto' as const };
+    const handle = await start(input, 'record-cancelled');
+    await eventually('a submission and three hanging DAGMakers', async () => {
+      const events = await site.ledger();
+      return events.some((e) => e.event === 'submit') && events.filter((e) => e.event === 'dagmaker_start').length >= 4;
+    });
+    await handle.cancel();
+    await handle.result().catch(() => undefined);
+    await save('imageProcessing-cancelled', handle.workflowId);
+    const resumed = await resumeRun(env.client, handle.workflowId, false);
+    await resumed.result();
+    await save('imageProcessing-resumed', handle.workflowId);
+  });
+
+  // The registry, open, after every reservation above and two more.
+  await scenario('season registry', {}, async (site) => {
+    for (const season of [777, 'auto' as const]) {
+      await (await start({ exposureListFile: await site.list(`registry-${season}.list`, [941226]), season })).result();
+    }
+    await save('seasonRegistry-after-reservations', SEASON_REGISTRY_WORKFLOW_ID);
+  });
 } finally {
   await env.teardown();
 }
