@@ -197,10 +197,14 @@ test('a terminated run resumes with the same season, submitting only the rest', 
   const list = await site.list('resume.list', expnums);
   await withWorker(server.env, site, async () => {
     const handle = await start({ exposureListFile: list, season: 'auto', maxConcurrent: 2 });
-    await eventually(
-      'four submissions',
-      async () => (await site.ledger()).filter((e) => e.event === 'submit').length >= 4,
-    );
+    // Four submissions recorded with their job ids (jobsub's own record comes a moment earlier).
+    const runDir = join(site.root, 'site', 'desgw_runs', handle.workflowId);
+    await eventually('four recorded submissions', async () => {
+      const records = await Promise.all(
+        expnums.map((e) => readFile(join(runDir, `exp_${e}`, `submission_${e}.json`), 'utf8').catch(() => '')),
+      );
+      return records.filter((r) => r.includes('"jobId"')).length >= 4;
+    });
     const season = (await progressOf(server.env.client, handle.workflowId)).season;
     await handle.terminate('test: the run is interrupted');
     const resumed = await resumeRun(server.env.client, handle.workflowId, false);
