@@ -61,7 +61,11 @@ async function scenario(
 ): Promise<void> {
   const site = await makeSite();
   await withWorker(env, site, () => fn(site), { timing });
-  await rm(site.root, { recursive: true, force: true });
+  await execa('bash', [join(site.root, 'site', 'lib', 'grid-run.sh'), 'stop-all'], {
+    env: { DESGW_SANDBOX_ROOT: join(site.root, 'site') },
+    reject: false,
+  });
+  await rm(site.root, { recursive: true, force: true, maxRetries: 5 });
   console.log(`scenario done: ${name}`);
 }
 

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { readLedger, waitFor as waitForIt, type LedgerEvent } from '../helpers/sandbox-ledger.js';
 import { judgeCcds, type CcdListing } from '../../common/ccd-verdict.js';
 import { DECAM_CCDS, ccdDirName, ccdLabel } from '../../common/decam-ccds.js';
 import { forcephotoFileNames, judgeForcephoto } from '../../common/forcephoto-verdict.js';
@@ -51,12 +52,6 @@ interface Site {
   faults: string;
   pnfs: string;
 }
-interface LedgerEvent {
-  ts: number;
-  event: string;
-  [key: string]: unknown;
-}
-
 const sites: Site[] = [];
 const tmpDirs: string[] = [];
 after(async () => {
@@ -94,24 +89,11 @@ function inCheckout(site: Site, script: string, env: Record<string, string> = {}
 /** The command the workflow will run: one bash, setup sourced, links refreshed, run_postproc.py, output to postproc_run.out. */
 const RUN = (args: string) => `source diffimg_setup.sh && ./update_forcephoto_links.sh && python run_postproc.py ${args} >postproc_run.out 2>&1`;
 
-async function ledger(site: Site): Promise<LedgerEvent[]> {
-  const text = await readFile(path.join(site.state, 'ledger.jsonl'), 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as LedgerEvent);
-}
+const ledger = (site: Site): Promise<LedgerEvent[]> => readLedger(site.state);
 const events = async (site: Site, name: string) => (await ledger(site)).filter((e) => e.event === name);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15000): Promise<T> =>
+  waitForIt(what, probe, timeoutMs);
 
 /** DAGMaker then jobsub_submit_dag for each exposure, in the gw_workflow directory; the job ids. */
 async function submit(site: Site, expnums: number[]): Promise<Map<number, string>> {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { readLedger, waitFor as waitForIt, type LedgerEvent } from '../helpers/sandbox-ledger.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const makeSiteScript = path.join(repoRoot, 'sandbox', 'make-site.sh');
@@ -41,15 +42,16 @@ interface Site {
   state: string;
   faults: string;
 }
-interface LedgerEvent {
-  ts: number;
-  event: string;
-  [key: string]: unknown;
-}
-
 const tmpDirs: string[] = [];
 after(async () => {
-  for (const dir of tmpDirs) await rm(dir, { recursive: true, force: true });
+  for (const dir of tmpDirs) {
+    // A submitted DAG's grid run still writes into the site's pnfs: stop it before removing the site.
+    const gridRun = path.join(dir, 'lib', 'grid-run.sh');
+    if (existsSync(gridRun)) {
+      await execa('bash', [gridRun, 'stop-all'], { env: { ...baseEnv, DESGW_SANDBOX_ROOT: dir }, extendEnv: false, reject: false });
+    }
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+  }
 });
 
 async function tempDir(): Promise<string> {
@@ -76,24 +78,11 @@ function inSetup(site: Site, cwd: string, cmd: string, args: string[] = []) {
 }
 const dagmaker = (site: Site, args: string[], cwd = site.gw) => inSetup(site, cwd, './DAGMaker.sh', args);
 
-async function ledger(site: Site): Promise<LedgerEvent[]> {
-  const text = await readFile(path.join(site.state, 'ledger.jsonl'), 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as LedgerEvent);
-}
+const ledger = (site: Site): Promise<LedgerEvent[]> => readLedger(site.state);
 const events = async (site: Site, name: string) => (await ledger(site)).filter((e) => e.event === name);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> =>
+  waitForIt(what, probe, timeoutMs);
 
 function lastLines(text: string, n: number): string[] {
   return text.trimEnd().split('\n').slice(-n);
