@@ -236,3 +236,49 @@ test('desgw run --dry-run checks everything, runs no DAGMaker and reserves nothi
     );
   });
 });
+
+test('temporal workflow reset replays a finished run from its first task: it is not taken for a rerun, and nothing is submitted twice', async () => {
+  const list = await site.list('reset.list', [1210460, 1210461]);
+  await withWorker(server.env, site, async () => {
+    const id = `reset-${process.pid}`;
+    const first = await desgw([
+      'run',
+      '--exp-list',
+      list,
+      '--season',
+      'auto',
+      '--workflow-id',
+      id,
+      '--follow',
+      '--json',
+    ]);
+    assert.equal(first.exitCode, 0, first.stderr);
+    const before = JSON.parse(first.stdout) as ImageProcessingResult;
+    const reset = await temporal([
+      'workflow',
+      'reset',
+      '--workflow-id',
+      id,
+      '--type',
+      'FirstWorkflowTask',
+      '--reason',
+      'runbook test',
+    ]);
+    assert.equal(reset.exitCode, 0, reset.stderr);
+    const after = (await server.env.client.workflow.getHandle(id).result()) as ImageProcessingResult;
+    assert.equal(after.season, before.season, 'the same season');
+    assert.deepEqual(
+      after.exposures.map((e) => [e.expnum, e.status, e.jobId]),
+      before.exposures.map((e) => [e.expnum, 'submitted', e.jobId]),
+      'the same job ids',
+    );
+    const events = await site.ledger();
+    for (const e of [1210460, 1210461]) {
+      assert.equal(
+        events.filter((x) => x.event === 'submit' && Number(x.expnum) === e).length,
+        1,
+        `submissions of ${e}`,
+      );
+    }
+  });
+});
