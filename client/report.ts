@@ -60,7 +60,7 @@ export function formatProgress(p: Progress): string {
   const lines = [
     `run ${p.workflowId}: ${p.phase}${p.season !== undefined ? `, season ${p.season}` : ''}, ${c.submitted + c.failed}/${p.total} done`,
     `  waiting ${c.waiting}  making DAG ${c['making-dag']}  submitting ${c.submitting}  submitted ${c.submitted}  failed ${c.failed}` +
-      (['proxy', 'jobsub', 'database'] as const)
+      (['proxy', 'jobsub', 'database', 'worker'] as const)
         .map((w) => (c[`waiting-for-${w}`] ? `  waiting for ${w} ${c[`waiting-for-${w}`]}` : ''))
         .join(''),
   ];

@@ -124,6 +124,7 @@ export type ExposureState =
   | 'waiting-for-proxy'
   | 'waiting-for-jobsub'
   | 'waiting-for-database'
+  | 'waiting-for-worker'
   | 'submitted'
   | 'failed';
 export const EXPOSURE_STATES: readonly ExposureState[] = [
@@ -133,6 +134,7 @@ export const EXPOSURE_STATES: readonly ExposureState[] = [
   'waiting-for-proxy',
   'waiting-for-jobsub',
   'waiting-for-database',
+  'waiting-for-worker',
   'submitted',
   'failed',
 ];

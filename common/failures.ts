@@ -33,8 +33,11 @@ export const Failure = {
 
 export type FailureType = (typeof Failure)[keyof typeof Failure];
 
-/** What a run waits for instead of failing: a person (proxy, environment) or the site (jobsub, database). */
-export type WaitingFor = 'proxy' | 'environment' | 'jobsub' | 'database';
+/**
+ * What a run waits for instead of failing: a person (proxy, environment), the site (jobsub,
+ * database), or the DES machine's worker (down: its tasks wait to start).
+ */
+export type WaitingFor = 'proxy' | 'environment' | 'jobsub' | 'database' | 'worker';
 
 /** Failure types that make a step wait (after its quick retries) rather than fail. */
 export const WAITS: Readonly<Partial<Record<string, WaitingFor>>> = {

@@ -11,6 +11,12 @@ import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE } from '../common/contract.js';
 
 interface Policy {
   taskQueue: string;
+  /**
+   * How long a task may wait for a worker to start it before the run shows `waiting-for-worker`
+   * (it then waits on, and starts the moment a worker takes it). Activities on the site's queue
+   * start in milliseconds when its worker is up; DAGMaker's may wait for one of the host's slots.
+   */
+  scheduleToStartS: number;
   startToCloseTimeout: string;
   heartbeatTimeout?: string;
   initialIntervalS: number;
@@ -24,6 +30,7 @@ export const POLICIES = {
   /** validateRun, prepareRun, priorOutcomes, writeOutputs: file work on the DES machine. */
   files: {
     taskQueue: SITE_TASK_QUEUE,
+    scheduleToStartS: 30,
     startToCloseTimeout: '10 minutes',
     initialIntervalS: 5,
     maximumIntervalS: 60,
@@ -32,6 +39,7 @@ export const POLICIES = {
   /** reserveSeason: the DES database, then one Update of the season registry. */
   season: {
     taskQueue: SITE_TASK_QUEUE,
+    scheduleToStartS: 30,
     startToCloseTimeout: '2 minutes',
     initialIntervalS: 2,
     maximumIntervalS: 60,
@@ -40,6 +48,7 @@ export const POLICIES = {
   /** sourceEnvironment: setup_img_proc.sh; when it keeps failing, the run waits for a person. */
   environment: {
     taskQueue: SITE_TASK_QUEUE,
+    scheduleToStartS: 30,
     startToCloseTimeout: '20 minutes',
     heartbeatTimeout: '60 seconds',
     initialIntervalS: 30,
@@ -49,6 +58,7 @@ export const POLICIES = {
   /** makeDag: minutes per exposure; after the last attempt the exposure is reported failed. */
   dagmaker: {
     taskQueue: DAGMAKER_TASK_QUEUE,
+    scheduleToStartS: 3600,
     startToCloseTimeout: '60 minutes',
     heartbeatTimeout: '60 seconds',
     initialIntervalS: 10,
@@ -59,6 +69,7 @@ export const POLICIES = {
   /** submitDag: jobsub 5xx and timeouts retried; the submission record makes a retry safe. */
   submit: {
     taskQueue: SITE_TASK_QUEUE,
+    scheduleToStartS: 30,
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '60 seconds',
     initialIntervalS: 15,
@@ -69,12 +80,16 @@ export const POLICIES = {
   /** recordFailure: one small file. */
   record: {
     taskQueue: SITE_TASK_QUEUE,
+    scheduleToStartS: 30,
     startToCloseTimeout: '1 minute',
     initialIntervalS: 1,
     maximumIntervalS: 30,
     maximumAttempts: 10,
   },
 } satisfies Record<string, Policy>;
+
+/** While a run waits for the worker, its task waits this long to start each time (and starts the moment one takes it). */
+export const WORKER_WAIT = '12 hours';
 
 /**
  * Activity options of a kind. `initialIntervalS` (the run's `retryInitialIntervalS`) replaces the
@@ -85,6 +100,7 @@ export function activityOptions(kind: keyof typeof POLICIES, initialIntervalS?: 
   const initial = initialIntervalS ?? p.initialIntervalS;
   return {
     taskQueue: p.taskQueue,
+    scheduleToStartTimeout: `${p.scheduleToStartS} seconds`,
     startToCloseTimeout: p.startToCloseTimeout,
     ...(p.heartbeatTimeout ? { heartbeatTimeout: p.heartbeatTimeout } : {}),
     ...(p.waitForCancellation ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),

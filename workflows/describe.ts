@@ -6,7 +6,7 @@ export function describeProgress(p: Progress): string {
   const lines = [
     `**${p.phase}**${p.season !== undefined ? ` · season ${p.season}` : ''} · ${c.submitted + c.failed} of ${p.total} done`,
     `submitted ${c.submitted} · failed ${c.failed} · making DAG ${c['making-dag']} · submitting ${c.submitting} · waiting ${c.waiting}` +
-      (['proxy', 'jobsub', 'database'] as const)
+      (['proxy', 'jobsub', 'database', 'worker'] as const)
         .map((w) => (c[`waiting-for-${w}`] ? ` · waiting for ${w} ${c[`waiting-for-${w}`]}` : ''))
         .join(''),
   ];

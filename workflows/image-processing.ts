@@ -39,7 +39,7 @@ import {
 import { packResult, unpackResult, type PackedResult } from '../common/outcome-codec.js';
 import { withPaths, workDirOf } from '../common/run-files.js';
 import { DESGW_BAND, DESGW_EXPOSURE, DESGW_NITE, DESGW_SEASON } from '../common/search-attributes.js';
-import { activityOptions } from './activity-policies.js';
+import { activityOptions, WORKER_WAIT } from './activity-policies.js';
 import { exposureWorkflowId, processExposure } from './process-exposure.js';
 import { DEFAULT_TIMING, type RunTiming } from '../common/settings.js';
 import { RunProgress } from './progress.js';
@@ -136,16 +136,23 @@ function listen(progress: RunProgress): Signals {
   return { children, environmentRetries: () => environmentRetries, wakeups: () => wakeups };
 }
 
-/** The activities of a run's own steps, with its retry pacing. */
-function stepActivities(retryS: number | undefined) {
-  const season = activityOptions('season', retryS);
+/**
+ * The activities of a run's own steps, with its retry pacing; `patient`: for when the DES machine's
+ * worker is down, each task waits long to start (and starts the moment a worker takes it).
+ */
+function stepActivities(retryS: number | undefined, patient = false) {
+  const options = (kind: Parameters<typeof activityOptions>[0]) => ({
+    ...activityOptions(kind, retryS),
+    ...(patient ? { scheduleToStartTimeout: WORKER_WAIT } : {}),
+  });
   return {
-    files: proxyActivities<Activities>(activityOptions('files', retryS)),
-    season: proxyActivities<Activities>(season),
-    seasonOnce: proxyActivities<Activities>({ ...season, retry: { maximumAttempts: 1 } }),
-    environment: proxyActivities<Activities>(activityOptions('environment', retryS)),
+    files: proxyActivities<Activities>(options('files')),
+    season: proxyActivities<Activities>(options('season')),
+    seasonOnce: proxyActivities<Activities>({ ...options('season'), retry: { maximumAttempts: 1 } }),
+    environment: proxyActivities<Activities>(options('environment')),
   };
 }
+type StepActivities = ReturnType<typeof stepActivities>;
 
 /** The steps of a run, each small, in the order the run takes them. */
 class Steps {
@@ -153,6 +160,7 @@ class Steps {
   /** The site's pacing: known once validateRun has answered (a continued run carries it). */
   private timing: RunTiming = DEFAULT_TIMING;
   private activities = stepActivities(undefined);
+  private patient = stepActivities(undefined, true);
 
   constructor(
     private readonly input: ImageProcessingInput,
@@ -164,6 +172,30 @@ class Steps {
   pace(run: ValidatedRun): void {
     this.timing = run.timing ?? DEFAULT_TIMING;
     this.activities = stepActivities(this.timing.retryInitialIntervalS);
+    this.patient = stepActivities(this.timing.retryInitialIntervalS, true);
+  }
+
+  /**
+   * Runs a step on the DES machine. When no worker takes its task in time, the run shows
+   * `waiting-for-worker` and waits on, the task starting the moment a worker takes it.
+   */
+  private async onSite<T>(call: (a: StepActivities) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.activities);
+    } catch (err) {
+      const waiting = waitOf(err);
+      if (waiting?.what !== 'worker') throw err;
+      this.progress.runWaits({ ...waiting, since: new Date().toISOString() }, { show: true });
+      for (;;) {
+        try {
+          const r = await call(this.patient);
+          this.progress.runWaits(undefined, { show: true });
+          return r;
+        } catch (again) {
+          if (waitOf(again)?.what !== 'worker') throw again;
+        }
+      }
+    }
   }
 
   /** Steps 1–4: validate, reserve a season, prepare the run directory, source the environment. */
@@ -172,7 +204,7 @@ class Steps {
     const { firstExecutionRunId } = workflowInfo();
     const startedAt = new Date().toISOString();
     progress.publish();
-    const run = await this.activities.files.validateRun({ ...input, workflowId, firstExecutionRunId });
+    const run = await this.onSite((a) => a.files.validateRun({ ...input, workflowId, firstExecutionRunId }));
     this.pace(run);
     // DesgwExposureCount took an Int search attribute slot of the three SQL visibility has; the count is in the progress.
     const nites = { key: DESGW_NITE, value: [...new Set(run.exposures.map((e) => e.nite))] };
@@ -190,18 +222,12 @@ class Steps {
     progress.phase('preparing');
     const expnums = run.exposures.map((e) => e.expnum);
     const { gwWorkflowDir, runDir, rc } = run;
-    const prepared = await this.activities.files.prepareRun({
-      gwWorkflowDir,
-      runDir,
-      season,
-      rc,
-      expnums,
-      workflowId,
-      firstExecutionRunId,
-    });
+    const prepared = await this.onSite((a) =>
+      a.files.prepareRun({ gwWorkflowDir, runDir, season, rc, expnums, workflowId, firstExecutionRunId }),
+    );
     const outcomes = input.resume
       ? resumedOutcomes(
-          await this.activities.files.priorOutcomes({ runDir, expnums }),
+          await this.onSite((a) => a.files.priorOutcomes({ runDir, expnums })),
           input.resume.retryFailed === true,
         )
       : [];
@@ -302,7 +328,7 @@ class Steps {
 
   /** Step 6: output.txt and manifest.json for post-processing. */
   async handOff(result: ImageProcessingResult, facts: RunFacts): Promise<void> {
-    await this.activities.files.writeOutputs(outputsOf(result, facts));
+    await this.onSite((a) => a.files.writeOutputs(outputsOf(result, facts)));
   }
 
   /**
@@ -313,7 +339,7 @@ class Steps {
     const { input, progress, workflowId } = this;
     const request = { owner: workflowId, requested: input.season };
     try {
-      return await this.activities.season.reserveSeason(request);
+      return await this.onSite((a) => a.season.reserveSeason(request));
     } catch (err) {
       const waiting = waitOf(err);
       if (waiting?.what !== 'database' || !patched(WAIT_FOR_DATABASE)) throw err;
@@ -327,7 +353,7 @@ class Steps {
           const message = `${w.message}\nIt is re-checked with backoff; to check now: desgw retry-now ${workflowId}.`;
           progress.runWaits({ what: w.what, message, since: new Date().toISOString() }, { show: true });
         },
-        () => this.activities.seasonOnce.reserveSeason(request),
+        () => this.onSite((a) => a.seasonOnce.reserveSeason(request)),
       );
       progress.runWaits(undefined, { show: false });
       return reservation;
@@ -339,7 +365,7 @@ class Steps {
     const { progress, workflowId } = this;
     for (;;) {
       try {
-        const env = await this.activities.environment.sourceEnvironment({ gwWorkflowDir, runDir });
+        const env = await this.onSite((a) => a.environment.sourceEnvironment({ gwWorkflowDir, runDir }));
         progress.runWaits(undefined, { show: false });
         return env;
       } catch (err) {

@@ -24,7 +24,7 @@ import type { Exposure, ExposureResult, ExposureState } from '../common/contract
 import { errorForHistory, Failure, type WaitingFor } from '../common/failures.js';
 import type { createActivities } from '../activities/index.js';
 import { exposurePaths } from '../common/run-files.js';
-import { activityOptions } from './activity-policies.js';
+import { activityOptions, WORKER_WAIT } from './activity-policies.js';
 import { exposureStateSignal, proxyRenewedSignal, retryNowSignal } from '../common/messages.js';
 import { waitOf, waitOut, type Recheck } from './wait-out.js';
 import { DEFAULT_TIMING } from '../common/settings.js';
@@ -97,12 +97,14 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
       if (!waiting) throw err;
       if (!patched(WAIT_ONCE)) return legacyProxyWait(state, () => run(options), err);
       const once = { ...options, retry: { ...options.retry, maximumAttempts: 1 } };
+      // Waiting for a worker, the task waits long to start, and keeps its quick retries once it has.
+      const patient = { ...options, scheduleToStartTimeout: WORKER_WAIT };
       return waitOut(
         waiting,
         recheck,
         () => wakeups,
         (w) => tell(WAITING_STATE[w.what], w.message),
-        () => run(once),
+        (what) => run(what === 'worker' ? patient : once),
       );
     }
   };
@@ -177,6 +179,7 @@ const WAITING_STATE: Record<WaitingFor, ExposureState> = {
   proxy: 'waiting-for-proxy',
   jobsub: 'waiting-for-jobsub',
   database: 'waiting-for-database',
+  worker: 'waiting-for-worker',
   // Only the run waits for its environment; an exposure never does.
   environment: 'waiting',
 };

@@ -20,6 +20,7 @@ const WAITING_STATES: Partial<Record<ExposureState, WaitingFor>> = {
   'waiting-for-proxy': 'proxy',
   'waiting-for-jobsub': 'jobsub',
   'waiting-for-database': 'database',
+  'waiting-for-worker': 'worker',
 };
 
 export class RunProgress {

@@ -1,12 +1,14 @@
 /**
  * Waiting out what a person or the site must fix, in workflow code: a step failed after its quick
- * retries with a failure that WAITS lists (an expired proxy, jobsub or the DES database down).
- * The step is tried again, one attempt at a time, at each re-check (the proxy every `proxyS`, an
- * outage with backoff from `outageS` to `outageMaxS`) or at once when `wakeups()` grows (a signal).
+ * retries with a failure that WAITS lists (an expired proxy, jobsub or the DES database down), or
+ * no worker took its task in time (the DES machine's worker down). The step is tried again, one
+ * attempt at a time, at each re-check (the proxy every `proxyS`, an outage with backoff from
+ * `outageS` to `outageMaxS`) or at once when `wakeups()` grows (a signal); for a worker, at once,
+ * its task waiting long for one (it starts the moment a worker takes it).
  * Whoever waits is told only when what it waits for changes: the cost of a long wait is a timer
  * and an attempt per re-check in the waiting workflow's own history, nothing elsewhere.
  */
-import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, TimeoutFailure } from '@temporalio/workflow';
 import { WAITS, type WaitingFor } from '../common/failures.js';
 
 export interface Recheck {
@@ -23,6 +25,10 @@ export interface Waiting {
 /** What a failed step waits for, if it is waited out rather than failed. */
 export function waitOf(err: unknown): Waiting | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  if (cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START') {
+    const message = `no worker has taken its ${err instanceof ActivityFailure ? err.activityType : ''} task: is the DES machine's worker running? (systemctl --user status desgw-worker). It goes on by itself once one is`;
+    return { what: 'worker', message };
+  }
   const what = cause instanceof ApplicationFailure ? WAITS[cause.type ?? ''] : undefined;
   return what && cause ? { what, message: cause.message } : undefined;
 }
@@ -37,16 +43,19 @@ export async function waitOut<T>(
   recheck: Recheck,
   wakeups: () => number,
   onWaiting: (w: Waiting) => Promise<void> | void,
-  tryOnce: () => Promise<T>,
+  tryOnce: (waiting: WaitingFor) => Promise<T>,
 ): Promise<T> {
   let { what } = first;
   await onWaiting(first);
   let delayS = what === 'proxy' ? recheck.proxyS : recheck.outageS;
   for (;;) {
-    const seen = wakeups();
-    await condition(() => wakeups() > seen, delayS * 1000);
+    // A task waiting for a worker starts the moment one takes it: nothing to wait for here.
+    if (what !== 'worker') {
+      const seen = wakeups();
+      await condition(() => wakeups() > seen, delayS * 1000);
+    }
     try {
-      return await tryOnce();
+      return await tryOnce(what);
     } catch (err) {
       const still = waitOf(err);
       if (!still) throw err;

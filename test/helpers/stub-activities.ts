@@ -90,18 +90,21 @@ export function failure(
   return ApplicationFailure.create({ type, message, nonRetryable, details: [{ attempt: 1 }] });
 }
 
-/** Runs `fn` while the workflows and the stub activities serve on the dev server `env`. */
+/** Runs `fn` while the workflows (unless `workflows: false`) and the stub activities serve on the dev server `env`. */
 export async function withStubs<T>(
   env: TestWorkflowEnvironment,
   activities: Activities,
   fn: () => Promise<T>,
+  { workflows = true }: { workflows?: boolean } = {},
 ): Promise<T> {
   const namespace = env.namespace ?? 'default';
   await ensureSearchAttributes(env.nativeConnection, namespace);
   const connection = env.nativeConnection;
   const { makeDag, ...site } = activities;
   const workers = await Promise.all([
-    Worker.create({ connection, namespace, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle() }),
+    ...(workflows
+      ? [Worker.create({ connection, namespace, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle() })]
+      : []),
     Worker.create({ connection, namespace, taskQueue: SITE_TASK_QUEUE, activities: site }),
     Worker.create({ connection, namespace, taskQueue: DAGMAKER_TASK_QUEUE, activities: { makeDag } }),
   ]);

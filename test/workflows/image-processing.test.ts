@@ -10,7 +10,9 @@ import { TASK_QUEUE } from '../../common/contract.js';
 import { Failure, MAX_ERROR_IN_HISTORY } from '../../common/failures.js';
 import { progressQuery, proxyRenewedSignal } from '../../common/messages.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
-import { devServerForThisFile, eventually, range } from '../helpers/harness.js';
+import { Worker } from '@temporalio/worker';
+import { ensureSearchAttributes } from '../../workers/search-attributes.js';
+import { devServerForThisFile, eventually, range, workflowBundle } from '../helpers/harness.js';
 import { failure, stubActivities, validatedRun, withStubs } from '../helpers/stub-activities.js';
 
 const server = devServerForThisFile();
@@ -148,4 +150,37 @@ test('a failed exposure is reported with its step and its error cut for history;
   assert.match(failed.error!, /^DAGMaker failed: Cannot proceed without the search image! x+…$/);
   assert.equal(failed.error!.length, MAX_ERROR_IN_HISTORY);
   assert.equal(recorded[0], `DAGMaker failed: ${long}`);
+});
+
+test('a run whose DES worker is down says waiting-for-worker, and carries on by itself when one returns', async () => {
+  const run = validatedRun([6000, 6001]);
+  const namespace = server.env.namespace ?? 'default';
+  await ensureSearchAttributes(server.env.nativeConnection, namespace);
+  // Only the workflows are served at first: the site's tasks wait for a worker.
+  const flow = await Worker.create({
+    connection: server.env.nativeConnection,
+    namespace,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+  });
+  const flowing = flow.run();
+  try {
+    const handle = await start();
+    const waiting = await eventually(
+      'the run to wait for the worker',
+      async () => {
+        const p = await handle.query(progressQuery);
+        return p.waitingFor?.what === 'worker' ? p : null;
+      },
+      90_000,
+    );
+    assert.equal(waiting.phase, 'validating');
+    assert.match(waiting.waitingFor!.message, /no worker has taken its validateRun task/);
+    assert.equal((await handle.describe()).searchAttributes.DesgwStatus?.[0], 'waiting-for-worker');
+    const result = await withStubs(server.env, stubActivities(run), () => handle.result(), { workflows: false });
+    assert.deepEqual(result.counts, { total: 2, submitted: 2, failed: 0 });
+  } finally {
+    flow.shutdown();
+    await flowing;
+  }
 });
