@@ -6,10 +6,13 @@
  * Exit codes: 0 all exposures submitted; 1 the run finished with failed exposures;
  * 2 the run failed (bad input, or an error it could not get past); 64 a usage error.
  */
-import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ImageProcessingResult } from '../common/contract.js';
 import { connectClient } from './connection.js';
+import { formatChecks, pollers, runDoctor } from './doctor.js';
+import { SITE_TASK_QUEUE } from '../common/contract.js';
+import { loadWorkerConfig } from '../workers/config.js';
 import { follow } from './follow.js';
 import { formatDryRun, formatProgress, formatResult } from './report.js';
 import { progressOf, resumeRun, signalRun, UserError } from './runs.js';
@@ -72,6 +75,7 @@ Examples:
       process.exitCode = report.ok ? 0 : 2;
       return;
     }
+    await warnWithoutSiteWorker(client);
     const handle = await startRun(client, {
       expList: o.expList,
       season: o.season,
@@ -164,6 +168,36 @@ for (const [name, signal, description] of SIGNAL_COMMANDS) {
       await signalRun(await connectClient(), id, signal);
       console.log(`signalled ${signal} to ${id}`);
     });
+}
+
+program
+  .command('doctor')
+  .description(
+    'check everything a night depends on: the server, the namespace, the workers, and (on the DES machine) the site',
+  )
+  .option('--json', 'print the checks as JSON')
+  .addHelpText(
+    'after',
+    `
+Run it on the DES machine with the worker's settings, e.g.:
+  set -a; . ~/.config/desgw-worker.env; set +a; desgw doctor
+Exit codes: 0 every check passed (or was skipped), 1 a check failed, 2 the server could not be reached.`,
+  )
+  .action(async (o) => {
+    const client = await connectClient();
+    const checks = await runDoctor(client, client.options.namespace, loadWorkerConfig());
+    console.log(o.json ? JSON.stringify(checks, null, 2) : formatChecks(checks));
+    process.exitCode = checks.some((c) => c.result === 'FAIL') ? 1 : 0;
+  });
+
+/** A run started while no worker of the DES machine polls would only wait: say so at once. */
+async function warnWithoutSiteWorker(client: Client): Promise<void> {
+  const seen = await pollers(client, client.options.namespace).catch(() => null);
+  if (seen && (seen.get(SITE_TASK_QUEUE) ?? 0) === 0) {
+    console.error(
+      `desgw: warning: no worker polls ${SITE_TASK_QUEUE}: the run will wait until the DES machine's worker runs (desgw doctor)`,
+    );
+  }
 }
 
 program

@@ -1,0 +1,168 @@
+/**
+ * `desgw doctor`: every check a night depends on, in one table. The Temporal side (the server, the
+ * namespace and its search attributes, a poller on each task queue) is checked from wherever desgw
+ * runs; the site's side (setup_img_proc.sh sources within its timeout, the grid tools are on PATH
+ * after it, the proxy is valid for the margin, the season source answers) with the worker's own
+ * settings and code, so on the DES machine it checks what the worker will do.
+ */
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { access, constants, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { sourceEnvironmentWith } from '../activities/source-environment.js';
+import { ensureProxy } from '../activities/support/proxy.js';
+import { loadEnvironment } from '../activities/support/site-environment.js';
+import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE, TASK_QUEUE } from '../common/contract.js';
+import { SEARCH_ATTRIBUTES } from '../common/search-attributes.js';
+import type { WorkerConfig } from '../common/settings.js';
+import { seasonSourceFor } from '../workers/season-source.js';
+
+export interface Check {
+  check: string;
+  result: 'ok' | 'FAIL' | 'skipped';
+  detail: string;
+}
+
+/** A task queue and the kind of its pollers. */
+const QUEUES: [string, 'workflow' | 'activity'][] = [
+  [TASK_QUEUE, 'workflow'],
+  [SITE_TASK_QUEUE, 'activity'],
+  [DAGMAKER_TASK_QUEUE, 'activity'],
+];
+
+const QUEUE_TYPE = proto.temporal.api.enums.v1.TaskQueueType;
+
+/** A poller seen within this long counts as polling. */
+const RECENT_MS = 60_000;
+
+/** The task queues whose workers polled within the last minute, and those whose did not. */
+export async function pollers(client: Client, namespace: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const [name, kind] of QUEUES) {
+    const r = await client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name },
+      taskQueueType: kind === 'workflow' ? QUEUE_TYPE.TASK_QUEUE_TYPE_WORKFLOW : QUEUE_TYPE.TASK_QUEUE_TYPE_ACTIVITY,
+    });
+    const recent = (r.pollers ?? []).filter(
+      (p) => Date.now() - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < RECENT_MS,
+    ).length;
+    out.set(name, recent);
+  }
+  return out;
+}
+
+export async function runDoctor(client: Client, namespace: string, config: WorkerConfig): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (check: string, result: Check['result'], detail: string) => checks.push({ check, result, detail });
+  const attempt = async (check: string, fn: () => Promise<string>) => {
+    try {
+      add(check, 'ok', await fn());
+    } catch (err) {
+      add(check, 'FAIL', ((err as Error).message ?? String(err)).split('\n')[0]!);
+    }
+  };
+
+  await attempt('server reachable', async () => {
+    const info = await client.workflowService.getSystemInfo({});
+    return `Temporal ${info.serverVersion || '(version not given)'}`;
+  });
+  await attempt(`namespace ${namespace}`, async () => {
+    const ns = await client.workflowService.describeNamespace({ namespace });
+    const days = Number(ns.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86400;
+    return `retention ${days} days`;
+  });
+  await attempt('search attributes', async () => {
+    const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace });
+    const missing = SEARCH_ATTRIBUTES.map((k) => k.name).filter((n) => !(n in (customAttributes ?? {})));
+    if (missing.length > 0) throw new Error(`missing: ${missing.join(', ')} (deploy/create-namespace.sh creates them)`);
+    return `${SEARCH_ATTRIBUTES.length} present`;
+  });
+  try {
+    for (const [queue, n] of await pollers(client, namespace)) {
+      add(
+        `pollers on ${queue}`,
+        n > 0 ? 'ok' : 'FAIL',
+        n > 0 ? `${n} in the last minute` : 'none in the last minute: is its worker running?',
+      );
+    }
+  } catch (err) {
+    add('pollers', 'FAIL', (err as Error).message.split('\n')[0]!);
+  }
+
+  // The site's side, with the worker's settings: meaningful on the DES machine.
+  const gw = config.gwWorkflowDir;
+  if (
+    !(await stat(gw).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
+    for (const check of ['setup_img_proc.sh sources', 'grid tools on PATH', 'grid proxy', 'season source']) {
+      add(
+        check,
+        'skipped',
+        `no gw_workflow directory ${gw} here: run desgw doctor on the DES machine, with the worker's settings`,
+      );
+    }
+    return checks;
+  }
+  const scratch = await mkdtemp(join(tmpdir(), 'desgw-doctor-'));
+  try {
+    let env: Record<string, string> | null = null;
+    await attempt('setup_img_proc.sh sources', async () => {
+      const sourced = await sourceEnvironmentWith(config, { gwWorkflowDir: gw, runDir: scratch });
+      env = await loadEnvironment(sourced.envFile);
+      return `in ${(sourced.durationMs / 1000).toFixed(1)} s (limit ${config.setupTimeoutS} s), ${sourced.variableCount} variables`;
+    });
+    if (env === null) {
+      add('grid tools on PATH', 'skipped', 'the environment did not source');
+      add('grid proxy', 'skipped', 'the environment did not source');
+    } else {
+      const sourced: Record<string, string> = env;
+      await attempt('grid tools on PATH', async () => {
+        const tools = ['jobsub_submit_dag', 'jobsub_q', 'voms-proxy-info'];
+        const missing: string[] = [];
+        for (const tool of tools) if (!(await onPath(tool, sourced.PATH ?? ''))) missing.push(tool);
+        if (missing.length > 0) throw new Error(`not on PATH after sourcing: ${missing.join(', ')}`);
+        return tools.join(', ');
+      });
+      if (config.checkProxy) {
+        await attempt('grid proxy', async () => {
+          await ensureProxy(config, sourced, gw);
+          return `valid for ${config.proxyMargin} or more`;
+        });
+      } else {
+        add('grid proxy', 'skipped', 'not checked for the desgw account (DESGW_CHECK_PROXY)');
+      }
+    }
+    await attempt('season source', async () => {
+      const source = await seasonSourceFor(config);
+      const used = await source.usedSeasons();
+      return `${source.describe}: ${used.length} seasons used`;
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return checks;
+}
+
+async function onPath(name: string, path: string): Promise<boolean> {
+  for (const dir of path.split(delimiter).filter((d) => d !== '')) {
+    if (
+      await access(join(dir, name), constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
+  }
+  return false;
+}
+
+/** The table `desgw doctor` prints. */
+export function formatChecks(checks: Check[]): string {
+  const width = Math.max(...checks.map((c) => c.check.length));
+  return checks.map((c) => `${c.check.padEnd(width)}  ${c.result.padEnd(7)}  ${c.detail}`).join('\n');
+}
