@@ -71,6 +71,8 @@ export interface WorkerConfig {
   seasonSource: 'oracle' | 'local';
   /** Workflows kept in the worker's cache (a run keeps a handful busy: its parent and five children). */
   maxCachedWorkflows: number;
+  /** The command run, with a JSON event on its standard input, when a run starts waiting or ends (DESGW_NOTIFY_COMMAND). */
+  notifyCommand: string[] | null;
   /** How runs pace their retries, re-checks and continue-as-new. */
   timing: RunTiming;
   /** The submission command's program and flags (the DAG's file:// argument is added), or null for DAGMaker's recommendation. */

@@ -40,6 +40,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     seasonSource: oneOf(env.DESGW_SEASON_SOURCE ?? 'local', ['oracle', 'local'] as const, 'DESGW_SEASON_SOURCE'),
     maxCachedWorkflows: positive(env.DESGW_MAX_CACHED_WORKFLOWS, 100, 'DESGW_MAX_CACHED_WORKFLOWS'),
     submitCommand: env.DESGW_SUBMIT_COMMAND ? commandWords(env.DESGW_SUBMIT_COMMAND) : null,
+    notifyCommand: env.DESGW_NOTIFY_COMMAND ? commandWords(env.DESGW_NOTIFY_COMMAND, 'DESGW_NOTIFY_COMMAND') : null,
     timing: {
       ...(env.DESGW_RETRY_INITIAL_S
         ? { retryInitialIntervalS: positive(env.DESGW_RETRY_INITIAL_S, 1, 'DESGW_RETRY_INITIAL_S') }
@@ -81,11 +82,11 @@ function oneOf<T extends string>(v: string, allowed: readonly T[], name: string)
 }
 
 /** A command as words; each must be a plain word (no quoting or shell syntax: it is never run by a shell). */
-export function commandWords(v: string): string[] {
+export function commandWords(v: string, name = 'DESGW_SUBMIT_COMMAND'): string[] {
   const words = v.trim().split(/\s+/);
   const bad = words.find((w) => !/^[A-Za-z0-9_=/.:,@+%-]+$/.test(w));
   if (bad !== undefined)
-    throw new Error(`DESGW_SUBMIT_COMMAND: '${bad}' is not a plain word (letters, digits, _ = / . : , @ + % -)`);
+    throw new Error(`${name}: '${bad}' is not a plain word (letters, digits, _ = / . : , @ + % -)`);
   return words;
 }
 

@@ -8,6 +8,7 @@ import { createActivities } from '../activities/index.js';
 import type { SeasonSource } from '../activities/support/season-source.js';
 import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE, TASK_QUEUE } from '../common/contract.js';
 import type { WorkerConfig } from './config.js';
+import { notifySinks } from './notify.js';
 import { stat } from 'node:fs/promises';
 
 export interface WorkerSetOptions {
@@ -43,6 +44,7 @@ export async function createWorkers({
         namespace,
         taskQueue: TASK_QUEUE,
         maxCachedWorkflows: config.maxCachedWorkflows,
+        sinks: notifySinks(config.notifyCommand),
         ...(workflowBundle ? { workflowBundle } : await prebuiltOrSource()),
       }),
     );

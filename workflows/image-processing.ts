@@ -13,6 +13,7 @@ import {
   ActivityFailure,
   CancellationScope,
   type ChildWorkflowHandle,
+  ContinueAsNew,
   condition,
   continueAsNew,
   isCancellation,
@@ -86,27 +87,39 @@ export async function imageProcessing(
   const signals = listen(progress);
   const steps = new Steps(input, progress, signals);
 
-  const state = carried ?? (await steps.setUp());
-  if (carried) steps.pace(carried.run);
-  const facts: RunFacts = { workflowId, ...state };
-  const outcomes = steps.track(state);
   try {
-    await steps.processExposures(state, outcomes);
+    return await theSteps();
   } catch (err) {
-    if (!isCancellation(err)) throw err;
-    // Cancelled: record what was done (the rest `cancelled`) before the run ends cancelled.
-    progress.phase('cancelled');
-    await CancellationScope.nonCancellable(() => steps.handOff(buildResult(facts, outcomes, 'cancelled'), facts));
+    // A run that failed tells the night's people too (continuing as new is no end).
+    if (!isCancellation(err) && !(err instanceof ContinueAsNew)) {
+      progress.notify('failed', err instanceof Error ? err.message : String(err));
+    }
     throw err;
   }
-  progress.phase('writing-output');
-  const result = buildResult(facts, outcomes, 'done');
-  await steps.handOff(result, facts);
-  progress.phase('done');
-  // A long run's result leaves its exposures to manifest.json: the result must stay far under the 2 MB payload limit.
-  return state.run.exposures.length > FULL_RESULT_LIMIT
-    ? { ...result, exposures: [] }
-    : { ...result, exposures: result.exposures.map((e) => withPaths(e, state.prepared.runDir)) };
+
+  async function theSteps(): Promise<ImageProcessingResult> {
+    const state = carried ?? (await steps.setUp());
+    if (carried) steps.pace(carried.run);
+    const facts: RunFacts = { workflowId, ...state };
+    const outcomes = steps.track(state);
+    try {
+      await steps.processExposures(state, outcomes);
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      // Cancelled: record what was done (the rest `cancelled`) before the run ends cancelled.
+      progress.phase('cancelled');
+      await CancellationScope.nonCancellable(() => steps.handOff(buildResult(facts, outcomes, 'cancelled'), facts));
+      throw err;
+    }
+    progress.phase('writing-output');
+    const result = buildResult(facts, outcomes, 'done');
+    await steps.handOff(result, facts);
+    progress.phase('done');
+    // A long run's result leaves its exposures to manifest.json: the result must stay far under the 2 MB payload limit.
+    return state.run.exposures.length > FULL_RESULT_LIMIT
+      ? { ...result, exposures: [] }
+      : { ...result, exposures: result.exposures.map((e) => withPaths(e, state.prepared.runDir)) };
+  }
 }
 
 /** What people and children tell a run, and what it passes on to its children. */

@@ -4,12 +4,15 @@
  * per change of an exposure's state. It also keeps what the run waits for: its own waits (its
  * environment, the DES database for its season) and those its children report.
  */
-import { log, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, proxySinks, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { NotifySinks } from '../common/notify.js';
 import type { Exposure, ExposureState, Phase, Progress } from '../common/contract.js';
 import { EXPOSURE_STATES } from '../common/contract.js';
 import type { WaitingFor } from '../common/failures.js';
 import { DESGW_STATUS } from '../common/search-attributes.js';
 import { describeProgress } from './describe.js';
+
+const { notifier } = proxySinks<NotifySinks>();
 
 type Entry = Progress['exposures'][number];
 type Waiting = NonNullable<Progress['waitingFor']>;
@@ -50,7 +53,14 @@ export class RunProgress {
     if (status !== this.shownStatus) {
       upsertSearchAttributes([{ key: DESGW_STATUS, value: status }]);
       this.shownStatus = status;
+      if (status.startsWith('waiting-for-') || status === 'done' || status === 'cancelled') this.notify(status);
     }
+  }
+
+  /** Tells the people of the night (a sink: outside history, not repeated on replay). */
+  notify(status: string, message = this.view.waitingFor?.message): void {
+    const { workflowId, season, counts } = this.view;
+    notifier.notify({ workflowId, status, season, message, counts, at: new Date().toISOString() });
   }
 
   phase(phase: Phase): void {

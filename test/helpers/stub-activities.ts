@@ -14,6 +14,7 @@ import { Failure, type FailureType } from '../../common/failures.js';
 import { DEFAULT_TIMING, type RunTiming } from '../../common/settings.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { workflowBundle } from './harness.js';
+import { notifySinks } from '../../workers/notify.js';
 
 export type Activities = ReturnType<typeof createActivities>;
 
@@ -103,7 +104,15 @@ export async function withStubs<T>(
   const { makeDag, ...site } = activities;
   const workers = await Promise.all([
     ...(workflows
-      ? [Worker.create({ connection, namespace, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle() })]
+      ? [
+          Worker.create({
+            connection,
+            namespace,
+            taskQueue: TASK_QUEUE,
+            workflowBundle: await workflowBundle(),
+            sinks: notifySinks(null),
+          }),
+        ]
       : []),
     Worker.create({ connection, namespace, taskQueue: SITE_TASK_QUEUE, activities: site }),
     Worker.create({ connection, namespace, taskQueue: DAGMAKER_TASK_QUEUE, activities: { makeDag } }),

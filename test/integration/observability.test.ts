@@ -3,9 +3,13 @@
  * given DESGW_METRICS_ADDRESS, and the SDK Core's own logs in the worker's one-line log.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { TASK_QUEUE } from '../../common/contract.js';
+import { proxyRenewedSignal } from '../../common/messages.js';
+import type { NotifyEvent } from '../../common/notify.js';
+import { imageProcessing } from '../../workflows/image-processing.js';
 import { devServerForThisFile, eventually, makeSite, spawnWorker } from '../helpers/harness.js';
 
 const server = devServerForThisFile();
@@ -34,6 +38,57 @@ test("the worker serves the SDK's Prometheus metrics and logs Core's lines in it
     for (const line of log.split('\n').filter((l) => l.includes('sdkComponent="core"'))) {
       assert.match(line, /^\d{4}-\d\d-\d\dT[\d:.]+Z (TRACE|DEBUG|INFO |WARN |ERROR) /, 'one line, as the rest');
     }
+  } finally {
+    worker.kill('SIGTERM');
+    await worker;
+  }
+});
+
+test('a run tells DESGW_NOTIFY_COMMAND once when it starts waiting and once when it ends, and nothing of it goes into history', async () => {
+  const site = await makeSite();
+  const calls = join(site.root, 'notifications.jsonl');
+  const recorder = join(site.root, 'notify.sh');
+  await writeFile(recorder, `#!/bin/bash\ncat >> '${calls}'\n`);
+  await chmod(recorder, 0o755);
+  await site.fault('proxy_expired');
+  const worker = spawnWorker(site, server.env.address, 'worker', {
+    DESGW_NOTIFY_COMMAND: recorder,
+    DESGW_PROXY_RECHECK_S: '3600',
+  });
+  try {
+    const handle = await server.env.client.workflow.start(imageProcessing, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `notify-${process.pid}`,
+      args: [
+        { exposureListFile: await site.list('notify.list', [1210470, 1210471]), season: 'auto', maxConcurrent: 1 },
+      ],
+    });
+    await eventually('the waiting notification', async () =>
+      (await readFile(calls, 'utf8').catch(() => '')).includes('waiting-for-proxy'),
+    );
+    await rm(join(site.state, 'faults', 'proxy_expired'));
+    await handle.signal(proxyRenewedSignal);
+    await handle.result();
+    const events = await eventually('the notification of the end', async () => {
+      const lines = (await readFile(calls, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+      const parsed = lines.map((l) => JSON.parse(l) as NotifyEvent);
+      return parsed.some((e) => e.status === 'done') ? parsed : null;
+    });
+    assert.deepEqual(
+      events.map((e) => e.status),
+      ['waiting-for-proxy', 'done'],
+      'once per change',
+    );
+    assert.equal(events[0]!.workflowId, handle.workflowId);
+    assert.match(events[0]!.message ?? '', /proxy/);
+    assert.equal(events[1]!.counts?.submitted, 2);
+    const history = (await handle.fetchHistory()).events ?? [];
+    assert.ok(
+      !history.some((e) =>
+        JSON.stringify(e.activityTaskScheduledEventAttributes?.activityType ?? '').includes('notif'),
+      ),
+      'no notification in history',
+    );
   } finally {
     worker.kill('SIGTERM');
     await worker;

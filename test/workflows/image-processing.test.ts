@@ -12,6 +12,7 @@ import { progressQuery, proxyRenewedSignal } from '../../common/messages.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
 import { Worker } from '@temporalio/worker';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
+import { notifySinks } from '../../workers/notify.js';
 import { devServerForThisFile, eventually, range, workflowBundle } from '../helpers/harness.js';
 import { failure, stubActivities, validatedRun, withStubs } from '../helpers/stub-activities.js';
 
@@ -162,6 +163,7 @@ test('a run whose DES worker is down says waiting-for-worker, and carries on by 
     namespace,
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
+    sinks: notifySinks(null),
   });
   const flowing = flow.run();
   try {
