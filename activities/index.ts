@@ -22,6 +22,12 @@ import { priorOutcomes } from './prior-outcomes.js';
 import { recordFailure } from './record-failure.js';
 import { previewSeasonWith } from './preview-season.js';
 import { previewRc } from './preview-rc.js';
+import { resolvePostProcessingWith } from './resolve-post-processing.js';
+import { checkGrid } from './check-grid.js';
+import { judgeExposures } from './judge-exposures.js';
+import { runPostprocWith, writePostprocInputs } from './run-post-processing.js';
+import type { RunPostprocInput } from './post-processing-types.js';
+import type { PostProcessingInput } from '../common/post-processing-contract.js';
 
 export interface ActivityDeps {
   config: WorkerConfig;
@@ -41,5 +47,12 @@ export function createActivities({ config, seasons }: ActivityDeps) {
     priorOutcomes,
     previewSeason: (input: { requested: 'auto' | number }) => previewSeasonWith(seasons, input),
     previewRc,
+    // Post-processing.
+    resolvePostProcessing: (input: PostProcessingInput & { workflowId: string }) =>
+      resolvePostProcessingWith(config, input),
+    checkGrid,
+    judgeExposures,
+    writePostprocInputs,
+    runPostproc: (input: RunPostprocInput) => runPostprocWith(config, input),
   };
 }

@@ -11,6 +11,7 @@ import { RcValueError, validateRcSettings } from '../common/dagmaker-rc.js';
 import { ExposureListError, parseExposureList } from '../common/exposure-list.js';
 import { parseExposuresTable } from '../common/exposures-table.js';
 import { reservedReason } from '../common/season-rules.js';
+import { triggerProblems } from '../common/postproc-ini.js';
 import { runsDirFor, type WorkerConfig } from '../common/settings.js';
 import { invalidInput } from './support/errors.js';
 import { RUN_FILES } from '../common/run-files.js';
@@ -39,6 +40,16 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
       const reason = reservedReason(input.season);
       if (reason) problems.push(reason);
     }
+  }
+
+  const pp = input.postProcessing;
+  if (pp !== undefined) {
+    // Checked now, not after hours of image processing; the checkout and the rest when post-processing starts.
+    if (typeof pp !== 'object' || pp === null || Array.isArray(pp))
+      problems.push(
+        'postProcessing must be an object such as {"triggerId": "S240511i", "triggerMjd": 60441.37, "propid": "2024A-0001"}',
+      );
+    else problems.push(...triggerProblems(pp).map((p) => `postProcessing.${p}`));
   }
 
   let rc: Record<string, string> = {};

@@ -4,6 +4,7 @@
  * only compatibly. This module is imported by workflow code, so it holds types and constants only.
  */
 import type { WaitingFor } from './failures.js';
+import type { PostProcessingOptions } from './post-processing-contract.js';
 
 export const TASK_QUEUE = 'desgw-image-processing';
 /** The site's activities (files, environment, season, submission): served only by workers on the DES machine. */
@@ -41,6 +42,11 @@ export interface ImageProcessingInput {
    * with `retryFailed`.
    */
   resume?: { retryFailed?: boolean };
+  /**
+   * Go on to post-processing once the exposures are submitted: a `postProcessing` child waits for
+   * the grid, judges the exposures and runs run_postproc.py (see common/post-processing-contract.ts).
+   */
+  postProcessing?: PostProcessingOptions;
 }
 
 /** `cancelled`: the run was cancelled before the exposure was submitted (in a cancelled run's manifest only). */
@@ -103,6 +109,14 @@ export interface ImageProcessingResult {
    */
   exposures: ExposureResult[];
   counts: { total: number; submitted: number; failed: number };
+  /** When the run went on to post-processing: its workflow and how it ended. */
+  postProcessing?: {
+    workflowId: string;
+    outcome: 'success' | 'no-candidates' | 'failed';
+    masterHtml?: string;
+    outputDir?: string;
+    error?: string;
+  };
   startedAt: string;
   finishedAt: string;
 }
@@ -147,6 +161,7 @@ export type Phase =
   | 'waiting-for-environment'
   | 'processing'
   | 'writing-output'
+  | 'post-processing'
   | 'done'
   | 'cancelled';
 

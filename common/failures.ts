@@ -29,6 +29,12 @@ export const Failure = {
   WorkerShutdown: 'WorkerShutdown',
   /** An exposure failed for good; the failure carries its report. */
   ExposureFailed: 'ExposureFailed',
+  /** Another post-processing holds the Post-Processing checkout: this one waits its turn. */
+  CheckoutBusy: 'CheckoutBusy',
+  /** run_postproc.py ended without `complete` (and not for want of candidates). */
+  PostprocFailed: 'PostprocFailed',
+  /** No exposure passed the grid checks: run_postproc.py would have nothing to do. */
+  NoExposurePassed: 'NoExposurePassed',
 } as const;
 
 export type FailureType = (typeof Failure)[keyof typeof Failure];

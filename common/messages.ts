@@ -6,6 +6,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ExposureState, Progress } from './contract.js';
+import type { PostProcessingProgress } from './post-processing-contract.js';
 
 /** A run's progress: where it stands, its counts, each exposure, what it waits for. */
 export const progressQuery = defineQuery<Progress>('progress');
@@ -44,3 +45,8 @@ export interface RegistryState {
 
 export const reserveSeasonUpdate = defineUpdate<Reservation, [ReserveSeasonRequest]>('reserveSeason');
 export const reservationsQuery = defineQuery<RegistryState>('reservations');
+
+/** A post-processing's progress: the grid wait (N of M finished), the checkout, how it ended. */
+export const postProcessingProgressQuery = defineQuery<PostProcessingProgress>('postProcessingProgress');
+/** Stop waiting for the grid: go on now with the exposures whose DAGs have finished. */
+export const proceedSignal = defineSignal('proceed');

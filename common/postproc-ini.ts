@@ -99,24 +99,44 @@ function checkSeason(season: number): void {
   if (!Number.isSafeInteger(season) || season < 1) throw new PostprocIniError('season must be a positive integer');
 }
 
+/**
+ * What is wrong with a run's trigger facts, one sentence each naming the setting (empty when
+ * nothing is): each is required, and none may be the template's GW170814 value.
+ */
+export function triggerProblems(t: { triggerId?: unknown; triggerMjd?: unknown; propid?: unknown }): string[] {
+  const out: string[] = [];
+  const required = "is required: postproc_<SEASON>.ini is never left at the template's GW170814 values";
+  if (t.triggerId === undefined) out.push(`triggerId ${required}`);
+  else if (typeof t.triggerId !== 'string' || !ID.test(t.triggerId))
+    out.push('triggerId must be letters, digits and _ . - (e.g. S240511i), at most 64');
+  else if (t.triggerId === POSTPROC_TEMPLATE_VALUES.triggerid || t.triggerId === POSTPROC_TEMPLATE_VALUES.ligoid)
+    out.push(`triggerId ${t.triggerId} is the template's GW170814 value: give this event's`);
+  if (t.triggerMjd === undefined) out.push(`triggerMjd ${required}`);
+  else if (
+    typeof t.triggerMjd !== 'number' ||
+    !Number.isFinite(t.triggerMjd) ||
+    t.triggerMjd <= 0 ||
+    t.triggerMjd >= 100000
+  )
+    out.push('triggerMjd must be a number between 0 and 100000 (an MJD, e.g. 60441.37)');
+  else if (t.triggerMjd === POSTPROC_TEMPLATE_VALUES.triggermjd)
+    out.push(`triggerMjd ${t.triggerMjd} is the template's GW170814 value: give this event's`);
+  if (t.propid === undefined) out.push(`propid ${required}`);
+  else if (typeof t.propid !== 'string' || !ID.test(t.propid))
+    out.push('propid must be letters, digits and _ . - (e.g. 2024A-0001), at most 64');
+  else if (t.propid === POSTPROC_TEMPLATE_VALUES.propid)
+    out.push(`propid ${t.propid} is the template's GW170814 value: give this event's`);
+  return out;
+}
+
 /** The `[general]` entries for these settings, validated; errors name the setting. */
 export function postprocGeneralEntries(s: PostprocIniSettings): Array<[string, string]> {
   checkSeason(s.season);
   if (!Array.isArray(s.bands) || s.bands.length === 0) throw new PostprocIniError('bands must list at least one band');
   const bad = s.bands.find((b) => !DES_BANDS.includes(b));
   if (bad !== undefined) throw new PostprocIniError(`bands: each must be one of ${DES_BANDS.join(' ')}`);
-  if (!ID.test(s.triggerId))
-    throw new PostprocIniError('triggerId must be letters, digits and _ . - (e.g. S240511i), at most 64');
-  if (!ID.test(s.propid))
-    throw new PostprocIniError('propid must be letters, digits and _ . - (e.g. 2024A-0001), at most 64');
-  if (
-    typeof s.triggerMjd !== 'number' ||
-    !Number.isFinite(s.triggerMjd) ||
-    s.triggerMjd <= 0 ||
-    s.triggerMjd >= 100000
-  ) {
-    throw new PostprocIniError('triggerMjd must be a number between 0 and 100000 (an MJD, e.g. 60441.37)');
-  }
+  const trigger = triggerProblems(s);
+  if (trigger.length > 0) throw new PostprocIniError(trigger[0]!);
   for (const [name, v] of [
     ['exposuresListfile', s.exposuresListfile],
     ['outdir', s.outdir],

@@ -75,6 +75,12 @@ export interface WorkerConfig {
   notifyCommand: string[] | null;
   /** How runs pace their retries, re-checks and continue-as-new. */
   timing: RunTiming;
+  /** Where the grid writes results (DESGW_PNFS_ROOT): exp/, forcephoto/. */
+  pnfsRoot: string;
+  /** Seconds between looks for finished DAGs while post-processing waits (jobsub_q at most once a minute). */
+  gridPollS: number;
+  /** Seconds after which a run_postproc.py still running is killed. */
+  postprocTimeoutS: number;
   /** The submission command's program and flags (the DAG's file:// argument is added), or null for DAGMaker's recommendation. */
   submitCommand: string[] | null;
 }

@@ -40,6 +40,13 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     seasonSource: oneOf(env.DESGW_SEASON_SOURCE ?? 'local', ['oracle', 'local'] as const, 'DESGW_SEASON_SOURCE'),
     maxCachedWorkflows: positive(env.DESGW_MAX_CACHED_WORKFLOWS, 100, 'DESGW_MAX_CACHED_WORKFLOWS'),
     submitCommand: env.DESGW_SUBMIT_COMMAND ? commandWords(env.DESGW_SUBMIT_COMMAND) : null,
+    pnfsRoot: env.DESGW_PNFS_ROOT
+      ? resolve(env.DESGW_PNFS_ROOT)
+      : gw
+        ? '/pnfs/des/persistent/gw'
+        : join(REPO_ROOT, '.site', 'pnfs', 'des', 'persistent', 'gw'),
+    gridPollS: positive(env.DESGW_GRID_POLL_S, 60, 'DESGW_GRID_POLL_S'),
+    postprocTimeoutS: positive(env.DESGW_POSTPROC_TIMEOUT_S, 6 * 3600, 'DESGW_POSTPROC_TIMEOUT_S'),
     notifyCommand: env.DESGW_NOTIFY_COMMAND ? commandWords(env.DESGW_NOTIFY_COMMAND, 'DESGW_NOTIFY_COMMAND') : null,
     timing: {
       ...(env.DESGW_RETRY_INITIAL_S

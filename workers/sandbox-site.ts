@@ -9,6 +9,9 @@ export interface SandboxTimings {
   dagmakerMinSeconds?: number;
   dagmakerMaxSeconds?: number;
   submitSeconds?: number;
+  /** How long the sandbox grid "runs" a DAG, and run_postproc.py its steps. */
+  gridSeconds?: number;
+  postprocSeconds?: number;
 }
 
 /** Creates a sandbox site at `root` (gw_workflow/, grid/, state/ …) unless one is there; returns its gw_workflow dir. */
@@ -26,6 +29,8 @@ export async function ensureSandboxSite(root: string, timings: SandboxTimings = 
   if (timings.dagmakerMinSeconds !== undefined) env.SANDBOX_DAGMAKER_MIN_SECONDS = String(timings.dagmakerMinSeconds);
   if (timings.dagmakerMaxSeconds !== undefined) env.SANDBOX_DAGMAKER_MAX_SECONDS = String(timings.dagmakerMaxSeconds);
   if (timings.submitSeconds !== undefined) env.SANDBOX_SUBMIT_SECONDS = String(timings.submitSeconds);
+  if (timings.gridSeconds !== undefined) env.SANDBOX_GRID_SECONDS = String(timings.gridSeconds);
+  if (timings.postprocSeconds !== undefined) env.SANDBOX_POSTPROC_SECONDS = String(timings.postprocSeconds);
   await execa('bash', [join(REPO_ROOT, 'sandbox', 'make-site.sh'), root], { env, stdio: 'inherit' });
   return gw;
 }
@@ -33,4 +38,9 @@ export async function ensureSandboxSite(root: string, timings: SandboxTimings = 
 /** The sandbox root of a gw_workflow directory made by ensureSandboxSite. */
 export function sandboxRootOf(gwWorkflowDir: string): string {
   return dirname(gwWorkflowDir);
+}
+
+/** Where the sandbox grid writes (its /pnfs/des/persistent/gw). */
+export function sandboxPnfsRoot(gwWorkflowDir: string): string {
+  return join(sandboxRootOf(gwWorkflowDir), 'pnfs', 'des', 'persistent', 'gw');
 }

@@ -86,6 +86,29 @@ export const POLICIES = {
     maximumIntervalS: 30,
     maximumAttempts: 10,
   },
+  /** checkGrid, judgeExposures: stats and listings of /pnfs, and jobsub_q at most once a minute. */
+  grid: {
+    taskQueue: SITE_TASK_QUEUE,
+    scheduleToStartS: 30,
+    startToCloseTimeout: '5 minutes',
+    initialIntervalS: 5,
+    maximumIntervalS: 120,
+    maximumAttempts: 10,
+  },
+  /**
+   * runPostproc: hours (killed after DESGW_POSTPROC_TIMEOUT_S); run again once, with the --SKIPTO its
+   * output directory allows, if it fails; a checkout held by another waits in the workflow.
+   */
+  postproc: {
+    taskQueue: SITE_TASK_QUEUE,
+    scheduleToStartS: 30,
+    startToCloseTimeout: '8 hours',
+    heartbeatTimeout: '60 seconds',
+    initialIntervalS: 30,
+    maximumIntervalS: 120,
+    maximumAttempts: 2,
+    waitForCancellation: true,
+  },
 } satisfies Record<string, Policy>;
 
 /** While a run waits for the worker, its task waits this long to start each time (and starts the moment one takes it). */

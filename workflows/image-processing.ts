@@ -12,10 +12,12 @@
 import {
   ActivityFailure,
   CancellationScope,
+  ChildWorkflowFailure,
   type ChildWorkflowHandle,
   ContinueAsNew,
   condition,
   continueAsNew,
+  executeChild,
   isCancellation,
   patched,
   proxyActivities,
@@ -29,7 +31,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import type { createActivities } from '../activities/index.js';
 import type { PreparedRun, SourcedEnvironment, ValidatedRun } from '../activities/types.js';
 import type { Exposure, ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
-import type { WaitingFor } from '../common/failures.js';
+import { errorForHistory, type WaitingFor } from '../common/failures.js';
 import {
   exposureStateSignal,
   progressQuery,
@@ -42,6 +44,7 @@ import { withPaths, workDirOf } from '../common/run-files.js';
 import { DESGW_BAND, DESGW_EXPOSURE, DESGW_NITE, DESGW_SEASON } from '../common/search-attributes.js';
 import { activityOptions, WORKER_WAIT } from './activity-policies.js';
 import { exposureWorkflowId, processExposure } from './process-exposure.js';
+import { postProcessing } from './post-processing.js';
 import { DEFAULT_TIMING, type RunTiming } from '../common/settings.js';
 import { RunProgress } from './progress.js';
 import {
@@ -112,8 +115,9 @@ export async function imageProcessing(
       throw err;
     }
     progress.phase('writing-output');
-    const result = buildResult(facts, outcomes, 'done');
-    await steps.handOff(result, facts);
+    const handedOff = buildResult(facts, outcomes, 'done');
+    await steps.handOff(handedOff, facts);
+    const result = input.postProcessing ? await steps.postProcess(handedOff, state) : handedOff;
     progress.phase('done');
     // A long run's result leaves its exposures to manifest.json: the result must stay far under the 2 MB payload limit.
     return state.run.exposures.length > FULL_RESULT_LIMIT
@@ -336,6 +340,47 @@ class Steps {
     } finally {
       children.delete(exposure.expnum);
       this.progress.childClosed(exposure.expnum);
+    }
+  }
+
+  /**
+   * Step 7, when the input asks for it: a `postProcessing` child takes the submitted exposures (with
+   * their job ids and the run's environment, for jobsub_q), waits for the grid and runs
+   * run_postproc.py. How it ended goes into the result; its failure is not the run's (its own
+   * workflow shows it failed, and says how to resume). Only runs whose input has `postProcessing`
+   * reach this, and no run from before it existed has one: no replay changes.
+   */
+  async postProcess(result: ImageProcessingResult, state: CarriedState): Promise<ImageProcessingResult> {
+    const options = this.input.postProcessing!;
+    const exposures = result.exposures
+      .filter((e) => e.status === 'submitted')
+      .map(({ expnum, band, nite, jobId }) => ({ expnum, band, nite, ...(jobId ? { jobId } : {}) }));
+    const workflowId = `${this.workflowId}-postproc`;
+    if (exposures.length === 0) {
+      return { ...result, postProcessing: { workflowId, outcome: 'failed', error: 'no exposure was submitted' } };
+    }
+    this.progress.phase('post-processing');
+    try {
+      const pp = await executeChild(postProcessing, {
+        workflowId,
+        args: [{ ...options, season: state.season, exposures, envFile: state.env.envFile }],
+        staticSummary: `DESGW post-processing: ${options.triggerId}, season ${state.season}`,
+      });
+      return {
+        ...result,
+        postProcessing: {
+          workflowId,
+          outcome: pp.outcome,
+          ...(pp.masterHtml ? { masterHtml: pp.masterHtml } : {}),
+          outputDir: pp.outputDir,
+        },
+      };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const error = errorForHistory(
+        err instanceof ChildWorkflowFailure ? (err.cause?.message ?? err.message) : String(err),
+      );
+      return { ...result, postProcessing: { workflowId, outcome: 'failed', error } };
     }
   }
 

@@ -3,3 +3,4 @@ export { imageProcessing } from './image-processing.js';
 export { processExposure } from './process-exposure.js';
 export { seasonRegistry } from './season-registry.js';
 export { dryRun } from './dry-run.js';
+export { postProcessing } from './post-processing.js';

@@ -21,7 +21,7 @@ import { DEV_SERVER_ARGS } from '../../scripts/dev-server-args.js';
 import { LocalSeasonSource } from '../../activities/support/season-source.js';
 import { REPO_ROOT, SITE_UMASK, loadWorkerConfig, type WorkerConfig } from '../../workers/config.js';
 import type { RunTiming } from '../../common/settings.js';
-import { ensureSandboxSite, type SandboxTimings } from '../../workers/sandbox-site.js';
+import { ensureSandboxSite, sandboxPnfsRoot, type SandboxTimings } from '../../workers/sandbox-site.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { createWorkers, runWorkers } from '../../workers/create.js';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
@@ -132,6 +132,8 @@ export function siteConfig(site: Site, { timing, ...overrides }: Overrides = {})
     gwWorkflowDir: site.gwDir,
     sandbox: true,
     heartbeatEveryS: 1,
+    pnfsRoot: sandboxPnfsRoot(site.gwDir),
+    gridPollS: 0.5,
     ...overrides,
     timing: { ...base.timing, retryInitialIntervalS: 0.5, ...timing },
   };
@@ -237,6 +239,8 @@ export function spawnWorker(
       DESGW_HEARTBEAT_EVERY_S: '1',
       DESGW_RETRY_INITIAL_S: '0.5',
       DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt'),
+      DESGW_PNFS_ROOT: sandboxPnfsRoot(site.gwDir),
+      DESGW_GRID_POLL_S: '0.5',
       ...env,
     },
     reject: false,

@@ -78,6 +78,43 @@ export function stubActivities(run: ValidatedRun, overrides: Partial<Activities>
     priorOutcomes: async () => ({ submitted: [], failed: [] }),
     previewSeason: async () => ({ season: 612, source: 'stub' }),
     previewRc: async () => ({ changes: [], diff: '' }),
+    resolvePostProcessing: async () => ({
+      season: 612,
+      exposures: run.exposures.map((e) => ({ ...e, jobId: `${e.expnum}.0@jobsub01.fnal.gov` })),
+      bands: ['i'],
+      trigger: { triggerId: 'S240511i', triggerMjd: 60441.37, propid: '2024A-0001' },
+      postProcessingDir: '/stub/Post-Processing',
+      outputDir: '/stub/postproc_outputs/run',
+      pnfsRoot: '/stub/pnfs',
+      minCompleteCcds: 50,
+      gridDeadlineHours: 12,
+      skipTo: null,
+      pollS: 0.05,
+      jobsubQEveryS: 60,
+    }),
+    checkGrid: async ({ exposures }) => ({
+      finished: exposures.map((e) => ({ expnum: e.expnum, how: 'runend' as const })),
+      pnfsReads: exposures.length,
+      jobsubQCalls: 0,
+    }),
+    judgeExposures: async ({ exposures }) => ({
+      verdicts: exposures.map((e) => ({ ...e, passed: e.finished !== null })),
+      pnfsReads: exposures.length * 60,
+    }),
+    writePostprocInputs: async () => ({
+      listFile: '/stub/list',
+      iniFile: '/stub/ini',
+      listName: 'list',
+      iniName: 'ini',
+    }),
+    runPostproc: async () => ({
+      outcome: 'success',
+      reason: 'stub',
+      masterHtml: '/stub/masterHTML612.html',
+      logFile: '/stub/postproc_run.out',
+      skipTo: null,
+      durationMs: 1,
+    }),
   };
   return { ...stubs, ...overrides };
 }

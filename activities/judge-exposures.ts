@@ -1,0 +1,53 @@
+/**
+ * `judgeExposures`: reads each finished exposure's 59 CCD directories and its forced-photometry
+ * directory (one listing each, nothing else), and judges them with common/ccd-verdict.ts and
+ * common/forcephoto-verdict.ts. An exposure whose DAG had not finished is left out without a look.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeCcdVerdict, judgeCcds } from '../common/ccd-verdict.js';
+import { ccdDirName, DECAM_CCDS } from '../common/decam-ccds.js';
+import { describeForcephotoVerdict, judgeForcephoto } from '../common/forcephoto-verdict.js';
+import type { ExposureVerdict } from '../common/post-processing-contract.js';
+import { expDir, forcephotoDir } from './support/pnfs-paths.js';
+import type { JudgeExposuresInput, JudgeExposuresResult } from './post-processing-types.js';
+
+const list = (dir: string): Promise<string[]> => readdir(dir).catch(() => []);
+
+export async function judgeExposures(input: JudgeExposuresInput): Promise<JudgeExposuresResult> {
+  const { season, pnfsRoot, minCompleteCcds } = input;
+  let pnfsReads = 0;
+  const verdicts: ExposureVerdict[] = [];
+  for (const e of input.exposures) {
+    const base = { expnum: e.expnum, band: e.band, nite: e.nite, finished: e.finished };
+    if (e.finished === null) {
+      verdicts.push({ ...base, passed: false, reason: 'its DAG had not finished on the grid' });
+      continue;
+    }
+    const dir = expDir(pnfsRoot, season, e);
+    const listing: Record<number, string[]> = {};
+    for (const ccd of DECAM_CCDS) listing[ccd] = await list(join(dir, ccdDirName(e.band, ccd)));
+    pnfsReads += DECAM_CCDS.length;
+    const ccds = judgeCcds(listing, minCompleteCcds);
+    const files = await list(forcephotoDir(pnfsRoot, season, e));
+    pnfsReads++;
+    const fp = judgeForcephoto({ band: e.band, completeCcds: ccds.complete, files });
+    const passed = ccds.passed && fp.accepted;
+    verdicts.push({
+      ...base,
+      passed,
+      ccds: {
+        complete: ccds.counts.complete,
+        failed: ccds.counts.failed,
+        incomplete: ccds.counts.incomplete,
+        failSteps: ccds.failSteps.map(({ step, run, ccds: c }) => ({
+          step: run === null ? step : `RUN${String(run).padStart(2, '0')}_${step}`,
+          ccds: c,
+        })),
+      },
+      forcephoto: { outcome: fp.outcome, expected: fp.expected, found: fp.found, missingCcds: fp.missingCcds },
+      reason: `${describeCcdVerdict(ccds)}; ${describeForcephotoVerdict(fp)}`,
+    });
+  }
+  return { verdicts, pnfsReads };
+}

@@ -1,0 +1,97 @@
+/** Inputs and results of the post-processing activities, shared with the workflow (types only). */
+import type { ExposureVerdict, GridFinish, TriggerFacts } from '../common/post-processing-contract.js';
+
+export interface PostExposure {
+  expnum: number;
+  band: string;
+  nite: string;
+  jobId?: string;
+}
+
+/** A post-processing's input, checked and resolved against the worker's settings before anything waits. */
+export interface ResolvedPostProcessing {
+  season: number;
+  exposures: PostExposure[];
+  /** The DES bands of the exposures, in order of first appearance. */
+  bands: string[];
+  trigger: TriggerFacts;
+  postProcessingDir: string;
+  outputDir: string;
+  pnfsRoot: string;
+  minCompleteCcds: number;
+  gridDeadlineHours: number;
+  /** A requested --SKIPTO, or null: decided from the output directory when it runs. */
+  skipTo: number | null;
+  /** The image-processing run's environment, when known: jobsub_q is asked with it. */
+  envFile?: string;
+  /** Seconds between looks for RUNEND markers, and between jobsub_q calls (at least 60). */
+  pollS: number;
+  jobsubQEveryS: number;
+}
+
+export interface CheckGridInput {
+  season: number;
+  pnfsRoot: string;
+  /** The exposures still on the grid. */
+  exposures: PostExposure[];
+  /** Ask jobsub_q this time (the workflow paces it to at most once a minute). */
+  askQueue: boolean;
+  envFile?: string;
+}
+
+export interface CheckGridResult {
+  finished: { expnum: number; how: GridFinish }[];
+  /** /pnfs entries looked at (one stat per exposure still pending). */
+  pnfsReads: number;
+  jobsubQCalls: number;
+  /** Why jobsub_q could not be believed this time, if it could not (nothing is concluded from it then). */
+  queueProblem?: string;
+}
+
+export interface JudgeExposuresInput {
+  season: number;
+  pnfsRoot: string;
+  minCompleteCcds: number;
+  exposures: (PostExposure & { finished: GridFinish | null })[];
+}
+
+export interface JudgeExposuresResult {
+  verdicts: ExposureVerdict[];
+  pnfsReads: number;
+}
+
+export interface WritePostprocInputsInput {
+  workflowId: string;
+  season: number;
+  expnums: number[];
+  bands: string[];
+  trigger: TriggerFacts;
+  postProcessingDir: string;
+  outputDir: string;
+}
+
+export interface PostprocInputs {
+  /** In the output directory (the run's record) and their copies' names in the checkout. */
+  listFile: string;
+  iniFile: string;
+  listName: string;
+  iniName: string;
+}
+
+export interface RunPostprocInput {
+  workflowId: string;
+  season: number;
+  postProcessingDir: string;
+  outputDir: string;
+  inputs: PostprocInputs;
+  skipTo: number | null;
+}
+
+export interface RunPostprocResult {
+  outcome: 'success' | 'no-candidates';
+  reason: string;
+  masterHtml?: string;
+  logFile: string;
+  skipTo: number | null;
+  durationMs: number;
+}

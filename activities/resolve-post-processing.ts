@@ -1,0 +1,235 @@
+/**
+ * `resolvePostProcessing`: checks a post-processing's input and resolves what it works on, before
+ * it waits hours for the grid. The exposures come from a finished image-processing run (its result,
+ * or its manifest for a long run), a legacy output.txt, or a season with exposures (NITEs looked up
+ * in the site's exposures.list). The trigger facts are required: postproc_<SEASON>.ini is never
+ * written with the template's GW170814 values. The checkout runs code, so it must be under the
+ * parent of an allowed gw_workflow directory (not merely an allowed data root) and hold the scripts
+ * and the template; the output directory must be under an allowed root. The template is checked now,
+ * not after the wait.
+ */
+import { access, constants, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Context } from '@temporalio/activity';
+import type { ExposureResult, ImageProcessingResult } from '../common/contract.js';
+import { checkMinCompleteCcds, DEFAULT_MIN_COMPLETE_CCDS } from '../common/ccd-verdict.js';
+import { parseExposuresTable } from '../common/exposures-table.js';
+import { readOutputTxt, distinct } from '../common/output-file.js';
+import { DEFAULT_GRID_DEADLINE_HOURS, type PostProcessingInput } from '../common/post-processing-contract.js';
+import { DES_BANDS, missingPostprocKeys, triggerProblems } from '../common/postproc-ini.js';
+import { readIni } from '../common/configparser.js';
+import { checkSkipTo } from '../common/skip-to.js';
+import { RUN_FILES } from '../common/run-files.js';
+import type { WorkerConfig } from '../common/settings.js';
+import { invalidInput } from './support/errors.js';
+import {
+  allowedGwWorkflowDirs,
+  checkListFile,
+  checkUnderRoots,
+  isUnder,
+  resolvedPath,
+} from './support/trust-boundary.js';
+import { safeName } from './validate-run.js';
+import type { PostExposure, ResolvedPostProcessing } from './post-processing-types.js';
+
+/** What the checkout must hold: run in this order, in one bash, with the checkout as working directory. */
+export const CHECKOUT_FILES = ['diffimg_setup.sh', 'update_forcephoto_links.sh', 'run_postproc.py', 'postproc.ini'];
+
+export async function resolvePostProcessingWith(
+  config: WorkerConfig,
+  input: PostProcessingInput & { workflowId: string },
+): Promise<ResolvedPostProcessing> {
+  const problems: string[] = [];
+  const named = ['imageProcessingWorkflowId', 'outputTxt', 'season'].filter(
+    (k) => input[k as keyof PostProcessingInput] !== undefined,
+  );
+  if (named.length !== 1)
+    problems.push(
+      `name what to post-process with exactly one of imageProcessingWorkflowId, outputTxt, or season with exposures (got ${named.length === 0 ? 'none' : named.join(' and ')})`,
+    );
+  problems.push(...triggerProblems(input));
+  const minCompleteCcds = input.minCompleteCcds ?? DEFAULT_MIN_COMPLETE_CCDS;
+  try {
+    checkMinCompleteCcds(minCompleteCcds);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  const gridDeadlineHours = input.gridDeadlineHours ?? DEFAULT_GRID_DEADLINE_HOURS;
+  if (typeof gridDeadlineHours !== 'number' || !(gridDeadlineHours > 0) || gridDeadlineHours > 24 * 14)
+    problems.push('gridDeadlineHours must be a number of hours above 0 and at most 336');
+  let skipTo: number | null = null;
+  if (input.skipTo !== undefined) {
+    try {
+      skipTo = checkSkipTo(input.skipTo);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (problems.length > 0) throw invalidInput(problems);
+
+  const source = await exposuresOf(config, input);
+  const { season, exposures } = source;
+  const bands = distinct(exposures.map((e) => e.band));
+  const trigger = { triggerId: input.triggerId, triggerMjd: input.triggerMjd, propid: input.propid };
+  const badBand = bands.find((b) => !DES_BANDS.includes(b));
+  if (badBand !== undefined) throw invalidInput([`band ${badBand} is not a DES band (${DES_BANDS.join(' ')})`]);
+
+  const postProcessingDir = await checkout(config, input.postProcessingDir);
+  const wantedOutput =
+    input.outputDir ?? join(dirname(postProcessingDir), 'postproc_outputs', safeName(input.workflowId));
+  const output = await checkUnderRoots(config, 'output directory', wantedOutput);
+  if ('problem' in output) throw invalidInput([output.problem]);
+
+  const envFile = source.envFile ?? input.envFile;
+  return {
+    season,
+    exposures,
+    bands,
+    trigger,
+    postProcessingDir,
+    outputDir: output.path,
+    pnfsRoot: config.pnfsRoot,
+    minCompleteCcds,
+    gridDeadlineHours,
+    skipTo,
+    ...(envFile !== undefined && (await readable(envFile)) ? { envFile } : {}),
+    pollS: config.gridPollS,
+    jobsubQEveryS: Math.max(60, config.gridPollS),
+  };
+}
+
+/** The checkout, if allowed and whole; its template is read as configparser reads it. */
+async function checkout(config: WorkerConfig, requested: string | undefined): Promise<string> {
+  const gwDirs = await allowedGwWorkflowDirs(config);
+  const dir = await resolvedPath(requested ?? join(dirname(gwDirs[0]!), 'Post-Processing'));
+  if (!gwDirs.some((g) => isUnder(dir, dirname(g))))
+    throw invalidInput([
+      `Post-Processing checkout ${requested ?? dir} is not beside an allowed gw_workflow directory (${gwDirs.map(dirname).join(', ')}): its scripts run as this worker's user, so only a checkout there may be used (DESGW_ALLOWED_GW_WORKFLOW_DIRS)`,
+    ]);
+  const missing: string[] = [];
+  for (const f of CHECKOUT_FILES) if (!(await readable(join(dir, f)))) missing.push(f);
+  if (missing.length > 0)
+    throw invalidInput([`Post-Processing checkout ${dir} lacks ${missing.join(', ')}: is it a checkout?`]);
+  let template;
+  try {
+    template = readIni(await readFile(join(dir, 'postproc.ini'), 'utf8'));
+  } catch (err) {
+    throw invalidInput([`${join(dir, 'postproc.ini')}: ${(err as Error).message}`]);
+  }
+  const absent = missingPostprocKeys(template);
+  if (absent.length > 0)
+    throw invalidInput([
+      `${join(dir, 'postproc.ini')} lacks ${absent.map(([s, k]) => `[${s}] ${k}`).join(', ')}, which run_postproc.py reads`,
+    ]);
+  return dir;
+}
+
+interface Source {
+  season: number;
+  exposures: PostExposure[];
+  envFile?: string;
+}
+
+async function exposuresOf(config: WorkerConfig, input: PostProcessingInput): Promise<Source> {
+  if (input.imageProcessingWorkflowId !== undefined) return fromRun(input.imageProcessingWorkflowId);
+  if (input.outputTxt !== undefined) return fromOutputTxt(config, input.outputTxt);
+  return fromList(config, input.season, input.exposures);
+}
+
+/** A finished image-processing run: the exposures it submitted, with their job ids and its environment. */
+async function fromRun(workflowId: string): Promise<Source> {
+  const handle = Context.current().client.workflow.getHandle(workflowId);
+  const described = await handle.describe().catch(() => null);
+  if (described === null) throw invalidInput([`imageProcessingWorkflowId: no run ${workflowId}`]);
+  if (described.type !== 'imageProcessing')
+    throw invalidInput([`imageProcessingWorkflowId: ${workflowId} is a ${described.type}, not an imageProcessing run`]);
+  if (described.status.name !== 'COMPLETED')
+    throw invalidInput([
+      `imageProcessingWorkflowId: run ${workflowId} is ${described.status.name.toLowerCase()}, not completed: post-process it once it has finished`,
+    ]);
+  const result = (await handle.result()) as ImageProcessingResult;
+  let exposures: ExposureResult[] = result.exposures;
+  if (exposures.length === 0 && result.counts.submitted > 0) {
+    // A long run leaves its exposures to its manifest.
+    exposures = (JSON.parse(await readFile(result.outputFiles.manifest, 'utf8')) as { exposures: ExposureResult[] })
+      .exposures;
+  }
+  const submitted = exposures.filter((e) => e.status === 'submitted');
+  if (submitted.length === 0) throw invalidInput([`run ${workflowId} submitted no exposure: nothing to post-process`]);
+  return {
+    season: result.season,
+    exposures: submitted.map(({ expnum, band, nite, jobId }) => ({ expnum, band, nite, ...(jobId ? { jobId } : {}) })),
+    envFile: join(result.runDir, RUN_FILES.environment),
+  };
+}
+
+/** A legacy output.txt: `[EXPNUM BAND, …]`, the season, and (ours) the NITEs, looked up per exposure. */
+async function fromOutputTxt(config: WorkerConfig, path: string): Promise<Source> {
+  const allowed = await checkUnderRoots(config, 'outputTxt', path);
+  if ('problem' in allowed) throw invalidInput([allowed.problem]);
+  const bad = await checkListFile(config, allowed.path, path);
+  if (bad) throw invalidInput([bad.replace('exposure list', 'outputTxt')]);
+  const text = await readFile(allowed.path, 'utf8');
+  const read = readOutputTxt(text);
+  const problems: string[] = [];
+  if (!Number.isSafeInteger(read.season) || read.season < 1) problems.push(`outputTxt ${path} line 2: not a season`);
+  read.exposures.forEach((e, i) => {
+    if (!Number.isSafeInteger(e.expnum) || e.expnum < 1 || e.band === '')
+      problems.push(`outputTxt ${path} line 1, item ${i + 1}: not "EXPNUM BAND"`);
+  });
+  if (read.exposures.length === 0) problems.push(`outputTxt ${path} line 1: no exposure`);
+  if (problems.length > 0) throw invalidInput(problems);
+  // One NITE on line 3 is every exposure's; with several, each is looked up in exposures.list.
+  const nite = read.nites.length === 1 ? read.nites[0] : undefined;
+  return fromList(
+    config,
+    read.season,
+    read.exposures.map((e) => ({ ...e, ...(nite ? { nite } : {}) })),
+  );
+}
+
+/** A season and exposures; a NITE not given is looked up in the site's exposures.list. */
+async function fromList(
+  config: WorkerConfig,
+  season: number | undefined,
+  exposures: PostProcessingInput['exposures'],
+): Promise<Source> {
+  const problems: string[] = [];
+  if (typeof season !== 'number' || !Number.isSafeInteger(season) || season < 1)
+    problems.push('season must be a positive integer');
+  if (!Array.isArray(exposures) || exposures.length === 0)
+    problems.push('exposures must list at least one {expnum, band}');
+  if (problems.length > 0) throw invalidInput(problems);
+  const table = await readFile(join(config.gwWorkflowDir, RUN_FILES.exposuresList), 'utf8')
+    .then(parseExposuresTable)
+    .catch(() => null);
+  const out: PostExposure[] = [];
+  const seen = new Set<number>();
+  for (const [i, e] of exposures!.entries()) {
+    if (typeof e?.expnum !== 'number' || !Number.isSafeInteger(e.expnum) || e.expnum < 1) {
+      problems.push(`exposures[${i}]: expnum must be a positive integer`);
+      continue;
+    }
+    if (seen.has(e.expnum)) {
+      problems.push(`exposure ${e.expnum} is listed twice`);
+      continue;
+    }
+    seen.add(e.expnum);
+    const nite = e.nite ?? table?.rows.get(e.expnum)?.nite;
+    if (typeof e.band !== 'string' || e.band === '') problems.push(`exposure ${e.expnum}: band is required`);
+    else if (nite === undefined || !/^\d{8}$/.test(nite))
+      problems.push(
+        `exposure ${e.expnum}: no NITE given, and none in ${join(config.gwWorkflowDir, RUN_FILES.exposuresList)}`,
+      );
+    else out.push({ expnum: e.expnum, band: e.band, nite, ...(e.jobId ? { jobId: e.jobId } : {}) });
+  }
+  if (problems.length > 0) throw invalidInput(problems);
+  return { season: season!, exposures: out };
+}
+
+async function readable(path: string): Promise<boolean> {
+  return access(path, constants.R_OK).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,174 @@
+/**
+ * `writePostprocInputs` and `runPostproc`: the inputs run_postproc.py reads, then run_postproc.py
+ * itself, in the Post-Processing checkout, in the environment it needs, knowing how it ended.
+ *
+ * The inputs are written in the run's output directory first (its record): the complete exposures
+ * list (one EXPNUM a line) and postproc_<SEASON>.ini from the checkout's template, through the
+ * configparser-compatible writer. run_postproc.py then runs in one bash, under `flock -n` on the
+ * checkout's lock (its status files and diffimg_setup.sh's "last ini" rule allow one at a time; a
+ * second finds the lock held, says who holds it, and the workflow waits its turn). In that bash, a
+ * constant script (the run's values are its arguments, never its text): copy the list and the ini
+ * into the checkout, set aside other seasons' postproc_*.ini (diffimg_setup.sh takes SEASON from the
+ * last one; they are put back on exit), `source diffimg_setup.sh`, check it set our SEASON,
+ * `./update_forcephoto_links.sh`, `python run_postproc.py --season S --outputdir DIR [--SKIPTO N]`.
+ * Its output goes to postproc_run.out in the output directory; heartbeats carry its tail. It ends
+ * as common/postproc-status.ts judges: success, no candidates (its own outcome), or failed.
+ * The --SKIPTO of a post-processing run again (a retry, a resume) is decided from its own output
+ * directory (common/skip-to.ts) unless one was asked for.
+ */
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
+import { completeExposuresFileName, formatCompleteExposures } from '../common/complete-exposures.js';
+import { errorForHistory, Failure } from '../common/failures.js';
+import { postprocIniFileName, writePostprocIni } from '../common/postproc-ini.js';
+import { judgePostprocEnd } from '../common/postproc-status.js';
+import { decideSkipTo } from '../common/skip-to.js';
+import type { WorkerConfig } from '../common/settings.js';
+import { writeAtomically } from './support/atomic-file.js';
+import { runLogged } from './support/run-logged.js';
+import type {
+  PostprocInputs,
+  RunPostprocInput,
+  RunPostprocResult,
+  WritePostprocInputsInput,
+} from './post-processing-types.js';
+
+/** The checkout's lock, and who holds it (written by the holder once it has the lock). */
+export const CHECKOUT_LOCK = '.desgw-postproc.lock';
+export const CHECKOUT_HOLDER = '.desgw-postproc.holder';
+/** flock's exit code when the lock is held. */
+const BUSY = 75;
+/** The script's own exit codes, before run_postproc.py starts. */
+const SETUP_FAILED = 81;
+const WRONG_SEASON = 82;
+const LINKS_FAILED = 83;
+
+/** Arguments: SEASON OUTDIR SKIPTO HOLDER LISTFILE INIFILE. Constant: nothing of the input is in its text. */
+const SCRIPT = `set -u
+season=$1 outdir=$2 skipto=$3 holder=$4 list=$5 ini=$6
+printf '%s\\n' "$holder" >${CHECKOUT_HOLDER}
+aside=.desgw-inis-set-aside
+restore() { for f in "$aside"/postproc_*.ini; do [[ -f $f ]] && mv -n -- "$f" .; done; return 0; }
+restore
+trap restore EXIT
+trap 'exit 143' TERM INT
+cp -f -- "$list" "$ini" . || exit ${SETUP_FAILED}
+mkdir -p "$aside"
+for f in postproc_*.ini; do
+    [[ -f $f && $f != "postproc_$season.ini" ]] && mv -f -- "$f" "$aside"/
+done
+rm -f -- "PostProcStatus$season.txt"
+echo "desgw: source diffimg_setup.sh"
+# shellcheck disable=SC1091
+source ./diffimg_setup.sh || exit ${SETUP_FAILED}
+if [[ \${SEASON:-} != "$season" ]]; then
+    echo "desgw: diffimg_setup.sh set SEASON=\${SEASON:-}, not $season"
+    exit ${WRONG_SEASON}
+fi
+echo "desgw: ./update_forcephoto_links.sh"
+./update_forcephoto_links.sh || exit ${LINKS_FAILED}
+args=(run_postproc.py --season "$season" --outputdir "$outdir")
+[[ -n $skipto ]] && args+=(--SKIPTO "$skipto")
+echo "desgw: python \${args[*]}"
+python "\${args[@]}"
+`;
+
+export async function writePostprocInputs(input: WritePostprocInputsInput): Promise<PostprocInputs> {
+  const { season, outputDir, postProcessingDir } = input;
+  await mkdir(outputDir, { recursive: true, mode: 0o775 });
+  const listName = completeExposuresFileName(season, new Date());
+  const listFile = join(outputDir, listName);
+  await writeAtomically(listFile, formatCompleteExposures(input.expnums));
+  const iniName = postprocIniFileName(season);
+  const iniFile = join(outputDir, iniName);
+  const template = await readFile(join(postProcessingDir, 'postproc.ini'), 'utf8');
+  const text = writePostprocIni(template, {
+    season,
+    // run_postproc.py joins it to [general] indir (./): the copy in the checkout.
+    exposuresListfile: listName,
+    bands: input.bands,
+    ...input.trigger,
+    outdir: outputDir,
+  });
+  await writeAtomically(iniFile, text);
+  return { listFile, iniFile, listName, iniName };
+}
+
+export async function runPostprocWith(config: WorkerConfig, input: RunPostprocInput): Promise<RunPostprocResult> {
+  const { season, postProcessingDir: checkout, outputDir } = input;
+  const skipTo = input.skipTo ?? decideSkipTo(await listTree(outputDir), season).skipTo;
+  const logFile = join(outputDir, 'postproc_run.out');
+  const r = await runLogged({
+    file: 'flock',
+    args: [
+      '-n',
+      '-E',
+      String(BUSY),
+      join(checkout, CHECKOUT_LOCK),
+      'bash',
+      '-c',
+      SCRIPT,
+      'desgw-postproc',
+      String(season),
+      outputDir,
+      skipTo === null ? '' : String(skipTo),
+      input.workflowId,
+      input.inputs.listFile,
+      input.inputs.iniFile,
+    ],
+    cwd: checkout,
+    env: { ...(process.env as Record<string, string>), PYTHONUNBUFFERED: '1' },
+    outFile: logFile,
+    pidFile: join(outputDir, '.postproc.pid'),
+    timeoutS: config.postprocTimeoutS,
+    heartbeatEveryS: config.heartbeatEveryS,
+    label: `run_postproc.py season ${season}`,
+  });
+  if (r.exitCode === BUSY && r.killed === null) {
+    const holder = (await readFile(join(checkout, CHECKOUT_HOLDER), 'utf8').catch(() => '')).trim();
+    throw ApplicationFailure.create({
+      type: Failure.CheckoutBusy,
+      nonRetryable: true,
+      message: `another post-processing${holder ? ` (${errorForHistory(holder, 120)})` : ''} is running in ${checkout}: this one waits its turn`,
+    });
+  }
+  if (r.killed === 'cancelled' || r.killed === 'shutdown')
+    throw ApplicationFailure.create({
+      type: Failure.WorkerShutdown,
+      message: `run_postproc.py was stopped (${r.killed})`,
+    });
+  const statusText = await readFile(join(checkout, `PostProcStatus${season}.txt`), 'utf8').catch(() => null);
+  const before = scriptFailure(r.exitCode, season);
+  const end = judgePostprocEnd({ exitCode: r.killed ? null : (r.exitCode ?? null), statusText, output: r.output });
+  if (end.outcome === 'failed') {
+    throw ApplicationFailure.create({
+      type: Failure.PostprocFailed,
+      nonRetryable: before !== null,
+      message: `${before ?? end.reason}${r.killed === 'timeout' ? ` (killed after ${config.postprocTimeoutS} s)` : ''}; its output: ${logFile}`,
+    });
+  }
+  return {
+    outcome: end.outcome,
+    reason: end.reason,
+    ...(end.outcome === 'success' ? { masterHtml: join(checkout, `masterHTML${season}.html`) } : {}),
+    logFile,
+    skipTo,
+    durationMs: r.durationMs,
+  };
+}
+
+/** What the script says when it stopped before run_postproc.py ran. */
+function scriptFailure(exitCode: number | undefined, season: number): string | null {
+  if (exitCode === SETUP_FAILED) return 'copying the inputs or sourcing diffimg_setup.sh failed';
+  if (exitCode === WRONG_SEASON)
+    return `diffimg_setup.sh did not set SEASON to ${season} (it takes the last postproc_*.ini of the checkout)`;
+  if (exitCode === LINKS_FAILED) return './update_forcephoto_links.sh failed';
+  return null;
+}
+
+/** Every file under a directory, as `/`-separated paths relative to it (empty when it does not exist). */
+async function listTree(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)));
+}

@@ -1,0 +1,133 @@
+/**
+ * The public contract of post-processing: the `postProcessing` workflow's input, progress and
+ * result, as the desgw client, the Temporal CLI and the parent run rely on them. It takes over once
+ * the DAGs are on the grid: waits for them, judges each exposure's CCDs and forced photometry,
+ * writes `complete_exposures_S<SEASON>_<time>.list` and `postproc_<SEASON>.ini`, and runs
+ * run_postproc.py in the Post-Processing checkout. Types and constants only (workflow code imports it).
+ */
+import type { ForcephotoOutcome } from './forcephoto-verdict.js';
+import type { PostprocOutcome } from './postproc-status.js';
+
+export const POST_PROCESSING_WORKFLOW_TYPE = 'postProcessing';
+export const DEFAULT_GRID_DEADLINE_HOURS = 12;
+
+/** The GW trigger and the proposal: written into postproc_<SEASON>.ini, never left at the template's values. */
+export interface TriggerFacts {
+  /** The GW trigger id, e.g. `S240511i` (written as `triggerid` and `ligoid`). */
+  triggerId: string;
+  /** The trigger's MJD: the origin of every light curve. */
+  triggerMjd: number;
+  /** The DECam proposal id, e.g. `2024A-0001`. */
+  propid: string;
+}
+
+/** What `imageProcessing` takes to go on to post-processing once its exposures are submitted. */
+export interface PostProcessingOptions extends TriggerFacts {
+  /** The Post-Processing checkout; default `Post-Processing/` beside the gw_workflow directory. */
+  postProcessingDir?: string;
+  /** CCDs an exposure needs complete (default 50 of 59). */
+  minCompleteCcds?: number;
+  /** Where run_postproc.py writes (default: a new directory per run, beside the checkout). */
+  outputDir?: string;
+  /** After this long waiting for the grid, go on with what finished (default 12). */
+  gridDeadlineHours?: number;
+  /** run_postproc.py's --SKIPTO (0..7); default: decided from what the output directory holds. */
+  skipTo?: number;
+}
+
+/** An exposure to post-process; NITE and job id when known (else looked up / not used). */
+export interface GridExposure {
+  expnum: number;
+  band: string;
+  nite?: string;
+  /** The jobsub job id of its DAG: lets jobsub_q tell that it left the queue. */
+  jobId?: string;
+}
+
+/** Input of `postProcessing`, as JSON: one of `imageProcessingWorkflowId`, `outputTxt`, or `season` with `exposures`. */
+export interface PostProcessingInput extends PostProcessingOptions {
+  /** A finished image-processing run: its result gives the season, exposures, bands, nites and job ids. */
+  imageProcessingWorkflowId?: string;
+  /** A legacy output.txt (line 1 `[EXPNUM BAND, …]`, line 2 the season, line 3 the NITEs). */
+  outputTxt?: string;
+  season?: number;
+  exposures?: GridExposure[];
+  /** The run's environment file (from the parent run): lets jobsub_q be asked. Set by imageProcessing. */
+  envFile?: string;
+}
+
+export type GridFinish = 'runend' | 'left-queue';
+
+/** Per exposure: how its DAG ended on the grid and how it was judged. */
+export interface ExposureVerdict {
+  expnum: number;
+  band: string;
+  nite: string;
+  /** How we know its DAG finished, or null when it had not by the deadline or `proceed`. */
+  finished: GridFinish | null;
+  passed: boolean;
+  ccds?: { complete: number; failed: number; incomplete: number; failSteps: { step: string; ccds: number[] }[] };
+  forcephoto?: { outcome: ForcephotoOutcome; expected: number; found: number; missingCcds: number[] };
+  /** Why it was left out, in a sentence. */
+  reason?: string;
+}
+
+export type PostProcessingPhase =
+  | 'resolving'
+  | 'waiting-for-grid'
+  | 'judging'
+  | 'waiting-for-checkout'
+  | 'running-postproc'
+  | 'done'
+  | 'no-candidates'
+  | 'failed';
+
+export interface PostProcessingProgress {
+  workflowId: string;
+  phase: PostProcessingPhase;
+  season?: number;
+  triggerId?: string;
+  /** Exposures whose DAG has finished, of all. */
+  finished: number;
+  total: number;
+  /** Still on the grid. */
+  pending: number[];
+  /** What it waits for (the grid, the checkout), and since when. */
+  waitingFor?: { what: 'grid' | 'checkout'; message: string; since: string };
+  /** What waiting for the grid has cost so far. */
+  grid: GridWaitStats;
+  /** The outcome, once run_postproc.py ended. */
+  masterHtml?: string;
+}
+
+/** What the wait cost: how often jobsub_q ran and how many /pnfs entries were read. */
+export interface GridWaitStats {
+  polls: number;
+  jobsubQCalls: number;
+  pnfsReads: number;
+  waitedS: number;
+}
+
+export interface PostProcessingResult {
+  workflowId: string;
+  season: number;
+  triggerId: string;
+  outcome: Exclude<PostprocOutcome, 'failed'>;
+  /** masterHTML<SEASON>.html in the checkout (on success). */
+  masterHtml?: string;
+  outputDir: string;
+  postProcessingDir: string;
+  /** postproc_run.out: run_postproc.py's output. */
+  logFile: string;
+  listFile: string;
+  iniFile: string;
+  skipTo: number | null;
+  exposures: ExposureVerdict[];
+  /** Exposures left out, each with why (not finished, failed its CCDs or forced photometry). */
+  leftOut: { expnum: number; reason: string }[];
+  grid: GridWaitStats;
+  /** Why it went on before every DAG finished, when it did. */
+  proceededBecause?: 'deadline' | 'proceed-signal';
+  startedAt: string;
+  finishedAt: string;
+}

@@ -1,0 +1,332 @@
+/**
+ * Post-processing end to end on a real dev server, the real activities and the sandbox site: its
+ * grid "runs" each submitted DAG (CCD outputs, FAILs, forced photometry, RUNEND), its
+ * Post-Processing checkout behaves like the real one (diffimg_setup.sh takes SEASON from the last
+ * ini, the links script refuses without it, run_postproc.py checks its arguments and ini). Checked
+ * through the site's ledger and the files written.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { appendFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { execa } from 'execa';
+import type { ImageProcessingResult } from '../../common/contract.js';
+import { TASK_QUEUE } from '../../common/contract.js';
+import { Failure } from '../../common/failures.js';
+import { postProcessingProgressQuery, proceedSignal } from '../../common/messages.js';
+import type { PostProcessingInput, PostProcessingResult } from '../../common/post-processing-contract.js';
+import { imageProcessing } from '../../workflows/image-processing.js';
+import { postProcessing } from '../../workflows/post-processing.js';
+import { devServerForThisFile, eventually, makeSite, range, withWorker, type Site } from '../helpers/harness.js';
+
+const server = devServerForThisFile();
+const TRIGGER = { triggerId: 'S240511i', triggerMjd: 60441.37, propid: '2024A-0001' };
+
+let counter = 0;
+const nextId = (what: string) => `test-pp-${what}-${process.pid}-${++counter}`;
+
+function startPostProcessing(input: PostProcessingInput, id = nextId('pp')) {
+  return server.env.client.workflow.start(postProcessing, { taskQueue: TASK_QUEUE, workflowId: id, args: [input] });
+}
+
+/** What python3's configparser reads from an ini (run_postproc.py's own reader). */
+async function readWithConfigparser(file: string): Promise<Record<string, string>> {
+  const py = `import configparser, json, sys
+c = configparser.ConfigParser()
+c.read(sys.argv[1])
+print(json.dumps(dict(c['general'])))`;
+  return JSON.parse((await execa('python3', ['-c', py, file])).stdout) as Record<string, string>;
+}
+
+const failureOf = (err: unknown) => {
+  assert.ok(err instanceof WorkflowFailedError, String(err));
+  const cause = (err.cause as { cause?: unknown })?.cause ?? err.cause;
+  assert.ok(cause instanceof ApplicationFailure, String(cause));
+  return cause;
+};
+
+describe('a whole night on the sandbox: image processing, the grid, post-processing', () => {
+  let site: Site;
+  let result: ImageProcessingResult;
+  let pp: PostProcessingResult;
+  const expnums = range(1210400, 4);
+  const bad = expnums[1]!;
+
+  before(async () => {
+    site = await makeSite({
+      setupSeconds: 0.2,
+      dagmakerMinSeconds: 0.3,
+      dagmakerMaxSeconds: 0.6,
+      submitSeconds: 0.05,
+      gridSeconds: 2,
+      postprocSeconds: 1,
+    });
+    await site.fault(`grid_bad.${bad}`);
+    const list = await site.list('night.list', expnums);
+    const id = nextId('night');
+    result = await withWorker(server.env, site, () =>
+      server.env.client.workflow.execute(imageProcessing, {
+        taskQueue: TASK_QUEUE,
+        workflowId: id,
+        args: [{ exposureListFile: list, season: 'auto', postProcessing: TRIGGER }],
+      }),
+    );
+    pp = await server.env.client.workflow.getHandle(`${id}-postproc`).result();
+  });
+
+  test('the run goes on to post-processing, which ends with the candidate page', () => {
+    assert.equal(result.counts.submitted, expnums.length);
+    assert.equal(result.postProcessing?.outcome, 'success', JSON.stringify(result.postProcessing));
+    assert.equal(result.postProcessing?.masterHtml, pp.masterHtml);
+    assert.ok(pp.masterHtml && existsSync(pp.masterHtml), pp.masterHtml);
+    assert.match(pp.masterHtml, new RegExp(`masterHTML${result.season}\\.html$`));
+    assert.equal(pp.season, result.season);
+  });
+
+  test('post-processing starts only once every DAG has finished, and within two minutes of the last', async () => {
+    const events = await site.ledger();
+    const done = events.filter((e) => e.event === 'grid_done');
+    assert.equal(done.length, expnums.length);
+    const lastDone = Math.max(...done.map((e) => e.ts));
+    const start = events.find((e) => e.event === 'postproc_start');
+    assert.ok(start, 'run_postproc.py started');
+    assert.ok(start.ts > lastDone, 'after the last DAG');
+    assert.ok(start.ts - lastDone < 120, `${start.ts - lastDone} s after the last DAG`);
+    assert.ok(pp.exposures.every((e) => e.finished === 'runend'));
+  });
+
+  test('the environment is set up in order in the checkout: diffimg_setup.sh, the links, run_postproc.py', async () => {
+    const events = await site.ledger();
+    const setup = events.findIndex((e) => e.event === 'pp_setup');
+    const links = events.findIndex((e) => e.event === 'forcephoto_links');
+    const start = events.findIndex((e) => e.event === 'postproc_start');
+    assert.ok(setup >= 0 && setup < links && links < start, `${setup} < ${links} < ${start}`);
+    assert.equal(events[setup]!.season, String(result.season));
+    assert.equal(events[start]!.cwd, pp.postProcessingDir);
+    assert.ok(!events.some((e) => e.event === 'postproc_warning'), 'no template value left');
+  });
+
+  test('an exposure failing its CCDs is left out, with its counts and the FAIL steps seen', () => {
+    const v = pp.exposures.find((e) => e.expnum === bad)!;
+    assert.equal(v.passed, false);
+    assert.ok(v.ccds!.failed >= 30, JSON.stringify(v.ccds));
+    assert.ok(
+      v.ccds!.failSteps.some((s) => s.step === 'RUN05_expose_makeWeight'),
+      JSON.stringify(v.ccds),
+    );
+    assert.deepEqual(
+      pp.leftOut.map((l) => l.expnum),
+      [bad],
+    );
+    for (const e of pp.exposures.filter((x) => x.expnum !== bad)) {
+      assert.equal(e.passed, true, e.reason);
+      assert.ok(e.ccds!.complete >= 50);
+      assert.ok(e.forcephoto!.outcome === 'complete' || e.forcephoto!.outcome === 'partial');
+    }
+  });
+
+  test('the list holds the passing exposures one a line, and the ini the trigger, read back by configparser', async () => {
+    const passing = expnums.filter((e) => e !== bad);
+    assert.equal(await readFile(pp.listFile, 'utf8'), passing.map((e) => `${e}\n`).join(''));
+    const general = await readWithConfigparser(pp.iniFile);
+    assert.equal(general.season, String(result.season));
+    assert.equal(general.triggerid, 'S240511i');
+    assert.equal(general.ligoid, 'S240511i');
+    assert.equal(general.triggermjd, '60441.37');
+    assert.equal(general.propid, '2024A-0001');
+    const bands = [...new Set(result.exposures.filter((e) => e.expnum !== bad).map((e) => e.band))];
+    assert.equal(general.bands, bands.join(','));
+    assert.equal(general.outdir, pp.outputDir);
+    assert.equal(general.exposures_listfile, pp.listFile.split('/').pop());
+    // The copies run_postproc.py read are in the checkout.
+    assert.equal(
+      await readFile(join(pp.postProcessingDir, pp.iniFile.split('/').pop()!), 'utf8'),
+      await readFile(pp.iniFile, 'utf8'),
+    );
+    const template = await readFile(join(pp.postProcessingDir, 'postproc.ini'), 'utf8');
+    for (const section of template.match(/^\[[^\]]+\]/gm) ?? [])
+      assert.ok((await readFile(pp.iniFile, 'utf8')).includes(section), `${section} kept`);
+  });
+
+  test('the wait is gentle: a stat per pending exposure per poll, jobsub_q at most once a minute', async () => {
+    const calls = (await site.ledger()).filter((e) => e.event === 'jobsub_q');
+    assert.equal(pp.grid.jobsubQCalls, calls.length);
+    assert.ok(pp.grid.jobsubQCalls <= 1 + Math.floor(pp.grid.waitedS / 60), JSON.stringify(pp.grid));
+    assert.ok(pp.grid.pnfsReads <= pp.grid.polls * expnums.length + expnums.length * 60, JSON.stringify(pp.grid));
+    console.log(`# grid wait: ${JSON.stringify(pp.grid)}`);
+  });
+
+  test('a second post-processing of the same run (by its workflow id) waits for the checkout, then runs', async () => {
+    await appendFile(join(site.state, 'config.sh'), 'SANDBOX_POSTPROC_SECONDS=4\n');
+    const [a, b] = await withWorker(server.env, site, async () => {
+      const first = await startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: result.workflowId });
+      await eventually('the first post-processing to start run_postproc.py', async () => {
+        const events = await site.ledger();
+        return events.filter((e) => e.event === 'postproc_start').length >= 2;
+      });
+      const second = await startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: result.workflowId });
+      const waiting = await eventually('the second to wait for the checkout', async () => {
+        const p = await second.query(postProcessingProgressQuery);
+        return p.phase === 'waiting-for-checkout' && p;
+      });
+      assert.match(waiting.waitingFor!.message, new RegExp(first.workflowId));
+      return Promise.all([first.result(), second.result()]);
+    });
+    assert.equal(a.outcome, 'success');
+    assert.equal(b.outcome, 'success');
+    const runs = (await site.ledger()).filter((e) => e.event === 'postproc_start' || e.event === 'postproc_end');
+    const last4 = runs.slice(-4).map((e) => e.event);
+    assert.deepEqual(last4, ['postproc_start', 'postproc_end', 'postproc_start', 'postproc_end'], 'one at a time');
+    await appendFile(join(site.state, 'config.sh'), 'SANDBOX_POSTPROC_SECONDS=1\n');
+  });
+
+  test('no candidates is its own outcome: no page, not a failure', async () => {
+    await site.fault('postproc_no_candidates');
+    const r = await withWorker(server.env, site, () =>
+      startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: result.workflowId }).then((h) => h.result()),
+    );
+    assert.equal(r.outcome, 'no-candidates');
+    assert.equal(r.masterHtml, undefined);
+  });
+
+  test('run_postproc.py crashing is run again with the --SKIPTO its own output directory allows', async () => {
+    await site.fault('postproc_crash', '6');
+    const r = await withWorker(server.env, site, () =>
+      startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: result.workflowId }).then((h) => h.result()),
+    );
+    assert.equal(r.outcome, 'success');
+    assert.ok(r.skipTo === 5 || r.skipTo === 6, String(r.skipTo));
+    const starts = (await site.ledger()).filter((e) => e.event === 'postproc_start' && e.outdir === r.outputDir);
+    assert.equal(starts.length, 2);
+    assert.equal(starts[0]!.skipto, 0, 'the first from the start (no --SKIPTO)');
+    assert.equal(starts[1]!.skipto, r.skipTo);
+  });
+
+  test('from a legacy output.txt, NITE on its third line', async () => {
+    const r = await withWorker(server.env, site, () =>
+      startPostProcessing({ ...TRIGGER, outputTxt: result.outputFiles.outputTxt }).then((h) => h.result()),
+    );
+    assert.equal(r.outcome, 'success');
+    assert.deepEqual(
+      r.leftOut.map((l) => l.expnum),
+      [bad],
+    );
+  });
+});
+
+describe('waiting for the grid: proceed, the deadline, and what is refused', () => {
+  let site: Site;
+  const expnums = range(1210410, 3);
+  const held = expnums[2]!;
+  let runId: string;
+
+  before(async () => {
+    site = await makeSite({
+      setupSeconds: 0.2,
+      dagmakerMinSeconds: 0.3,
+      dagmakerMaxSeconds: 0.6,
+      submitSeconds: 0.05,
+      gridSeconds: 1,
+      postprocSeconds: 0.5,
+    });
+    await site.fault(`grid_held.${held}`);
+    const list = await site.list('held.list', expnums);
+    runId = nextId('held');
+    await withWorker(server.env, site, () =>
+      server.env.client.workflow.execute(imageProcessing, {
+        taskQueue: TASK_QUEUE,
+        workflowId: runId,
+        args: [{ exposureListFile: list, season: 'auto' }],
+      }),
+    );
+  });
+
+  test('progress shows N of M finished; proceed goes on with what finished and names what it left out', async () => {
+    const r = await withWorker(server.env, site, async () => {
+      const h = await startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: runId });
+      const p = await eventually('two of three DAGs finished', async () => {
+        const q = await h.query(postProcessingProgressQuery);
+        return q.phase === 'waiting-for-grid' && q.finished === 2 && q;
+      });
+      assert.equal(p.total, 3);
+      assert.deepEqual(p.pending, [held]);
+      await h.signal(proceedSignal);
+      return h.result();
+    });
+    assert.equal(r.proceededBecause, 'proceed-signal');
+    assert.deepEqual(r.leftOut, [{ expnum: held, reason: 'its DAG had not finished on the grid' }]);
+    assert.equal(r.outcome, 'success');
+  });
+
+  test('after gridDeadlineHours it goes on by itself', async () => {
+    const r = await withWorker(server.env, site, () =>
+      startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: runId, gridDeadlineHours: 0.001 }).then((h) =>
+        h.result(),
+      ),
+    );
+    assert.equal(r.proceededBecause, 'deadline');
+    assert.deepEqual(
+      r.leftOut.map((l) => l.expnum),
+      [held],
+    );
+  });
+
+  test('a run without its trigger facts is refused, naming each, before anything waits', async () => {
+    const err = await withWorker(server.env, site, () =>
+      startPostProcessing({ imageProcessingWorkflowId: runId } as PostProcessingInput)
+        .then((h) => h.result())
+        .then(
+          () => null,
+          (e: unknown) => e,
+        ),
+    );
+    const cause = failureOf(err);
+    assert.equal(cause.type, Failure.InvalidInput);
+    for (const key of ['triggerId', 'triggerMjd', 'propid']) assert.match(cause.message, new RegExp(key));
+  });
+
+  test("the template's GW170814 values are refused, and an image-processing run asking for post-processing without them fails before DAGMaker", async () => {
+    const list = await site.list('one.list', [expnums[0]!]);
+    const before = (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length;
+    const err = await withWorker(server.env, site, () =>
+      server.env.client.workflow
+        .execute(imageProcessing, {
+          taskQueue: TASK_QUEUE,
+          workflowId: nextId('no-trigger'),
+          args: [
+            {
+              exposureListFile: list,
+              season: 'auto',
+              postProcessing: { triggerId: 'S240511i', triggerMjd: 57979.437, propid: '2024A-0001' },
+            },
+          ],
+        })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        ),
+    );
+    const cause = failureOf(err);
+    assert.equal(cause.type, Failure.InvalidInput);
+    assert.match(cause.message, /postProcessing\.triggerMjd 57979\.437 is the template's GW170814 value/);
+    assert.equal((await site.ledger()).filter((e) => e.event === 'dagmaker_start').length, before);
+  });
+
+  test('a checkout outside the allowed directories is refused and its scripts never run', async () => {
+    const elsewhere = join(site.root, '..');
+    const err = await withWorker(server.env, site, () =>
+      startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: runId, postProcessingDir: elsewhere })
+        .then((h) => h.result())
+        .then(
+          () => null,
+          (e: unknown) => e,
+        ),
+    );
+    const cause = failureOf(err);
+    assert.equal(cause.type, Failure.InvalidInput);
+    assert.match(cause.message, /not beside an allowed gw_workflow directory/);
+  });
+});

@@ -1,0 +1,240 @@
+/**
+ * `postProcessing`: from submitted DAGs to the candidate pages. Resolves what to process (a finished
+ * run, a legacy output.txt, or a season with exposures) and checks the trigger facts and the checkout
+ * before anything waits; waits for the grid, looking for each DAG's RUNEND marker every `pollS` and
+ * asking jobsub_q at most once a minute, until every DAG has finished, the deadline passes or a
+ * `proceed` signal comes; judges each finished exposure's CCDs and forced photometry; writes the
+ * complete exposures list and postproc_<SEASON>.ini; runs run_postproc.py in the checkout, one
+ * post-processing per checkout at a time (a second waits its turn, saying so); and reports how it
+ * ended: the candidate page, or no candidates, or a failure that names its output.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  proxySinks,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import type { PostExposure, ResolvedPostProcessing } from '../activities/post-processing-types.js';
+import { errorForHistory, Failure } from '../common/failures.js';
+import type {
+  GridFinish,
+  PostProcessingInput,
+  PostProcessingProgress,
+  PostProcessingResult,
+} from '../common/post-processing-contract.js';
+import { postProcessingProgressQuery, proceedSignal, retryNowSignal } from '../common/messages.js';
+import { DESGW_SEASON, DESGW_STATUS } from '../common/search-attributes.js';
+import type { NotifySinks } from '../common/notify.js';
+import { activityOptions } from './activity-policies.js';
+
+type Activities = ReturnType<typeof createActivities>;
+const { notifier } = proxySinks<NotifySinks>();
+
+const files = proxyActivities<Activities>(activityOptions('files'));
+const grid = proxyActivities<Activities>(activityOptions('grid'));
+const postproc = proxyActivities<Activities>(activityOptions('postproc'));
+
+/** How often a post-processing waiting for the checkout tries again (or at once on retryNow). */
+const CHECKOUT_RETRY = '60 seconds';
+
+export async function postProcessing(input: PostProcessingInput): Promise<PostProcessingResult> {
+  const { workflowId } = workflowInfo();
+  const startedAt = new Date().toISOString();
+  const view: PostProcessingProgress = {
+    workflowId,
+    phase: 'resolving',
+    finished: 0,
+    total: 0,
+    pending: [],
+    grid: { polls: 0, jobsubQCalls: 0, pnfsReads: 0, waitedS: 0 },
+  };
+  let proceed = false;
+  let wakeups = 0;
+  setHandler(postProcessingProgressQuery, () => view);
+  setHandler(proceedSignal, () => void (proceed = true));
+  setHandler(retryNowSignal, () => void wakeups++);
+  let shownStatus = '';
+  /** Shows where it stands (Current Details, DesgwStatus) and tells the night's people when it waits or ends. */
+  const publish = (message = view.waitingFor?.message): void => {
+    setCurrentDetails(describe(view));
+    const status = view.waitingFor ? `waiting-for-${view.waitingFor.what}` : view.phase;
+    if (status === shownStatus) return;
+    upsertSearchAttributes([{ key: DESGW_STATUS, value: status }]);
+    shownStatus = status;
+    if (/^(waiting-for-|done$|no-candidates$|failed$)/.test(status)) {
+      const { season } = view;
+      notifier.notify({ workflowId, status, season, message, at: new Date().toISOString() });
+    }
+  };
+  publish();
+
+  try {
+    const run = await files.resolvePostProcessing({ ...input, workflowId });
+    view.season = run.season;
+    view.triggerId = run.trigger.triggerId;
+    view.total = run.exposures.length;
+    upsertSearchAttributes([{ key: DESGW_SEASON, value: run.season }]);
+
+    const { finished, proceededBecause } = await waitForGrid(run);
+    view.phase = 'judging';
+    view.waitingFor = undefined;
+    publish();
+    const judged = await grid.judgeExposures({
+      season: run.season,
+      pnfsRoot: run.pnfsRoot,
+      minCompleteCcds: run.minCompleteCcds,
+      exposures: run.exposures.map((e) => ({ ...e, finished: finished.get(e.expnum) ?? null })),
+    });
+    view.grid.pnfsReads += judged.pnfsReads;
+    const verdicts = judged.verdicts;
+    const leftOut = verdicts.filter((v) => !v.passed).map((v) => ({ expnum: v.expnum, reason: v.reason ?? '' }));
+    const passed = verdicts.filter((v) => v.passed);
+    if (passed.length === 0) {
+      throw ApplicationFailure.create({
+        type: Failure.NoExposurePassed,
+        nonRetryable: true,
+        message: `no exposure passed the grid checks, so run_postproc.py was not started: ${leftOut
+          .map((l) => `${l.expnum}: ${errorForHistory(l.reason, 160)}`)
+          .join('; ')}`,
+      });
+    }
+
+    const inputs = await files.writePostprocInputs({
+      workflowId,
+      season: run.season,
+      expnums: passed.map((v) => v.expnum),
+      bands: [...new Set(passed.map((v) => v.band))],
+      trigger: run.trigger,
+      postProcessingDir: run.postProcessingDir,
+      outputDir: run.outputDir,
+    });
+    const ran = await runInCheckout(run, inputs);
+    view.phase = ran.outcome === 'success' ? 'done' : 'no-candidates';
+    if (ran.masterHtml) view.masterHtml = ran.masterHtml;
+    publish();
+    return {
+      workflowId,
+      season: run.season,
+      triggerId: run.trigger.triggerId,
+      outcome: ran.outcome,
+      ...(ran.masterHtml ? { masterHtml: ran.masterHtml } : {}),
+      outputDir: run.outputDir,
+      postProcessingDir: run.postProcessingDir,
+      logFile: ran.logFile,
+      listFile: inputs.listFile,
+      iniFile: inputs.iniFile,
+      skipTo: ran.skipTo,
+      exposures: verdicts,
+      leftOut,
+      grid: view.grid,
+      ...(proceededBecause ? { proceededBecause } : {}),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+  } catch (err) {
+    view.phase = 'failed';
+    view.waitingFor = undefined;
+    publish(errorForHistory(err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err)));
+    throw err;
+  }
+
+  /**
+   * Waits until every DAG has finished, or the deadline, or `proceed`. Each poll is one activity:
+   * a stat per pending exposure's RUNEND marker, and jobsub_q when a minute has passed since the last.
+   */
+  async function waitForGrid(
+    run: ResolvedPostProcessing,
+  ): Promise<{ finished: Map<number, GridFinish>; proceededBecause?: 'deadline' | 'proceed-signal' }> {
+    const finished = new Map<number, GridFinish>();
+    const pending = (): PostExposure[] => run.exposures.filter((e) => !finished.has(e.expnum));
+    const started = Date.now();
+    const deadline = started + run.gridDeadlineHours * 3600_000;
+    let lastQueue = -Infinity;
+    view.phase = 'waiting-for-grid';
+    for (;;) {
+      const now = Date.now();
+      const askQueue = now - lastQueue >= run.jobsubQEveryS * 1000;
+      const r = await grid.checkGrid({
+        season: run.season,
+        pnfsRoot: run.pnfsRoot,
+        exposures: pending(),
+        askQueue,
+        ...(run.envFile ? { envFile: run.envFile } : {}),
+      });
+      if (r.jobsubQCalls > 0) lastQueue = now;
+      for (const f of r.finished) finished.set(f.expnum, f.how);
+      view.grid.polls++;
+      view.grid.jobsubQCalls += r.jobsubQCalls;
+      view.grid.pnfsReads += r.pnfsReads;
+      view.grid.waitedS = Math.round((Date.now() - started) / 1000);
+      view.finished = finished.size;
+      view.pending = pending().map((e) => e.expnum);
+      if (view.pending.length === 0) return { finished };
+      if (proceed || Date.now() >= deadline) {
+        const proceededBecause = proceed ? 'proceed-signal' : 'deadline';
+        log.info('going on before every DAG finished', { proceededBecause, pending: view.pending });
+        return { finished, proceededBecause };
+      }
+      view.waitingFor = {
+        what: 'grid',
+        message: `${finished.size} of ${run.exposures.length} DAGs finished${r.queueProblem ? ` (jobsub_q: ${r.queueProblem})` : ''}; to go on with what has finished: desgw proceed ${workflowId}`,
+        since: view.waitingFor?.since ?? new Date().toISOString(),
+      };
+      publish();
+      await condition(() => proceed, Math.min(run.pollS, Math.max(1, (deadline - Date.now()) / 1000)) * 1000);
+    }
+  }
+
+  /** Runs run_postproc.py; while another post-processing holds the checkout, waits its turn. */
+  async function runInCheckout(
+    run: ResolvedPostProcessing,
+    inputs: Awaited<ReturnType<Activities['writePostprocInputs']>>,
+  ) {
+    for (;;) {
+      view.phase = 'running-postproc';
+      publish();
+      try {
+        const r = await postproc.runPostproc({
+          workflowId,
+          season: run.season,
+          postProcessingDir: run.postProcessingDir,
+          outputDir: run.outputDir,
+          inputs,
+          skipTo: run.skipTo,
+        });
+        view.waitingFor = undefined;
+        return r;
+      } catch (err) {
+        const cause = err instanceof ActivityFailure ? err.cause : undefined;
+        if (!(cause instanceof ApplicationFailure) || cause.type !== Failure.CheckoutBusy) throw err;
+        view.phase = 'waiting-for-checkout';
+        view.waitingFor = {
+          what: 'checkout',
+          message: cause.message,
+          since: view.waitingFor?.since ?? new Date().toISOString(),
+        };
+        publish();
+        const seen = wakeups;
+        await condition(() => wakeups > seen, CHECKOUT_RETRY);
+      }
+    }
+  }
+}
+
+/** Current Details: a few lines of Markdown. */
+function describe(v: PostProcessingProgress): string {
+  const lines = [
+    `**post-processing** ${v.phase}${v.season ? `, season ${v.season}` : ''}${v.triggerId ? `, ${v.triggerId}` : ''}`,
+  ];
+  if (v.total > 0) lines.push(`grid: ${v.finished} of ${v.total} DAGs finished`);
+  if (v.waitingFor) lines.push(`waiting for ${v.waitingFor.what} since ${v.waitingFor.since}: ${v.waitingFor.message}`);
+  if (v.masterHtml) lines.push(`candidates: ${v.masterHtml}`);
+  return lines.join('\n\n');
+}
