@@ -17,6 +17,17 @@ import { follow } from './follow.js';
 import { formatDryRun, formatProgress, formatResult } from './report.js';
 import { progressOf, resumeRun, signalRun, UserError } from './runs.js';
 import { dryRunOf, startRun } from './start-run.js';
+import {
+  followPostProcessing,
+  formatPostProcessingProgress,
+  formatPostProcessingResult,
+  parseExposures,
+  postProcessingOptions,
+  startPostProcessing,
+} from './post-process.js';
+import { postProcessingProgressQuery, proceedSignal } from '../common/messages.js';
+import { POST_PROCESSING_WORKFLOW_TYPE } from '../common/post-processing-contract.js';
+import { resolve } from 'node:path';
 
 function season(v: string): 'auto' | number {
   if (v === 'auto') return 'auto';
@@ -25,6 +36,15 @@ function season(v: string): 'auto' | number {
 }
 function positiveInt(v: string): number {
   if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError('use a whole number of at least 1');
+  return Number(v);
+}
+function number(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('use a number');
+  return n;
+}
+function wholeNumber(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('use a whole number');
   return Number(v);
 }
 function keyValue(v: string, acc: Record<string, string>): Record<string, string> {
@@ -52,11 +72,19 @@ program
   .option('--follow', 'show progress until the run ends, then its result')
   .option('--dry-run', 'check the list, exposures, season, rc and environment; run no DAGMaker, reserve nothing')
   .option('--json', 'print the result (or the started run) as JSON')
+  .option('--post-process', 'go on to post-processing once the exposures are submitted (needs the trigger flags)')
+  .option('--trigger-id <id>', 'post-processing: the GW trigger id, e.g. S240511i')
+  .option('--trigger-mjd <mjd>', "post-processing: the trigger's MJD", number)
+  .option('--propid <id>', 'post-processing: the DECam proposal id, e.g. 2024A-0001')
+  .option('--postproc-dir <dir>', 'post-processing: the Post-Processing checkout (default: beside gw_workflow)')
+  .option('--min-complete-ccds <n>', 'post-processing: complete CCDs an exposure needs (default 50)', positiveInt)
+  .option('--grid-deadline-hours <h>', 'post-processing: go on with what finished after this long (default 12)', number)
   .addHelpText(
     'after',
     `
 Examples:
   desgw run --exp-list sandbox/lists/demo.list --season auto --set WRITEDB=off --follow
+  desgw run --exp-list night.list --season auto --post-process --trigger-id S240511i --trigger-mjd 60441.37 --propid 2024A-0001 --follow
   desgw run --exp-list night.list --season 612 --set MIN_NITE=20231001 --max-concurrent 3
   desgw run --exp-list night.list --season 612 --dry-run`,
   )
@@ -75,8 +103,10 @@ Examples:
       process.exitCode = report.ok ? 0 : 2;
       return;
     }
+    const postProcessing = o.postProcess ? postProcessingOptions(o) : undefined;
     await warnWithoutSiteWorker(client);
     const handle = await startRun(client, {
+      ...(postProcessing ? { postProcessing } : {}),
       expList: o.expList,
       season: o.season,
       rc: o.set,
@@ -108,7 +138,7 @@ async function followToEnd(handle: WorkflowHandle, json: boolean | undefined): P
     throw err;
   }
   console.log(json ? JSON.stringify(result, null, 2) : formatResult(result));
-  process.exitCode = result.counts.failed > 0 ? 1 : 0;
+  process.exitCode = result.counts.failed > 0 || result.postProcessing?.outcome === 'failed' ? 1 : 0;
 }
 
 program
@@ -118,7 +148,14 @@ program
   .option('--json', 'print the progress as JSON')
   .addHelpText('after', '\nExample:\n  desgw status desgw-season-612')
   .action(async (id: string, o) => {
-    const p = await progressOf(await connectClient(), id);
+    const client = await connectClient();
+    const handle = client.workflow.getHandle(id);
+    if ((await handle.describe()).type === POST_PROCESSING_WORKFLOW_TYPE) {
+      const p = await handle.query(postProcessingProgressQuery);
+      console.log(o.json ? JSON.stringify(p, null, 2) : formatPostProcessingProgress(p));
+      return;
+    }
+    const p = await progressOf(client, id);
     console.log(o.json ? JSON.stringify(p, null, 2) : formatProgress(p));
   });
 
@@ -169,6 +206,73 @@ for (const [name, signal, description] of SIGNAL_COMMANDS) {
       console.log(`signalled ${signal} to ${id}`);
     });
 }
+
+program
+  .command('post-process')
+  .description(
+    'wait for the grid, judge the exposures and run run_postproc.py: for a finished run, an output.txt, or a season and exposures',
+  )
+  .option('--run <workflowId>', 'a finished image-processing run')
+  .option('--output-txt <file>', 'a legacy output.txt (line 3: the NITEs)')
+  .option('--season <N>', 'a season, with --exposures', positiveInt)
+  .option('--exposures <list>', 'EXPNUM:BAND[:NITE],… (NITE looked up in exposures.list when left out)', parseExposures)
+  .requiredOption('--trigger-id <id>', 'the GW trigger id, e.g. S240511i')
+  .requiredOption('--trigger-mjd <mjd>', "the trigger's MJD", number)
+  .requiredOption('--propid <id>', 'the DECam proposal id, e.g. 2024A-0001')
+  .option('--postproc-dir <dir>', 'the Post-Processing checkout (default: beside gw_workflow)')
+  .option('--min-complete-ccds <n>', 'complete CCDs an exposure needs (default 50)', positiveInt)
+  .option('--output-dir <dir>', "run_postproc.py's output directory (default: a new one per run, beside the checkout)")
+  .option('--grid-deadline-hours <h>', 'go on with what finished after this long (default 12)', number)
+  .option('--skip-to <n>', "run_postproc.py's --SKIPTO (default: decided from the output directory)", wholeNumber)
+  .option(
+    '--workflow-id <id>',
+    'workflow id (default desgw-postproc-<trigger>-<time>); the same id again resumes in its output directory',
+  )
+  .option('--follow', 'show progress until it ends, then its result')
+  .option('--json', 'print the result (or the started run) as JSON')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  desgw post-process --run desgw-season-612 --trigger-id S240511i --trigger-mjd 60441.37 --propid 2024A-0001 --follow
+  desgw post-process --output-txt image_proc_outputs/output.txt --trigger-id S240511i --trigger-mjd 60441.37 --propid 2024A-0001
+Exit codes: 0 candidates written, 1 no candidates, 2 it failed.`,
+  )
+  .action(async (o) => {
+    const input = {
+      ...postProcessingOptions({ ...o, postprocOutputDir: o.outputDir }),
+      ...(o.run ? { imageProcessingWorkflowId: o.run } : {}),
+      ...(o.outputTxt ? { outputTxt: resolve(o.outputTxt) } : {}),
+      ...(o.season !== undefined ? { season: o.season } : {}),
+      ...(o.exposures ? { exposures: o.exposures } : {}),
+    };
+    const handle = await startPostProcessing(await connectClient(), input, o.workflowId);
+    if (!o.follow) {
+      if (o.json) console.log(JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId }));
+      else console.log(`started ${handle.workflowId} (desgw status ${handle.workflowId}, or the Web UI)`);
+      return;
+    }
+    await followPostProcessing(handle);
+    try {
+      const r = await handle.result();
+      console.log(o.json ? JSON.stringify(r, null, 2) : formatPostProcessingResult(r));
+      process.exitCode = r.outcome === 'success' ? 0 : 1;
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      console.error(`post-processing ${handle.workflowId} failed: ${err.cause?.message ?? err.message}`);
+      console.error(`to run it again where it stopped: desgw post-process … --workflow-id ${handle.workflowId}`);
+      process.exitCode = 2;
+    }
+  });
+
+program
+  .command('proceed')
+  .description('tell a post-processing waiting for the grid to go on now with what has finished (signal proceed)')
+  .argument('<workflowId>')
+  .action(async (id: string) => {
+    await (await connectClient()).workflow.getHandle(id).signal(proceedSignal);
+    console.log(`signalled proceed to ${id}`);
+  });
 
 program
   .command('doctor')

@@ -34,6 +34,11 @@ export function formatResult(r: ImageProcessingResult): string {
     `manifest:    ${r.outputFiles.manifest}`,
     `run dir:     ${r.runDir}  (exp_EXPNUM/ holds each exposure's .dag, .out and mytemp_EXPNUM)`,
   );
+  const pp = r.postProcessing;
+  if (pp)
+    lines.push(
+      `post-processing: ${pp.workflowId}: ${pp.outcome}${pp.masterHtml ? `\ncandidates:  ${pp.masterHtml}` : ''}${pp.error ? ` (${pp.error})` : ''}`,
+    );
   return lines.join('\n');
 }
 

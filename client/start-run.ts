@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { basename, resolve } from 'node:path';
 import type { ImageProcessingInput } from '../common/contract.js';
 import { TASK_QUEUE } from '../common/contract.js';
+import type { PostProcessingOptions } from '../common/post-processing-contract.js';
 import type { DryRunReport } from '../workflows/dry-run.js';
 import { imageProcessing } from '../workflows/image-processing.js';
 import { dryRun } from '../workflows/dry-run.js';
@@ -15,6 +16,7 @@ export interface RunOptions {
   gwWorkflowDir?: string;
   outputDir?: string;
   workflowId?: string;
+  postProcessing?: PostProcessingOptions;
 }
 
 /** Readable ids: `desgw-season-612` for a requested season, `desgw-auto-20231014-231502` otherwise. */
@@ -31,6 +33,7 @@ export function runInput(o: RunOptions): ImageProcessingInput {
   if (o.maxConcurrent !== undefined) input.maxConcurrent = o.maxConcurrent;
   if (o.gwWorkflowDir) input.gwWorkflowDir = resolve(o.gwWorkflowDir);
   if (o.outputDir) input.outputDir = resolve(o.outputDir);
+  if (o.postProcessing) input.postProcessing = o.postProcessing;
   return input;
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { connectClient } from '../client/connection.js';
 import { follow } from '../client/follow.js';
 import { formatResult } from '../client/report.js';
+import { followPostProcessing, formatPostProcessingResult } from '../client/post-process.js';
 import { startRun } from '../client/start-run.js';
 import { REPO_ROOT } from '../workers/config.js';
 import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
@@ -27,6 +28,8 @@ const devServerEnv: NodeJS.ProcessEnv = {
   TEMPORAL_CONFIG_FILE: join(REPO_ROOT, '.temporal', 'no-such-temporal.toml'), // absent: no profile is read
 };
 const keep = process.env.KEEP === '1';
+/** The demo's GW trigger: the sample list's event, S200224ca (2020-02-24 22:22:34 UTC); the proposal id is a stand-in. */
+const TRIGGER = { triggerId: 'S200224ca', triggerMjd: 58903.932, propid: 'DEMO-2020A' };
 const started: ResultPromise[] = [];
 
 async function reachable(): Promise<boolean> {
@@ -84,8 +87,10 @@ try {
   }
 
   console.log('starting the worker (npm run worker) against the sandbox DES site in .site/');
-  const env: NodeJS.ProcessEnv = { ...devServerEnv };
+  // Post-processing looks for finished DAGs every 10 s here (60 s by default; jobsub_q at most once a minute either way).
+  const env: NodeJS.ProcessEnv = { DESGW_GRID_POLL_S: '10', ...devServerEnv };
   delete env.DESGW_GW_WORKFLOW_DIR;
+  delete env.DESGW_PNFS_ROOT;
   const worker = execa('node', [...WORKER_NODE_FLAGS, join(REPO_ROOT, 'dist', 'workers', 'main.js')], {
     env,
     extendEnv: false,
@@ -97,14 +102,48 @@ try {
 
   const client = await connectClient(devServerEnv);
   const list = join(REPO_ROOT, 'sandbox', 'lists', 'demo.list');
-  console.log(`\n$ desgw run --exp-list sandbox/lists/demo.list --season auto --set WRITEDB=off --follow`);
-  const handle = await startRun(client, { expList: list, season: 'auto', rc: { WRITEDB: 'off' } });
+  console.log(
+    `\n$ desgw run --exp-list sandbox/lists/demo.list --season auto --set WRITEDB=off --post-process ` +
+      `--trigger-id ${TRIGGER.triggerId} --trigger-mjd ${TRIGGER.triggerMjd} --propid ${TRIGGER.propid} --follow`,
+  );
+  const nightStarted = Date.now();
+  const handle = await startRun(client, {
+    expList: list,
+    season: 'auto',
+    rc: { WRITEDB: 'off' },
+    postProcessing: TRIGGER,
+  });
   const ui = `http://localhost:${uiPort}/namespaces/default/workflows/${handle.workflowId}/${handle.firstExecutionRunId}/history`;
   console.log(`watch it in the Web UI: ${ui}\n`);
-  await follow(handle);
+  // The run's own progress, then its post-processing's (the grid wait, run_postproc.py) once it starts.
+  const postHandle = client.workflow.getHandle(`${handle.workflowId}-postproc`);
+  const closed = handle.result().then(
+    () => true,
+    () => true,
+  );
+  const followPost = (async () => {
+    while (
+      !(await postHandle.describe().then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      if (await Promise.race([closed, new Promise<false>((r) => setTimeout(() => r(false), 1000))])) return;
+    }
+    await followPostProcessing(postHandle);
+  })();
+  await Promise.all([follow(handle), followPost]);
   const result = await handle.result();
   console.log('\n' + formatResult(result));
   console.log(`\n${result.outputFiles.outputTxt}:\n${await readFile(result.outputFiles.outputTxt, 'utf8')}`);
+  const post = await postHandle.result();
+  console.log(formatPostProcessingResult(post));
+  const nightS = Math.round((Date.now() - nightStarted) / 1000);
+  console.log(
+    `\nthe night took ${nightS} s: image processing, ${post.grid.waitedS} s waiting for the grid ` +
+      `(${post.grid.jobsubQCalls} jobsub_q calls, ${post.grid.pnfsReads} /pnfs reads), then run_postproc.py`,
+  );
+  if (post.masterHtml) console.log(`the candidate page: ${post.masterHtml}`);
   console.log(`Web UI of this run: ${ui}`);
   if (keep) {
     console.log('\nKEEP=1: the dev server and the worker keep running; Ctrl-C stops them.');

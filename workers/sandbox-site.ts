@@ -17,13 +17,14 @@ export interface SandboxTimings {
 /** Creates a sandbox site at `root` (gw_workflow/, grid/, state/ …) unless one is there; returns its gw_workflow dir. */
 export async function ensureSandboxSite(root: string, timings: SandboxTimings = {}): Promise<string> {
   const gw = join(root, 'gw_workflow');
-  if (
-    await stat(gw).then(
-      (s) => s.isDirectory(),
+  const has = (p: string) =>
+    stat(p).then(
+      () => true,
       () => false,
-    )
-  )
-    return gw;
+    );
+  const hasGw = await has(gw);
+  // A site made before the sandbox had its Post-Processing checkout is made again (--force).
+  if (hasGw && (await has(join(root, 'Post-Processing', 'run_postproc.py')))) return gw;
   const env: Record<string, string> = {};
   if (timings.setupSeconds !== undefined) env.SANDBOX_SETUP_SECONDS = String(timings.setupSeconds);
   if (timings.dagmakerMinSeconds !== undefined) env.SANDBOX_DAGMAKER_MIN_SECONDS = String(timings.dagmakerMinSeconds);
@@ -31,7 +32,8 @@ export async function ensureSandboxSite(root: string, timings: SandboxTimings = 
   if (timings.submitSeconds !== undefined) env.SANDBOX_SUBMIT_SECONDS = String(timings.submitSeconds);
   if (timings.gridSeconds !== undefined) env.SANDBOX_GRID_SECONDS = String(timings.gridSeconds);
   if (timings.postprocSeconds !== undefined) env.SANDBOX_POSTPROC_SECONDS = String(timings.postprocSeconds);
-  await execa('bash', [join(REPO_ROOT, 'sandbox', 'make-site.sh'), root], { env, stdio: 'inherit' });
+  const force = hasGw ? ['--force'] : [];
+  await execa('bash', [join(REPO_ROOT, 'sandbox', 'make-site.sh'), ...force, root], { env, stdio: 'inherit' });
   return gw;
 }
 

@@ -12,7 +12,6 @@
 import {
   ActivityFailure,
   CancellationScope,
-  ChildWorkflowFailure,
   type ChildWorkflowHandle,
   ContinueAsNew,
   condition,
@@ -377,9 +376,10 @@ class Steps {
       };
     } catch (err) {
       if (isCancellation(err)) throw err;
-      const error = errorForHistory(
-        err instanceof ChildWorkflowFailure ? (err.cause?.message ?? err.message) : String(err),
-      );
+      // The innermost cause says why (the child's failure wraps its activity's, which wraps the tool's).
+      let cause: unknown = err;
+      while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+      const error = errorForHistory(cause instanceof Error ? cause.message : String(cause));
       return { ...result, postProcessing: { workflowId, outcome: 'failed', error } };
     }
   }

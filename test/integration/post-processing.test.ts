@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -205,7 +205,10 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     assert.equal(starts[1]!.skipto, r.skipTo);
   });
 
-  test('from a legacy output.txt, NITE on its third line', async () => {
+  test("from a legacy output.txt, NITE on its third line; another season's ini in the checkout is set aside and put back", async () => {
+    // diffimg_setup.sh takes SEASON from the last postproc_*.ini: postproc_9.ini sorts after ours.
+    const stale = join(pp.postProcessingDir, 'postproc_9.ini');
+    await writeFile(stale, '[general]\nseason = 9\n');
     const r = await withWorker(server.env, site, () =>
       startPostProcessing({ ...TRIGGER, outputTxt: result.outputFiles.outputTxt }).then((h) => h.result()),
     );
@@ -214,6 +217,9 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
       r.leftOut.map((l) => l.expnum),
       [bad],
     );
+    assert.equal(await readFile(stale, 'utf8'), '[general]\nseason = 9\n', 'put back as it was');
+    const setups = (await site.ledger()).filter((e) => e.event === 'pp_setup');
+    assert.equal(setups.at(-1)!.season, String(r.season));
   });
 });
 

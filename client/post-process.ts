@@ -1,0 +1,140 @@
+/**
+ * What `desgw post-process` and `desgw run --post-process` do: build a post-processing's input from
+ * the command line, start it, follow it, and print its progress and result as a person reads them.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { TASK_QUEUE } from '../common/contract.js';
+import { postProcessingProgressQuery } from '../common/messages.js';
+import type {
+  GridExposure,
+  PostProcessingInput,
+  PostProcessingOptions,
+  PostProcessingProgress,
+  PostProcessingResult,
+} from '../common/post-processing-contract.js';
+import { postProcessing } from '../workflows/post-processing.js';
+import { resolve } from 'node:path';
+import { UserError } from './runs.js';
+
+/** The options both commands share (commander's names). */
+export interface PostProcessFlags {
+  triggerId?: string;
+  triggerMjd?: number;
+  propid?: string;
+  postprocDir?: string;
+  minCompleteCcds?: number;
+  postprocOutputDir?: string;
+  gridDeadlineHours?: number;
+  skipTo?: number;
+}
+
+/** The options of a post-processing from the flags; refuses a missing trigger fact, naming the flag. */
+export function postProcessingOptions(f: PostProcessFlags): PostProcessingOptions {
+  const missing = (
+    [
+      ['--trigger-id', f.triggerId],
+      ['--trigger-mjd', f.triggerMjd],
+      ['--propid', f.propid],
+    ] as const
+  )
+    .filter(([, v]) => v === undefined)
+    .map(([flag]) => flag);
+  if (missing.length > 0)
+    throw new UserError(`post-processing needs ${missing.join(', ')}: the ini is never left at the template's values`);
+  return {
+    triggerId: f.triggerId!,
+    triggerMjd: f.triggerMjd!,
+    propid: f.propid!,
+    ...(f.postprocDir ? { postProcessingDir: resolve(f.postprocDir) } : {}),
+    ...(f.minCompleteCcds !== undefined ? { minCompleteCcds: f.minCompleteCcds } : {}),
+    ...(f.postprocOutputDir ? { outputDir: resolve(f.postprocOutputDir) } : {}),
+    ...(f.gridDeadlineHours !== undefined ? { gridDeadlineHours: f.gridDeadlineHours } : {}),
+    ...(f.skipTo !== undefined ? { skipTo: f.skipTo } : {}),
+  };
+}
+
+/** `EXPNUM:BAND[:NITE],…` as exposures. */
+export function parseExposures(v: string): GridExposure[] {
+  return v.split(',').map((item, i) => {
+    const [expnum, band, nite] = item.trim().split(':');
+    if (!/^\d+$/.test(expnum ?? '') || !band || (nite !== undefined && !/^\d{8}$/.test(nite)))
+      throw new UserError(`--exposures item ${i + 1} is not EXPNUM:BAND or EXPNUM:BAND:NITE`);
+    return { expnum: Number(expnum), band, ...(nite ? { nite } : {}) };
+  });
+}
+
+export function startPostProcessing(client: Client, input: PostProcessingInput, workflowId?: string) {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return client.workflow.start(postProcessing, {
+    taskQueue: TASK_QUEUE,
+    workflowId: workflowId ?? `desgw-postproc-${input.triggerId}-${stamp}`,
+    args: [input],
+    staticSummary: `DESGW post-processing: ${input.triggerId}`,
+  });
+}
+
+/** A line per change of a post-processing's progress, until it ends. */
+export async function followPostProcessing(
+  handle: WorkflowHandle,
+  out: NodeJS.WriteStream = process.stderr,
+  everyMs = 1000,
+): Promise<void> {
+  let closed = false;
+  const finished = handle
+    .result()
+    .catch(() => undefined)
+    .finally(() => (closed = true));
+  let last = '';
+  while (!closed) {
+    const p = await handle.query(postProcessingProgressQuery).catch(() => null);
+    if (p) {
+      const line = `[${handle.workflowId}] ${oneLine(p)}`;
+      if (line !== last) out.write(line + '\n');
+      last = line;
+    }
+    await Promise.race([finished, new Promise((r) => setTimeout(r, everyMs))]);
+  }
+}
+
+function oneLine(p: PostProcessingProgress): string {
+  const grid = p.total > 0 ? `: ${p.finished} of ${p.total} DAGs finished` : '';
+  return `${p.phase}${p.season !== undefined ? ` season ${p.season}` : ''}${grid}${p.waitingFor?.what === 'checkout' ? ` (${p.waitingFor.message})` : ''}`;
+}
+
+/** What `desgw status` prints for a post-processing. */
+export function formatPostProcessingProgress(p: PostProcessingProgress): string {
+  const lines = [`post-processing ${p.workflowId}: ${oneLine(p)}`];
+  if (p.pending.length > 0) lines.push(`  still on the grid: ${p.pending.join(', ')}`);
+  lines.push(
+    `  grid wait: ${p.grid.polls} polls, ${p.grid.jobsubQCalls} jobsub_q calls, ${p.grid.pnfsReads} /pnfs reads, ${p.grid.waitedS} s`,
+  );
+  if (p.waitingFor)
+    lines.push(
+      '',
+      `WAITING FOR ${p.waitingFor.what.toUpperCase()} since ${p.waitingFor.since}:`,
+      `  ${p.waitingFor.message}`,
+    );
+  if (p.masterHtml) lines.push('', `candidates: ${p.masterHtml}`);
+  return lines.join('\n');
+}
+
+/** A post-processing's result as a person reads it. */
+export function formatPostProcessingResult(r: PostProcessingResult): string {
+  const passed = r.exposures.filter((e) => e.passed).length;
+  const lines = [
+    `post-processing ${r.workflowId}: ${r.triggerId}, season ${r.season}: ${r.outcome === 'success' ? 'done' : 'no candidates'}; ${passed} of ${r.exposures.length} exposures passed` +
+      (r.proceededBecause ? ` (went on before every DAG finished: ${r.proceededBecause})` : ''),
+    '',
+  ];
+  for (const e of r.exposures)
+    lines.push(`  ${e.expnum} ${e.band} ${e.passed ? 'passed' : 'LEFT OUT'}: ${e.reason ?? ''}`);
+  lines.push(
+    '',
+    ...(r.masterHtml ? [`candidates:  ${r.masterHtml}`] : []),
+    `output dir:  ${r.outputDir}`,
+    `log:         ${r.logFile}`,
+    `inputs:      ${r.listFile}, ${r.iniFile}${r.skipTo !== null ? ` (--SKIPTO ${r.skipTo})` : ''}`,
+    `grid wait:   ${r.grid.waitedS} s, ${r.grid.polls} polls, ${r.grid.jobsubQCalls} jobsub_q calls, ${r.grid.pnfsReads} /pnfs reads`,
+  );
+  return lines.join('\n');
+}
