@@ -1,7 +1,8 @@
 /**
- * The activities, built by a factory that receives their dependencies (the worker's settings and
- * the season source), so tests hand in the sandbox site.
+ * The activities, built by a factory that receives their dependencies (the worker's settings, the
+ * season source and the season rules), so tests hand in the sandbox site, or changed rules.
  */
+import type { SeasonRules } from '../common/season-rules.js';
 import type { WorkerConfig } from '../common/settings.js';
 import { makeDagWith } from './make-dag.js';
 import { prepareRun } from './prepare-run.js';
@@ -32,12 +33,14 @@ import type { PostProcessingInput } from '../common/post-processing-contract.js'
 export interface ActivityDeps {
   config: WorkerConfig;
   seasons: SeasonSource;
+  /** The season rules reserveSeason and previewSeason apply: today's (common/season-rules.ts) unless a test changes them. */
+  rules?: SeasonRules;
 }
 
-export function createActivities({ config, seasons }: ActivityDeps) {
+export function createActivities({ config, seasons, rules }: ActivityDeps) {
   return {
     validateRun: (input: ValidateRunInput) => validateRunWith(config, input),
-    reserveSeason: (input: ReserveSeasonInput) => reserveSeasonWith(seasons, input),
+    reserveSeason: (input: ReserveSeasonInput) => reserveSeasonWith(config, seasons, input, rules),
     prepareRun,
     sourceEnvironment: (input: SourceEnvironmentInput) => sourceEnvironmentWith(config, input),
     makeDag: (input: MakeDagInput) => makeDagWith(config, input),
@@ -45,7 +48,7 @@ export function createActivities({ config, seasons }: ActivityDeps) {
     writeOutputs,
     recordFailure,
     priorOutcomes,
-    previewSeason: (input: { requested: 'auto' | number }) => previewSeasonWith(seasons, input),
+    previewSeason: (input: { requested: 'auto' | number }) => previewSeasonWith(config, seasons, input, rules),
     previewRc,
     // Post-processing.
     resolvePostProcessing: (input: PostProcessingInput & { workflowId: string }) =>

@@ -1,18 +1,23 @@
-/** `previewSeason` (dry run): the season a run would get, without reserving it. */
+/**
+ * `previewSeason` (dry run): the season a run would get, without reserving it: the same sources and
+ * the same decision as reserveSeason (activities/support/season-choice.ts), nothing claimed or written.
+ */
 import { Context } from '@temporalio/activity';
-import { SEASON_REGISTRY_WORKFLOW_ID } from '../common/contract.js';
-import { reservationsQuery, type RegistryState } from '../common/messages.js';
-import { decideSeason } from '../common/season-rules.js';
+import type { SeasonRules } from '../common/season-rules.js';
+import { runsDirsOf } from './support/run-seasons.js';
+import { chooseSeason, seasonUsage } from './support/season-choice.js';
 import type { SeasonSource } from './support/season-source.js';
+import type { WorkerConfig } from '../common/settings.js';
 
 export async function previewSeasonWith(
+  config: WorkerConfig,
   source: SeasonSource,
   { requested }: { requested: 'auto' | number },
+  rules?: SeasonRules,
 ): Promise<{ season?: number; problem?: string; source: string }> {
-  const used = await source.usedSeasons();
-  const state = await Context.current()
-    .client.workflow.getHandle(SEASON_REGISTRY_WORKFLOW_ID)
-    .query(reservationsQuery)
-    .catch((): RegistryState => ({ reservations: [], testSeasonOwners: [] }));
-  return { ...decideSeason(requested, used, new Map(state.reservations)), source: source.describe };
+  const usage = await seasonUsage(Context.current().client, source, runsDirsOf(config));
+  const choice = chooseSeason(requested, usage, rules);
+  return 'problem' in choice
+    ? { problem: choice.problem, source: source.describe }
+    : { season: choice.season, source: source.describe };
 }

@@ -31,6 +31,8 @@ export interface ValidatedRun {
 export interface ReserveSeasonInput {
   owner: string;
   requested: 'auto' | number;
+  /** The run's directory: its season.json records the season (absent in runs from before). */
+  runDir?: string;
 }
 
 export interface PrepareRunInput {

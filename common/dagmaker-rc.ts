@@ -121,10 +121,25 @@ export function bashQuote(value: string): string {
 }
 
 /** Matches `KEY=value`, `export KEY=value`, or their commented-out forms `#KEY=value`. */
-function assignment(line: string): { key: string; commented: boolean; trailing: string } | null {
+function assignment(line: string): { key: string; commented: boolean; value: string; trailing: string } | null {
   const m = /^\s*(#\s*)?(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s#]*)(\s+#.*)?\s*$/.exec(line);
   if (!m) return null;
-  return { key: m[2]!, commented: m[1] !== undefined, trailing: m[4] ?? '' };
+  return { key: m[2]!, commented: m[1] !== undefined, value: m[3] ?? '', trailing: m[4] ?? '' };
+}
+
+/**
+ * The value a dagmaker.rc's text gives `key` when sourced: its last active plain assignment, quotes
+ * removed; null when no active line sets it in a form read here (e.g. `SEASON=612`, `SEASON='612'`).
+ */
+export function rcValue(text: string, key: string): string | null {
+  let value: string | null = null;
+  for (const line of text.split('\n')) {
+    const a = assignment(line);
+    if (a?.key !== key || a.commented) continue;
+    const quoted = /^(["'])(.*)\1$/.exec(a.value);
+    value = quoted ? quoted[2]! : a.value;
+  }
+  return value;
 }
 
 /**

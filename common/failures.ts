@@ -9,6 +9,8 @@ export const Failure = {
   InvalidInput: 'InvalidInput',
   /** The season asked for is taken or reserved. */
   SeasonUnavailable: 'SeasonUnavailable',
+  /** The season registry refused a claim: another run holds that season (a race between two runs' decisions). */
+  SeasonTaken: 'SeasonTaken',
   /** The grid proxy or jobsub_lite's token is missing or expired (confirmed): a person renews it. */
   ProxyExpired: 'ProxyExpired',
   /** jobsub or its schedds do not answer (5xx, connection refused, schedd down): the site recovers. */

@@ -20,7 +20,22 @@ export const retryEnvironmentSignal = defineSignal('retryEnvironment');
 /** Check again now whatever the run waits for (the proxy, jobsub, the DES database, the environment). */
 export const retryNowSignal = defineSignal('retryNow');
 
-/** A run asks the season registry for a season. */
+/**
+ * A run claims the season its `reserveSeason` activity decided on. The registry applies no season
+ * rule to it: it records the claim, or refuses it when another run holds that season.
+ */
+export interface ClaimSeasonRequest {
+  /** The run claiming (its workflow id): claiming again returns the season it holds. */
+  owner: string;
+  season: number;
+  /** A shared (test) season: many runs may hold it at once. */
+  shared: boolean;
+}
+
+/**
+ * The Update of the registry before claims (kept so that registry histories recorded before then
+ * still replay; no code sends it any more): the registry itself decided the season.
+ */
 export interface ReserveSeasonRequest {
   /** The run asking (its workflow id): asking again returns the same season. */
   owner: string;
@@ -39,11 +54,14 @@ export interface Reservation {
 export interface RegistryState {
   /** [season, owner] for every exclusive reservation. */
   reservations: [number, string][];
-  /** [owner, season] for runs on the shared test seasons. */
+  /** [owner, season] for runs on shared (test) seasons. */
   testSeasonOwners: [string, number][];
 }
 
+/** Legacy: the registry decides (frozen rules). Only histories from before `claimSeason` send it. */
 export const reserveSeasonUpdate = defineUpdate<Reservation, [ReserveSeasonRequest]>('reserveSeason');
+/** The registry records a season the activity decided on, or refuses it (Failure.SeasonTaken). */
+export const claimSeasonUpdate = defineUpdate<Reservation, [ClaimSeasonRequest]>('claimSeason');
 export const reservationsQuery = defineQuery<RegistryState>('reservations');
 
 /** A post-processing's progress: the grid wait (N of M finished), the checkout, how it ended. */

@@ -21,6 +21,11 @@ export const RUN_FILES = {
   mirror: 'mirror.json',
   /** Which run made the directory. */
   marker: 'run.json',
+  /**
+   * The run's season, written when the season registry records it (before the directory is
+   * prepared): with dagmaker.rc's SEASON, the durable source of reservations a new registry is rebuilt from.
+   */
+  season: 'season.json',
   /** The hand-off to post-processing. */
   outputTxt: 'output.txt',
   manifest: 'manifest.json',

@@ -1,6 +1,8 @@
 /**
- * The DES season conventions (legacy-facts, "Seasons"): which numbers a run may take.
- * Pure, so the season registry workflow and the activities share one definition.
+ * The DES season conventions (legacy-facts, "Seasons"): which numbers a run may take. Pure, and
+ * applied only by the activities (reserveSeason, previewSeason): the season registry records their
+ * decisions and applies no rule itself, so changing a rule here changes what new runs get, never a
+ * past reservation (the registry's legacy handler keeps a frozen copy, workflows/legacy/).
  */
 
 /** Test seasons: may be requested again and again (they are never reserved for one run). */
@@ -33,8 +35,9 @@ export function pickAutoSeason(used: ReadonlySet<number>, from = LOWEST_AUTO): n
 }
 
 /**
- * Which season a request gets, given the seasons the DES database holds and those other runs have
- * reserved (season → run): the one rule the registry applies and a dry run previews.
+ * Which season a request gets, given the seasons the DES database holds and those other runs hold
+ * (season → run, from the registry and the run directories): the one rule reserveSeason applies
+ * and a dry run previews.
  */
 export function decideSeason(
   requested: 'auto' | number,
@@ -51,3 +54,11 @@ export function decideSeason(
   if (holder !== undefined) return { problem: `season ${requested} is already reserved by run ${holder}` };
   return { season: requested };
 }
+
+/** The rules the activities apply, as one value: today's are SEASON_RULES (a test hands in changed ones). */
+export interface SeasonRules {
+  decideSeason: typeof decideSeason;
+  isTestSeason: typeof isTestSeason;
+}
+
+export const SEASON_RULES: SeasonRules = { decideSeason, isTestSeason };

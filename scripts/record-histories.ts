@@ -5,7 +5,8 @@
  * never re-recorded). `make build && node dist/scripts/record-histories.js test/histories/vN`
  *
  * Scenarios: a run that continues as new; a proxy wait; an environment wait; a jobsub outage; a
- * cancelled run; a failed exposure; a resumed run; the season registry after several reservations.
+ * cancelled run; a failed exposure; a resumed run; the season registry after several reservations
+ * (its `claimSeason` Updates from v3 on, its legacy `reserveSeason` ones before).
  */
 import { execa } from 'execa';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';

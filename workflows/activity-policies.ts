@@ -36,7 +36,7 @@ export const POLICIES = {
     maximumIntervalS: 60,
     maximumAttempts: 5,
   },
-  /** reserveSeason: the DES database, then one Update of the season registry. */
+  /** reserveSeason: the DES database, the run directories and the registry, then one claim (Update) of the registry. */
   season: {
     taskQueue: SITE_TASK_QUEUE,
     scheduleToStartS: 30,

@@ -231,7 +231,7 @@ class Steps {
     upsertSearchAttributes(patched(NO_EXPOSURE_COUNT) ? [nites] : [nites, count]);
 
     progress.phase('allocating-season');
-    const { season } = await this.reserveSeasonOrWait();
+    const { season } = await this.reserveSeasonOrWait(run.runDir);
     upsertSearchAttributes([{ key: DESGW_SEASON, value: season }]);
     progress.view.season = season;
 
@@ -390,12 +390,14 @@ class Steps {
   }
 
   /**
-   * Reserves the season. When the DES database does not answer after the quick retries, the run
+   * Reserves the season (decided by the activity, recorded by the season registry and in the run
+   * directory's season.json). When the DES database does not answer after the quick retries, the run
    * waits for it (waiting-for-database), re-checking with backoff or at once on retryNow.
    */
-  private async reserveSeasonOrWait(): Promise<{ season: number }> {
+  private async reserveSeasonOrWait(runDir: string): Promise<{ season: number }> {
     const { input, progress, workflowId } = this;
-    const request = { owner: workflowId, requested: input.season };
+    // runDir: where the activity writes season.json (an activity's input, not a command: no patch needed).
+    const request = { owner: workflowId, requested: input.season, runDir };
     try {
       return await this.onSite((a) => a.season.reserveSeason(request));
     } catch (err) {

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import {
   RC_KEYS,
   RcValueError,
+  rcValue,
   bashQuote,
   renderRcDiff,
   rewriteRc,
@@ -150,4 +151,12 @@ test('bash reads quoted values literally: nothing in them executes', async () =>
   const r = await execa('bash', ['-c', `source ./dagmaker.rc; ${printAll}`], { cwd: dir });
   assert.deepEqual(r.stdout.split('\0').slice(0, hostile.length), hostile);
   assert.equal(existsSync(canary), false, 'a value executed when sourced');
+});
+
+test('rcValue: the value sourcing the file gives a key, quotes removed; null when no active line sets it', () => {
+  assert.equal(rcValue(SITE_RC, 'SEASON'), '2206');
+  assert.equal(rcValue("SEASON=1\nexport SEASON='612' # this run\n", 'SEASON'), '612');
+  assert.equal(rcValue('SEASON="613"\n', 'SEASON'), '613');
+  assert.equal(rcValue('#SEASON=614\n', 'SEASON'), null);
+  assert.equal(rcValue('RNUM=4\n', 'SEASON'), null);
 });
