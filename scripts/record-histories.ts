@@ -6,14 +6,23 @@
  *
  * Scenarios: a run that continues as new; a proxy wait; an environment wait; a jobsub outage; a
  * cancelled run; a failed exposure; a resumed run; the season registry after several reservations
- * (its `claimSeason` Updates from v3 on, its legacy `reserveSeason` ones before).
+ * (its `claimSeason` Updates from v3 on, its legacy `reserveSeason` ones before); from v4, a run
+ * that goes on to post-processing, and a post-processing told to proceed before every DAG finished.
  */
 import { execa } from 'execa';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { TASK_QUEUE, SEASON_REGISTRY_WORKFLOW_ID, type ImageProcessingInput } from '../common/contract.js';
-import { progressQuery, proxyRenewedSignal, retryEnvironmentSignal, retryNowSignal } from '../common/messages.js';
+import {
+  postProcessingProgressQuery,
+  proceedSignal,
+  progressQuery,
+  proxyRenewedSignal,
+  retryEnvironmentSignal,
+  retryNowSignal,
+} from '../common/messages.js';
+import { postProcessing } from '../workflows/post-processing.js';
 import { resumeRun } from '../client/runs.js';
 import { imageProcessing } from '../workflows/image-processing.js';
 import {
@@ -36,6 +45,8 @@ if (
 )
   throw new Error(`${target} exists: recorded histories are kept, never re-recorded`);
 await mkdir(target, { recursive: true });
+
+const TRIGGER = { triggerId: 'S231014r', triggerMjd: 60231.824, propid: 'DEMO-2023B' };
 
 const env = await startDevServer();
 const cli = await temporalCli();
@@ -143,6 +154,36 @@ try {
     const resumed = await resumeRun(env.client, handle.workflowId, false);
     await resumed.result();
     await save('imageProcessing-resumed', handle.workflowId);
+  });
+
+  // From v4: a run that goes on to post-processing (the grid wait, run_postproc.py), and a post-processing told to proceed.
+  await scenario('post-processing', {}, async (site) => {
+    const handle = await start({
+      exposureListFile: await site.list('pp.list', [1210460, 1210461]),
+      season: 'auto',
+      postProcessing: TRIGGER,
+    });
+    await handle.result();
+    await save('imageProcessing-post-processing', handle.workflowId);
+    await save('postProcessing-night', `${handle.workflowId}-postproc`);
+  });
+
+  await scenario('post-processing proceed', {}, async (site) => {
+    await site.fault('grid_held.1210471');
+    const run = await start({ exposureListFile: await site.list('held.list', [1210470, 1210471]), season: 'auto' });
+    await run.result();
+    const pp = await env.client.workflow.start(postProcessing, {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'record-postproc-proceed',
+      args: [{ ...TRIGGER, imageProcessingWorkflowId: run.workflowId }],
+    });
+    await eventually('one DAG finished, one held', async () => {
+      const p = await pp.query(postProcessingProgressQuery);
+      return p.phase === 'waiting-for-grid' && p.finished === 1;
+    });
+    await pp.signal(proceedSignal);
+    await pp.result();
+    await save('postProcessing-proceed', pp.workflowId);
   });
 
   // The registry, open, after every reservation above and two more.

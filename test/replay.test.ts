@@ -28,7 +28,13 @@ for (const version of versions) {
     test(`${version}/${file} replays against today's code`, async () => {
       const history = historyFromJSON(JSON.parse(await readFile(join(HISTORIES, version, file), 'utf8')));
       assert.ok((history.events?.length ?? 0) > 10);
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `replay-${version}-${file}`);
+      // Replayed under its recorded workflow id: a child's id may be made from it (e.g. `<id>-postproc`).
+      const recordedId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId;
+      await Worker.runReplayHistory(
+        { workflowBundle: await workflowBundle() },
+        history,
+        recordedId || `replay-${version}-${file}`,
+      );
     });
   }
 }
