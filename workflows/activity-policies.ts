@@ -102,7 +102,7 @@ export const POLICIES = {
   postproc: {
     taskQueue: SITE_TASK_QUEUE,
     scheduleToStartS: 30,
-    startToCloseTimeout: '8 hours',
+    startToCloseTimeout: '480 minutes',
     heartbeatTimeout: '60 seconds',
     initialIntervalS: 30,
     maximumIntervalS: 120,

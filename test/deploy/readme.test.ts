@@ -41,6 +41,11 @@ const POLICY_OF: Record<string, keyof typeof POLICIES> = {
   makeDag: 'dagmaker',
   submitDag: 'submit',
   recordFailure: 'record',
+  resolvePostProcessing: 'files',
+  writePostprocInputs: 'files',
+  checkGrid: 'grid',
+  judgeExposures: 'grid',
+  runPostproc: 'postproc',
 };
 
 test("the README's retry table is what the activities run with", async () => {
