@@ -228,6 +228,7 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
   const expnums = range(1210410, 3);
   const held = expnums[2]!;
   let runId: string;
+  let seasonOf: number;
 
   before(async () => {
     site = await makeSite({
@@ -241,13 +242,13 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
     await site.fault(`grid_held.${held}`);
     const list = await site.list('held.list', expnums);
     runId = nextId('held');
-    await withWorker(server.env, site, () =>
+    seasonOf = await withWorker(server.env, site, () =>
       server.env.client.workflow.execute(imageProcessing, {
         taskQueue: TASK_QUEUE,
         workflowId: runId,
         args: [{ exposureListFile: list, season: 'auto' }],
       }),
-    );
+    ).then((r) => r.season);
   });
 
   test('progress shows N of M finished; proceed goes on with what finished and names what it left out', async () => {
@@ -278,6 +279,29 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
       r.leftOut.map((l) => l.expnum),
       [held],
     );
+  });
+
+  test('when no exposure passes, it fails saying why each was left out, and run_postproc.py is not started', async () => {
+    const starts = async () => (await site.ledger()).filter((e) => e.event === 'postproc_start').length;
+    const before = await starts();
+    const err = await withWorker(server.env, site, () =>
+      startPostProcessing({
+        ...TRIGGER,
+        season: seasonOf,
+        exposures: [{ expnum: held, band: 'i' }],
+        gridDeadlineHours: 0.0005,
+      })
+        .then((h) => h.result())
+        .then(
+          () => null,
+          (e: unknown) => e,
+        ),
+    );
+    assert.ok(err instanceof WorkflowFailedError, String(err));
+    assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
+    assert.equal(err.cause.type, Failure.NoExposurePassed);
+    assert.match(err.cause.message, new RegExp(`${held}: its DAG had not finished on the grid`));
+    assert.equal(await starts(), before);
   });
 
   test('a run without its trigger facts is refused, naming each, before anything waits', async () => {
