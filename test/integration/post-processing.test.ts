@@ -20,7 +20,7 @@ import { postProcessingProgressQuery, proceedSignal } from '../../common/message
 import type { PostProcessingInput, PostProcessingResult } from '../../common/post-processing-contract.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
 import { postProcessing } from '../../workflows/post-processing.js';
-import { devServerForThisFile, eventually, makeSite, range, withWorker, type Site } from '../helpers/harness.js';
+import { devServerForThisFile, eventually, FAST, makeSite, range, withWorker, type Site } from '../helpers/harness.js';
 
 const server = devServerForThisFile();
 const TRIGGER = { triggerId: 'S240511i', triggerMjd: 60441.37, propid: '2024A-0001' };
@@ -56,14 +56,7 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
   const bad = expnums[1]!;
 
   before(async () => {
-    site = await makeSite({
-      setupSeconds: 0.2,
-      dagmakerMinSeconds: 0.3,
-      dagmakerMaxSeconds: 0.6,
-      submitSeconds: 0.05,
-      gridSeconds: 2,
-      postprocSeconds: 1,
-    });
+    site = await makeSite({ ...FAST, gridSeconds: 2, postprocSeconds: 1 });
     await site.fault(`grid_bad.${bad}`);
     const list = await site.list('night.list', expnums);
     const id = nextId('night');
@@ -229,16 +222,19 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
   const held = expnums[2]!;
   let runId: string;
   let seasonOf: number;
+  /** Runs a post-processing that must fail, and returns why. */
+  const failureOfRun = (input: PostProcessingInput) =>
+    withWorker(server.env, site, () =>
+      startPostProcessing(input)
+        .then((h) => h.result())
+        .then(
+          () => null,
+          (e: unknown) => e,
+        ),
+    ).then(failureOf);
 
   before(async () => {
-    site = await makeSite({
-      setupSeconds: 0.2,
-      dagmakerMinSeconds: 0.3,
-      dagmakerMaxSeconds: 0.6,
-      submitSeconds: 0.05,
-      gridSeconds: 1,
-      postprocSeconds: 0.5,
-    });
+    site = await makeSite({ ...FAST, gridSeconds: 1, postprocSeconds: 0.5 });
     await site.fault(`grid_held.${held}`);
     const list = await site.list('held.list', expnums);
     runId = nextId('held');
@@ -284,36 +280,19 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
   test('when no exposure passes, it fails saying why each was left out, and run_postproc.py is not started', async () => {
     const starts = async () => (await site.ledger()).filter((e) => e.event === 'postproc_start').length;
     const before = await starts();
-    const err = await withWorker(server.env, site, () =>
-      startPostProcessing({
-        ...TRIGGER,
-        season: seasonOf,
-        exposures: [{ expnum: held, band: 'i' }],
-        gridDeadlineHours: 0.0005,
-      })
-        .then((h) => h.result())
-        .then(
-          () => null,
-          (e: unknown) => e,
-        ),
-    );
-    assert.ok(err instanceof WorkflowFailedError, String(err));
-    assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
-    assert.equal(err.cause.type, Failure.NoExposurePassed);
-    assert.match(err.cause.message, new RegExp(`${held}: its DAG had not finished on the grid`));
+    const cause = await failureOfRun({
+      ...TRIGGER,
+      season: seasonOf,
+      exposures: [{ expnum: held, band: 'i' }],
+      gridDeadlineHours: 0.0005,
+    });
+    assert.equal(cause.type, Failure.NoExposurePassed);
+    assert.match(cause.message, new RegExp(`${held}: its DAG had not finished on the grid`));
     assert.equal(await starts(), before);
   });
 
   test('a run without its trigger facts is refused, naming each, before anything waits', async () => {
-    const err = await withWorker(server.env, site, () =>
-      startPostProcessing({ imageProcessingWorkflowId: runId } as PostProcessingInput)
-        .then((h) => h.result())
-        .then(
-          () => null,
-          (e: unknown) => e,
-        ),
-    );
-    const cause = failureOf(err);
+    const cause = await failureOfRun({ imageProcessingWorkflowId: runId } as PostProcessingInput);
     assert.equal(cause.type, Failure.InvalidInput);
     for (const key of ['triggerId', 'triggerMjd', 'propid']) assert.match(cause.message, new RegExp(key));
   });
@@ -347,15 +326,7 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
 
   test('a checkout outside the allowed directories is refused and its scripts never run', async () => {
     const elsewhere = join(site.root, '..');
-    const err = await withWorker(server.env, site, () =>
-      startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: runId, postProcessingDir: elsewhere })
-        .then((h) => h.result())
-        .then(
-          () => null,
-          (e: unknown) => e,
-        ),
-    );
-    const cause = failureOf(err);
+    const cause = await failureOfRun({ ...TRIGGER, imageProcessingWorkflowId: runId, postProcessingDir: elsewhere });
     assert.equal(cause.type, Failure.InvalidInput);
     assert.match(cause.message, /not beside an allowed gw_workflow directory/);
   });
