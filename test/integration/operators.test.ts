@@ -282,3 +282,63 @@ test('temporal workflow reset replays a finished run from its first task: it is 
     }
   });
 });
+
+test('post-processing from desgw and from the Temporal CLI: a finished run, by its workflow id', async () => {
+  const trigger = ['--trigger-id', 'S240511i', '--trigger-mjd', '60441.37', '--propid', '2024A-0001'];
+  await withWorker(server.env, site, async () => {
+    const input = {
+      imageProcessingWorkflowId: 'desgw-season-612',
+      triggerId: 'S240511i',
+      triggerMjd: 60441.37,
+      propid: '2024A-0001',
+    };
+    const started = await temporal([
+      'workflow',
+      'start',
+      '--type',
+      'postProcessing',
+      '--task-queue',
+      'desgw-image-processing',
+      '--workflow-id',
+      'pp-cli-612',
+      '--input',
+      JSON.stringify(input),
+    ]);
+    assert.equal(started.exitCode, 0, started.stderr);
+    const result = await temporal(['workflow', 'result', '--workflow-id', 'pp-cli-612', '--output', 'json']);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /"outcome":\s*"success"/);
+    const query = await temporal([
+      'workflow',
+      'query',
+      '--workflow-id',
+      'pp-cli-612',
+      '--name',
+      'postProcessingProgress',
+    ]);
+    assert.equal(query.exitCode, 0, query.stderr);
+    assert.match(query.stdout, /"phase":\s*"done"/);
+
+    const r = await desgw([
+      'post-process',
+      '--run',
+      'desgw-season-612',
+      ...trigger,
+      '--workflow-id',
+      'pp-desgw-612',
+      '--follow',
+      '--json',
+    ]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const pp = JSON.parse(r.stdout) as { outcome: string; season: number; masterHtml: string };
+    assert.equal(pp.outcome, 'success');
+    assert.equal(pp.season, 612);
+    assert.match(pp.masterHtml, /masterHTML612\.html$/);
+    const status = await desgw(['status', 'pp-desgw-612']);
+    assert.equal(status.exitCode, 0, status.stderr);
+    assert.match(status.stdout, /^post-processing pp-desgw-612: done season 612: 3 of 3 DAGs finished/m);
+  });
+  const noPropid = await desgw(['post-process', '--run', 'desgw-season-612', ...trigger.slice(0, 4)]);
+  assert.equal(noPropid.exitCode, 64);
+  assert.match(noPropid.stderr, /--propid/);
+});
