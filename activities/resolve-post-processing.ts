@@ -98,8 +98,8 @@ export async function resolvePostProcessingWith(
   };
 }
 
-/** The checkout, if allowed and whole; its template is read as configparser reads it. */
-async function checkout(config: WorkerConfig, requested: string | undefined): Promise<string> {
+/** The checkout, if allowed and whole; its template is read as configparser reads it. (Also `desgw doctor`'s check.) */
+export async function checkout(config: WorkerConfig, requested: string | undefined): Promise<string> {
   const gwDirs = await allowedGwWorkflowDirs(config);
   const dir = await resolvedPath(requested ?? join(dirname(gwDirs[0]!), 'Post-Processing'));
   if (!gwDirs.some((g) => isUnder(dir, dirname(g))))

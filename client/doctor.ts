@@ -17,6 +17,7 @@ import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE, TASK_QUEUE } from '../common/cont
 import { SEARCH_ATTRIBUTES } from '../common/search-attributes.js';
 import type { WorkerConfig } from '../common/settings.js';
 import { seasonSourceFor } from '../workers/season-source.js';
+import { checkout } from '../activities/resolve-post-processing.js';
 
 export interface Check {
   check: string;
@@ -99,7 +100,14 @@ export async function runDoctor(client: Client, namespace: string, config: Worke
       () => false,
     ))
   ) {
-    for (const check of ['setup_img_proc.sh sources', 'grid tools on PATH', 'grid proxy', 'season source']) {
+    for (const check of [
+      'setup_img_proc.sh sources',
+      'grid tools on PATH',
+      'grid proxy',
+      'season source',
+      'Post-Processing checkout',
+      'pnfs root',
+    ]) {
       add(
         check,
         'skipped',
@@ -141,6 +149,14 @@ export async function runDoctor(client: Client, namespace: string, config: Worke
       const source = await seasonSourceFor(config);
       const used = await source.usedSeasons();
       return `${source.describe}: ${used.length} seasons used`;
+    });
+    await attempt(
+      'Post-Processing checkout',
+      async () => `${await checkout(config, undefined)}: scripts and postproc.ini`,
+    );
+    await attempt('pnfs root', async () => {
+      await access(join(config.pnfsRoot, 'exp'), constants.R_OK | constants.X_OK);
+      return `${config.pnfsRoot}/exp readable (DESGW_PNFS_ROOT)`;
     });
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { REPO_ROOT } from '../../workers/config.js';
+import { sandboxPnfsRoot } from '../../workers/sandbox-site.js';
 import { devServerForThisFile, makeSite, withWorker, type Site } from '../helpers/harness.js';
 
 const server = devServerForThisFile();
@@ -18,6 +19,7 @@ const desgw = (site: Site, args: string[]) =>
       TEMPORAL_ADDRESS: server.env.address,
       DESGW_GW_WORKFLOW_DIR: site.gwDir,
       DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt'),
+      DESGW_PNFS_ROOT: sandboxPnfsRoot(site.gwDir),
     },
     reject: false,
   });
@@ -39,6 +41,8 @@ test('desgw doctor with no worker running: the pollers fail, the site checks pas
     'grid tools on PATH',
     'grid proxy',
     'season source',
+    'Post-Processing checkout',
+    'pnfs root',
   ]) {
     assert.equal(result.get(check), 'ok', check);
   }
@@ -72,6 +76,6 @@ test('desgw doctor on a healthy setup: every check passes, exit 0', async () => 
       [...rows(r.stdout).values()].every((v) => v === 'ok'),
       r.stdout,
     );
-    assert.equal(rows(r.stdout).size, 10);
+    assert.equal(rows(r.stdout).size, 12);
   });
 });
