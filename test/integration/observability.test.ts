@@ -7,9 +7,10 @@ import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { TASK_QUEUE } from '../../common/contract.js';
-import { proxyRenewedSignal } from '../../common/messages.js';
+import { postProcessingProgressQuery, proceedSignal, proxyRenewedSignal } from '../../common/messages.js';
 import type { NotifyEvent } from '../../common/notify.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
+import { postProcessing } from '../../workflows/post-processing.js';
 import { devServerForThisFile, eventually, makeSite, spawnWorker } from '../helpers/harness.js';
 
 const server = devServerForThisFile();
@@ -89,6 +90,50 @@ test('a run tells DESGW_NOTIFY_COMMAND once when it starts waiting and once when
       ),
       'no notification in history',
     );
+  } finally {
+    worker.kill('SIGTERM');
+    await worker;
+  }
+});
+
+test('a post-processing tells DESGW_NOTIFY_COMMAND once when it starts waiting for the grid, however many polls, and once when it ends', async () => {
+  const site = await makeSite();
+  const calls = join(site.root, 'notifications.jsonl');
+  const recorder = join(site.root, 'notify.sh');
+  await writeFile(recorder, `#!/bin/bash\ncat >> '${calls}'\n`);
+  await chmod(recorder, 0o755);
+  await site.fault('grid_held.1210477');
+  const worker = spawnWorker(site, server.env.address, 'worker', { DESGW_NOTIFY_COMMAND: recorder });
+  try {
+    const run = await server.env.client.workflow.execute(imageProcessing, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `notify-run-${process.pid}`,
+      args: [{ exposureListFile: await site.list('pp.list', [1210476, 1210477]), season: 'auto' }],
+    });
+    const pp = await server.env.client.workflow.start(postProcessing, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `notify-pp-${process.pid}`,
+      args: [{ imageProcessingWorkflowId: run.workflowId, triggerId: 'S240511i', triggerMjd: 60441.37, propid: 'X-1' }],
+    });
+    await eventually(
+      'ten polls of the grid',
+      async () => (await pp.query(postProcessingProgressQuery)).grid.polls >= 10,
+    );
+    await pp.signal(proceedSignal);
+    await pp.result();
+    const events = await eventually('the notification of the end', async () => {
+      const parsed = (await readFile(calls, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as NotifyEvent)
+        .filter((e) => e.workflowId === pp.workflowId);
+      return parsed.some((e) => e.status === 'done') ? parsed : null;
+    });
+    assert.deepEqual(
+      events.map((e) => e.status),
+      ['waiting-for-grid', 'done'],
+    );
+    assert.match(events[0]!.message ?? '', /of 2 DAGs finished; to go on with what has finished: desgw proceed/);
   } finally {
     worker.kill('SIGTERM');
     await worker;
