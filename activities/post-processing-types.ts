@@ -27,6 +27,8 @@ export interface ResolvedPostProcessing {
   /** Seconds between looks for RUNEND markers, and between jobsub_q calls (at least 60). */
   pollS: number;
   jobsubQEveryS: number;
+  /** A long wait continues as new past this many events (the site's DESGW_HISTORY_EVENT_LIMIT). */
+  historyEventLimit?: number;
 }
 
 export interface CheckGridInput {

@@ -95,6 +95,7 @@ export async function resolvePostProcessingWith(
     ...(envFile !== undefined && (await readable(envFile)) ? { envFile } : {}),
     pollS: config.gridPollS,
     jobsubQEveryS: Math.max(60, config.gridPollS),
+    historyEventLimit: config.timing.historyEventLimit,
   };
 }
 

@@ -12,6 +12,8 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  ContinueAsNew,
+  continueAsNew,
   log,
   proxyActivities,
   proxySinks,
@@ -25,6 +27,7 @@ import type { PostExposure, ResolvedPostProcessing } from '../activities/post-pr
 import { errorForHistory, Failure } from '../common/failures.js';
 import type {
   GridFinish,
+  GridWaitStats,
   PostProcessingInput,
   PostProcessingProgress,
   PostProcessingResult,
@@ -44,16 +47,29 @@ const postproc = proxyActivities<Activities>(activityOptions('postproc'));
 /** How often a post-processing waiting for the checkout tries again (or at once on retryNow). */
 const CHECKOUT_RETRY = '60 seconds';
 
-export async function postProcessing(input: PostProcessingInput): Promise<PostProcessingResult> {
+/** What a long grid wait carries across continue-as-new. */
+export interface CarriedWait {
+  startedAt: string;
+  run: ResolvedPostProcessing;
+  finished: [number, GridFinish][];
+  grid: GridWaitStats;
+  /** When the wait began (workflow time, ms), for the deadline. */
+  waitStartedMs: number;
+  /** When jobsub_q was last asked (workflow time, ms): still at most once a minute across the new run. */
+  lastQueueMs: number | null;
+  continuedAsNew: number;
+}
+
+export async function postProcessing(input: PostProcessingInput, carried?: CarriedWait): Promise<PostProcessingResult> {
   const { workflowId } = workflowInfo();
-  const startedAt = new Date().toISOString();
+  const startedAt = carried?.startedAt ?? new Date().toISOString();
   const view: PostProcessingProgress = {
     workflowId,
     phase: 'resolving',
     finished: 0,
     total: 0,
     pending: [],
-    grid: { polls: 0, jobsubQCalls: 0, pnfsReads: 0, waitedS: 0 },
+    grid: carried?.grid ?? { polls: 0, jobsubQCalls: 0, pnfsReads: 0, waitedS: 0 },
   };
   let proceed = false;
   let wakeups = 0;
@@ -76,11 +92,11 @@ export async function postProcessing(input: PostProcessingInput): Promise<PostPr
   publish();
 
   try {
-    const run = await files.resolvePostProcessing({ ...input, workflowId });
+    const run = carried?.run ?? (await files.resolvePostProcessing({ ...input, workflowId }));
     view.season = run.season;
     view.triggerId = run.trigger.triggerId;
     view.total = run.exposures.length;
-    upsertSearchAttributes([{ key: DESGW_SEASON, value: run.season }]);
+    if (!carried) upsertSearchAttributes([{ key: DESGW_SEASON, value: run.season }]);
 
     const { finished, proceededBecause } = await waitForGrid(run);
     view.phase = 'judging';
@@ -139,6 +155,7 @@ export async function postProcessing(input: PostProcessingInput): Promise<PostPr
       finishedAt: new Date().toISOString(),
     };
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
     view.phase = 'failed';
     view.waitingFor = undefined;
     publish(errorForHistory(err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err)));
@@ -152,11 +169,14 @@ export async function postProcessing(input: PostProcessingInput): Promise<PostPr
   async function waitForGrid(
     run: ResolvedPostProcessing,
   ): Promise<{ finished: Map<number, GridFinish>; proceededBecause?: 'deadline' | 'proceed-signal' }> {
-    const finished = new Map<number, GridFinish>();
+    const finished = new Map<number, GridFinish>(carried?.finished ?? []);
     const pending = (): PostExposure[] => run.exposures.filter((e) => !finished.has(e.expnum));
-    const started = Date.now();
+    const started = carried?.waitStartedMs ?? Date.now();
     const deadline = started + run.gridDeadlineHours * 3600_000;
-    let lastQueue = -Infinity;
+    // A wait of hours polls hundreds of times: it continues as new before its history grows large.
+    const historyFull = () =>
+      workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (run.historyEventLimit ?? 10_000);
+    let lastQueue = carried?.lastQueueMs ?? -Infinity;
     view.phase = 'waiting-for-grid';
     for (;;) {
       const now = Date.now();
@@ -189,6 +209,18 @@ export async function postProcessing(input: PostProcessingInput): Promise<PostPr
       };
       publish();
       await condition(() => proceed, Math.min(run.pollS, Math.max(1, (deadline - Date.now()) / 1000)) * 1000);
+      if (!proceed && historyFull()) {
+        const next: CarriedWait = {
+          startedAt,
+          run,
+          finished: [...finished],
+          grid: view.grid,
+          waitStartedMs: started,
+          lastQueueMs: Number.isFinite(lastQueue) ? lastQueue : null,
+          continuedAsNew: (carried?.continuedAsNew ?? 0) + 1,
+        };
+        await continueAsNew<typeof postProcessing>(input, next);
+      }
     }
   }
 
