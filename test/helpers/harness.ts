@@ -13,7 +13,8 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { execa, type ResultPromise } from 'execa';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,8 +99,29 @@ export const FAST: SandboxTimings = {
   submitSeconds: 0.05,
 };
 
+/** The sites this test file made: removed when it exits with every test passed (kept to look at otherwise). */
+const madeSites: string[] = [];
+process.once('exit', (code) => {
+  if (code !== 0 || process.exitCode || process.env.DESGW_KEEP_TEST_SITES === '1') return;
+  for (const root of madeSites) {
+    const site = join(root, 'site');
+    // The sandbox grid's detached runs first (they write under the site), then the files.
+    try {
+      execFileSync('bash', [join(site, 'lib', 'grid-run.sh'), 'stop-all'], {
+        env: { ...process.env, DESGW_SANDBOX_ROOT: site },
+        stdio: 'ignore',
+        timeout: 10_000,
+      });
+    } catch {
+      // a site whose grid never ran, or that is half made: its files go all the same
+    }
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  }
+});
+
 export async function makeSite(timings: SandboxTimings = FAST): Promise<Site> {
   const root = await mkdtemp(join(tmpdir(), 'desgw-site-'));
+  madeSites.push(root);
   const gwDir = await ensureSandboxSite(join(root, 'site'), timings);
   const state = join(root, 'site', 'state');
   return {

@@ -242,6 +242,7 @@ test('values that look like shell are read literally; nothing executes; no secre
     'the value reached the DAG as text',
   );
   assert.equal(existsSync(canary), false, 'a value executed');
+  await rm(canaryDir, { recursive: true, force: true });
 
   // The environment (with the site's database password) stays in a private file, not in history.
   const password = /SANDBOX_DB_PASSWORD=['"]?([^'"\n]+)/.exec(
