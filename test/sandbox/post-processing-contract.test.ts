@@ -23,6 +23,7 @@ import { completeExposuresFileName, formatCompleteExposures } from '../../common
 import { POSTPROC_TEMPLATE_VALUES, postprocIniFileName, readPostprocGeneral, writePostprocIni } from '../../common/postproc-ini.js';
 import { decideSkipTo } from '../../common/skip-to.js';
 import { judgePostprocEnd } from '../../common/postproc-status.js';
+import { setIniValues } from '../../common/configparser.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const makeSiteScript = path.join(repoRoot, 'sandbox', 'make-site.sh');
@@ -270,7 +271,9 @@ async function writeInputs(site: Site, opts: { expnums?: number[]; outdir?: stri
   await writeFile(path.join(site.pp, list), formatCompleteExposures(opts.expnums ?? NIGHT));
   const outdir = opts.outdir ?? path.join(site.root, 'postproc-out');
   const template = await readFile(path.join(site.pp, 'postproc.ini'), 'utf8');
-  const ini = writePostprocIni(template, { season, exposuresListfile: list, bands: ['i'], triggerId: 'S200304x', triggerMjd: opts.triggerMjd ?? 58912.05, propid: '2019B-0372', outdir });
+  const written = writePostprocIni(template, { season, exposuresListfile: list, bands: ['i'], triggerId: 'S200304x', triggerMjd: 58912.05, propid: '2019B-0372', outdir });
+  // The writer refuses the template's GW170814 values: a test of the legacy trap plants one afterwards.
+  const ini = opts.triggerMjd === undefined ? written : setIniValues(written, 'general', [['triggermjd', String(opts.triggerMjd)]]);
   await writeFile(path.join(site.pp, postprocIniFileName(season)), ini);
   return { outdir, list };
 }

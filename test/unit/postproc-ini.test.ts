@@ -9,6 +9,7 @@ import {
   postprocIniFileName,
   readPostprocGeneral,
   templateValuesLeft,
+  triggerProblems,
   writePostprocIni,
   type PostprocIniSettings,
 } from '../../common/postproc-ini.js';
@@ -88,7 +89,19 @@ const BAD: [string, Partial<PostprocIniSettings>, RegExp][] = [
     /^exposuresListfile: the value holds ; at its start or after a space/,
   ],
   ['an empty outdir', { outdir: '' }, /^outdir must be a non-empty path$/],
+  ["the template's trigger MJD", { triggerMjd: 57979.437 }, /^triggerMjd 57979\.437 is the template's GW170814 value/],
+  ["the template's trigger id", { triggerId: 'G298048' }, /^triggerId G298048 is the template's GW170814 value/],
+  ["the template's ligoid as trigger id", { triggerId: 'GW170814' }, /^triggerId GW170814 is the template's/],
+  ["the template's propid", { propid: '2017B-0110' }, /^propid 2017B-0110 is the template's GW170814 value/],
 ];
+
+test('triggerProblems names each trigger fact missing, and says none is wrong when all are given', () => {
+  assert.deepEqual(
+    triggerProblems({}).map((p) => p.split(' ')[0]),
+    ['triggerId', 'triggerMjd', 'propid'],
+  );
+  assert.deepEqual(triggerProblems({ triggerId: 'S240511i', triggerMjd: 60441.37, propid: '2024A-0001' }), []);
+});
 for (const [what, change, message] of BAD) {
   test(`refuses ${what}, naming the setting`, () => {
     assert.throws(
