@@ -90,15 +90,16 @@ Examples:
   )
   .action(async (o) => {
     const client = await connectClient();
+    const run = {
+      expList: o.expList,
+      season: o.season,
+      rc: o.set,
+      maxConcurrent: o.maxConcurrent,
+      gwWorkflowDir: o.gwWorkflow,
+      outputDir: o.outputDir,
+    };
     if (o.dryRun) {
-      const report = await dryRunOf(client, {
-        expList: o.expList,
-        season: o.season,
-        rc: o.set,
-        maxConcurrent: o.maxConcurrent,
-        gwWorkflowDir: o.gwWorkflow,
-        outputDir: o.outputDir,
-      });
+      const report = await dryRunOf(client, run);
       console.log(o.json ? JSON.stringify(report, null, 2) : formatDryRun(report));
       process.exitCode = report.ok ? 0 : 2;
       return;
@@ -106,22 +107,24 @@ Examples:
     const postProcessing = o.postProcess ? postProcessingOptions(o) : undefined;
     await warnWithoutSiteWorker(client);
     const handle = await startRun(client, {
-      ...(postProcessing ? { postProcessing } : {}),
-      expList: o.expList,
-      season: o.season,
-      rc: o.set,
-      maxConcurrent: o.maxConcurrent,
-      gwWorkflowDir: o.gwWorkflow,
-      outputDir: o.outputDir,
+      ...run,
       workflowId: o.workflowId,
+      ...(postProcessing ? { postProcessing } : {}),
     });
-    if (!o.follow) {
-      if (o.json) console.log(JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId }));
-      else console.log(`started ${handle.workflowId} (follow it with: desgw run … --follow, or in the Web UI)`);
-      return;
-    }
+    if (!o.follow) return printStarted(handle, o.json, 'follow it with: desgw run … --follow, or in the Web UI');
     await followToEnd(handle, o.json);
   });
+
+/** What a command that starts a workflow without following it prints: its ids (JSON), or a line. */
+function printStarted(
+  handle: { workflowId: string; firstExecutionRunId: string },
+  json: boolean | undefined,
+  hint: string | null,
+  verb = 'started',
+): void {
+  if (json) console.log(JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId }));
+  else console.log(`${verb} ${handle.workflowId}${hint ? ` (${hint})` : ''}`);
+}
 
 /** Shows progress until the run ends, prints its result, and sets the exit code from it. */
 async function followToEnd(handle: WorkflowHandle, json: boolean | undefined): Promise<void> {
@@ -180,11 +183,7 @@ program
   .action(async (id: string, o) => {
     const handle = await resumeRun(await connectClient(), id, o.retryFailed === true);
     if (o.follow) return followToEnd(handle, o.json);
-    console.log(
-      o.json
-        ? JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId })
-        : `resumed ${handle.workflowId}`,
-    );
+    printStarted(handle, o.json, null, 'resumed');
   });
 
 const SIGNAL_COMMANDS = [
@@ -247,11 +246,7 @@ Exit codes: 0 candidates written, 1 no candidates, 2 it failed.`,
       ...(o.exposures ? { exposures: o.exposures } : {}),
     };
     const handle = await startPostProcessing(await connectClient(), input, o.workflowId);
-    if (!o.follow) {
-      if (o.json) console.log(JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId }));
-      else console.log(`started ${handle.workflowId} (desgw status ${handle.workflowId}, or the Web UI)`);
-      return;
-    }
+    if (!o.follow) return printStarted(handle, o.json, `desgw status ${handle.workflowId}, or the Web UI`);
     await followPostProcessing(handle);
     try {
       const r = await handle.result();
