@@ -14,7 +14,7 @@ import { followPostProcessing, formatPostProcessingResult } from '../client/post
 import { startRun } from '../client/start-run.js';
 import { REPO_ROOT } from '../workers/config.js';
 import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
-import { DEV_SERVER_ARGS } from './dev-server-args.js';
+import { startDevArgs } from './dev-server-args.js';
 
 const port = Number(process.env.DESGW_DEMO_PORT ?? 7233);
 const uiPort = Number(process.env.DESGW_DEMO_UI_PORT ?? 8233);
@@ -58,27 +58,11 @@ try {
     console.log(
       `starting the Temporal dev server on ${address} (Web UI http://localhost:${uiPort}, data in .temporal/dev.db)`,
     );
-    const server = execa(
-      temporal,
-      [
-        'server',
-        'start-dev',
-        '--db-filename',
-        join(REPO_ROOT, '.temporal', 'dev.db'),
-        '--port',
-        String(port),
-        '--ui-port',
-        String(uiPort),
-        '--log-level',
-        'error',
-        ...DEV_SERVER_ARGS,
-      ],
-      {
-        stdout: 'ignore',
-        stderr: 'inherit',
-        reject: false,
-      },
-    );
+    const server = execa(temporal, startDevArgs(port, uiPort, join(REPO_ROOT, '.temporal', 'dev.db')), {
+      stdout: 'ignore',
+      stderr: 'inherit',
+      reject: false,
+    });
     started.push(server);
     for (let i = 0; !(await reachable()); i++) {
       if (i > 60) throw new Error('the dev server did not come up within 60 s');

@@ -19,3 +19,19 @@ export const DEV_SERVER_ARGS = Object.entries(DYNAMIC_CONFIG).flatMap(([k, v]) =
   '--dynamic-config-value',
   `${k}=${v}`,
 ]);
+
+/** `temporal server start-dev` on these ports, quiet, with the settings above (and a database file to keep its history). */
+export function startDevArgs(port: number, uiPort: number, dbFile?: string): string[] {
+  return [
+    'server',
+    'start-dev',
+    ...(dbFile ? ['--db-filename', dbFile] : []),
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--log-level',
+    'error',
+    ...DEV_SERVER_ARGS,
+  ];
+}

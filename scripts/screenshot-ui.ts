@@ -16,27 +16,13 @@ import { REPO_ROOT } from '../workers/config.js';
 import { makeSite, temporalCli } from '../test/helpers/harness.js';
 import { spawnWorker } from '../bench/spawn-worker.js';
 import { startRun } from '../client/start-run.js';
-import { DEV_SERVER_ARGS } from './dev-server-args.js';
+import { startDevArgs } from './dev-server-args.js';
 
 const port = 17233;
 const uiPort = 18233;
 const out = join(REPO_ROOT, 'docs', 'screenshots');
 await mkdir(out, { recursive: true });
-const server = execa(
-  await temporalCli(),
-  [
-    'server',
-    'start-dev',
-    '--port',
-    String(port),
-    '--ui-port',
-    String(uiPort),
-    '--log-level',
-    'error',
-    ...DEV_SERVER_ARGS,
-  ],
-  { reject: false },
-);
+const server = execa(await temporalCli(), startDevArgs(port, uiPort), { reject: false });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: [
