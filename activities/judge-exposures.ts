@@ -25,13 +25,14 @@ export async function judgeExposures(input: JudgeExposuresInput): Promise<JudgeE
       continue;
     }
     const dir = expDir(pnfsRoot, season, e);
-    const listing: Record<number, string[]> = {};
-    for (const ccd of DECAM_CCDS) listing[ccd] = await list(join(dir, ccdDirName(e.band, ccd)));
+    // An exposure's 59 listings at once: on dCache each is a round trip, and a night has hundreds of exposures.
+    const files = await Promise.all(DECAM_CCDS.map((ccd) => list(join(dir, ccdDirName(e.band, ccd)))));
+    const listing: Record<number, string[]> = Object.fromEntries(DECAM_CCDS.map((ccd, i) => [ccd, files[i]!]));
     pnfsReads += DECAM_CCDS.length;
     const ccds = judgeCcds(listing, minCompleteCcds);
-    const files = await list(forcephotoDir(pnfsRoot, season, e));
+    const photometry = await list(forcephotoDir(pnfsRoot, season, e));
     pnfsReads++;
-    const fp = judgeForcephoto({ band: e.band, completeCcds: ccds.complete, files });
+    const fp = judgeForcephoto({ band: e.band, completeCcds: ccds.complete, files: photometry });
     const passed = ccds.passed && fp.accepted;
     verdicts.push({
       ...base,
