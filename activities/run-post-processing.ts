@@ -18,7 +18,7 @@
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { completeExposuresFileName, formatCompleteExposures } from '../common/complete-exposures.js';
 import { errorForHistory, Failure } from '../common/failures.js';
 import { postprocIniFileName, writePostprocIni } from '../common/postproc-ini.js';
@@ -133,10 +133,14 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
       message: `another post-processing${holder ? ` (${errorForHistory(holder, 120)})` : ''} is running in ${checkout}: this one waits its turn`,
     });
   }
-  if (r.killed === 'cancelled' || r.killed === 'shutdown')
+  if (r.killed === 'cancelled') throw new CancelledFailure('run_postproc.py was cancelled and killed');
+  if (r.killed === 'shutdown')
+    // Not its failure: the workflow runs it again (deciding --SKIPTO again) without counting this attempt.
     throw ApplicationFailure.create({
       type: Failure.WorkerShutdown,
-      message: `run_postproc.py was stopped (${r.killed})`,
+      nonRetryable: true,
+      message: "run_postproc.py was stopped by the worker's shutdown",
+      details: [{ attempt: Context.current().info.attempt }],
     });
   const statusText = await readFile(join(checkout, `PostProcStatus${season}.txt`), 'utf8').catch(() => null);
   const before = scriptFailure(r.exitCode, season);

@@ -36,6 +36,7 @@ import { postProcessingProgressQuery, proceedSignal, retryNowSignal } from '../c
 import { DESGW_SEASON, DESGW_STATUS } from '../common/search-attributes.js';
 import type { NotifySinks } from '../common/notify.js';
 import { activityOptions } from './activity-policies.js';
+import { notCountingShutdowns } from './shutdowns.js';
 
 type Activities = ReturnType<typeof createActivities>;
 const { notifier } = proxySinks<NotifySinks>();
@@ -233,14 +234,22 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       view.phase = 'running-postproc';
       publish();
       try {
-        const r = await postproc.runPostproc({
-          workflowId,
-          season: run.season,
-          postProcessingDir: run.postProcessingDir,
-          outputDir: run.outputDir,
-          inputs,
-          skipTo: run.skipTo,
-        });
+        // A deploy that stops it is not its failure: run again, with its retries less only real failures.
+        const r = await notCountingShutdowns(
+          activityOptions('postproc'),
+          () => undefined,
+          (o) =>
+            postproc.runPostproc.executeWithOptions(o, [
+              {
+                workflowId,
+                season: run.season,
+                postProcessingDir: run.postProcessingDir,
+                outputDir: run.outputDir,
+                inputs,
+                skipTo: run.skipTo,
+              },
+            ]),
+        );
         view.waitingFor = undefined;
         return r;
       } catch (err) {

@@ -27,6 +27,7 @@ import { exposurePaths } from '../common/run-files.js';
 import { activityOptions, WORKER_WAIT } from './activity-policies.js';
 import { exposureStateSignal, proxyRenewedSignal, retryNowSignal } from '../common/messages.js';
 import { waitOf, waitOut, type Recheck } from './wait-out.js';
+import { attemptOf, notCountingShutdowns } from './shutdowns.js';
 import { DEFAULT_TIMING } from '../common/settings.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -183,41 +184,6 @@ const WAITING_STATE: Record<WaitingFor, ExposureState> = {
   // Only the run waits for its environment; an exposure never does.
   environment: 'waiting',
 };
-
-/** The attempt an activity failure reports in its details (activities put `{ attempt }` there). */
-function attemptOf(err: unknown): number | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  return cause instanceof ApplicationFailure
-    ? (cause.details?.[0] as { attempt?: number } | undefined)?.attempt
-    : undefined;
-}
-
-/**
- * Runs an activity; when the worker's shutdown stopped it (a deploy, `systemctl restart`), runs it
- * again, with its retry budget less only the attempts that really failed before. `interrupted`
- * hears how many attempts were spent on runs cut short, for the report.
- */
-async function notCountingShutdowns<T>(
-  options: ActivityOptions,
-  interrupted: (attempts: number) => void,
-  run: (o: ActivityOptions) => Promise<T>,
-): Promise<T> {
-  let o = options;
-  let spent = 0;
-  for (;;) {
-    try {
-      return await run(o);
-    } catch (err) {
-      const cause = err instanceof ActivityFailure ? err.cause : undefined;
-      if (!(cause instanceof ApplicationFailure && cause.type === Failure.WorkerShutdown)) throw err;
-      const attempt = attemptOf(err) ?? 1;
-      spent += attempt;
-      interrupted(spent);
-      const max = o.retry?.maximumAttempts;
-      o = { ...o, retry: { ...o.retry, maximumAttempts: max ? Math.max(1, max - (attempt - 1)) : max } };
-    }
-  }
-}
 
 /** Deterministic child id: the same season and exposure always map to the same workflow id. */
 export function exposureWorkflowId(season: number, expnum: number): string {

@@ -20,7 +20,16 @@ import { postProcessingProgressQuery, proceedSignal } from '../../common/message
 import type { PostProcessingInput, PostProcessingResult } from '../../common/post-processing-contract.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
 import { postProcessing } from '../../workflows/post-processing.js';
-import { devServerForThisFile, eventually, FAST, makeSite, range, withWorker, type Site } from '../helpers/harness.js';
+import {
+  devServerForThisFile,
+  eventually,
+  FAST,
+  makeSite,
+  range,
+  spawnWorker,
+  withWorker,
+  type Site,
+} from '../helpers/harness.js';
 
 const server = devServerForThisFile();
 const TRIGGER = { triggerId: 'S240511i', triggerMjd: 60441.37, propid: '2024A-0001' };
@@ -330,4 +339,36 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
     assert.equal(cause.type, Failure.InvalidInput);
     assert.match(cause.message, /not beside an allowed gw_workflow directory/);
   });
+});
+
+test('a worker restart during run_postproc.py is not counted against its retries: it runs again, and a crash after that still gets its retry', async () => {
+  const site = await makeSite({ ...FAST, gridSeconds: 0.5, postprocSeconds: 0.5 });
+  const list = await site.list('restart.list', [1210420, 1210421]);
+  const run = await withWorker(server.env, site, () =>
+    server.env.client.workflow.execute(imageProcessing, {
+      taskQueue: TASK_QUEUE,
+      workflowId: nextId('restart-run'),
+      args: [{ exposureListFile: list, season: 'auto' }],
+    }),
+  );
+  await appendFile(join(site.state, 'config.sh'), 'SANDBOX_POSTPROC_SECONDS=60\n');
+  const first = spawnWorker(site, server.env.address, 'worker-1', { DESGW_SHUTDOWN_GRACE_S: '1' });
+  const handle = await startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: run.workflowId });
+  await eventually('run_postproc.py to run', async () =>
+    (await site.ledger()).some((e) => e.event === 'postproc_start'),
+  );
+  first.kill('SIGTERM');
+  await first;
+  await appendFile(join(site.state, 'config.sh'), 'SANDBOX_POSTPROC_SECONDS=0.5\n');
+  await site.fault('postproc_crash', '6');
+  const second = spawnWorker(site, server.env.address, 'worker-2');
+  try {
+    const r = await handle.result();
+    assert.equal(r.outcome, 'success');
+    const ends = (await site.ledger()).filter((e) => e.event === 'postproc_end').map((e) => e.outcome);
+    assert.deepEqual(ends, ['killed', 'error', 'complete'], 'stopped by the restart, crashed, then run to the end');
+  } finally {
+    second.kill('SIGTERM');
+    await second;
+  }
 });
