@@ -61,3 +61,10 @@ export const MAX_ERROR_IN_HISTORY = 240;
 export function errorForHistory(message: string, max = MAX_ERROR_IN_HISTORY): string {
   return message.length <= max ? message : `${message.slice(0, max - 1)}…`;
 }
+
+/** Why something failed, from the innermost cause (a child's failure wraps its activity's, which wraps the tool's). */
+export function innermostMessage(err: unknown): string {
+  let cause: unknown = err;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -30,7 +30,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import type { createActivities } from '../activities/index.js';
 import type { PreparedRun, SourcedEnvironment, ValidatedRun } from '../activities/types.js';
 import type { Exposure, ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
-import { errorForHistory, type WaitingFor } from '../common/failures.js';
+import { errorForHistory, innermostMessage, type WaitingFor } from '../common/failures.js';
 import {
   exposureStateSignal,
   progressQuery,
@@ -376,10 +376,7 @@ class Steps {
       };
     } catch (err) {
       if (isCancellation(err)) throw err;
-      // The innermost cause says why (the child's failure wraps its activity's, which wraps the tool's).
-      let cause: unknown = err;
-      while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
-      const error = errorForHistory(cause instanceof Error ? cause.message : String(cause));
+      const error = errorForHistory(innermostMessage(err));
       return { ...result, postProcessing: { workflowId, outcome: 'failed', error } };
     }
   }

@@ -17,14 +17,13 @@ import {
   log,
   proxyActivities,
   proxySinks,
-  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import type { PostExposure, ResolvedPostProcessing } from '../activities/post-processing-types.js';
-import { errorForHistory, Failure } from '../common/failures.js';
+import { errorForHistory, Failure, innermostMessage } from '../common/failures.js';
 import type {
   GridFinish,
   GridWaitStats,
@@ -33,10 +32,11 @@ import type {
   PostProcessingResult,
 } from '../common/post-processing-contract.js';
 import { postProcessingProgressQuery, proceedSignal, retryNowSignal } from '../common/messages.js';
-import { DESGW_SEASON, DESGW_STATUS } from '../common/search-attributes.js';
+import { DESGW_SEASON } from '../common/search-attributes.js';
 import type { NotifySinks } from '../common/notify.js';
 import { activityOptions } from './activity-policies.js';
 import { notCountingShutdowns } from './shutdowns.js';
+import { StatusPublisher } from './status-publisher.js';
 
 type Activities = ReturnType<typeof createActivities>;
 const { notifier } = proxySinks<NotifySinks>();
@@ -58,7 +58,6 @@ export interface CarriedWait {
   waitStartedMs: number;
   /** When jobsub_q was last asked (workflow time, ms): still at most once a minute across the new run. */
   lastQueueMs: number | null;
-  continuedAsNew: number;
 }
 
 export async function postProcessing(input: PostProcessingInput, carried?: CarriedWait): Promise<PostProcessingResult> {
@@ -77,19 +76,21 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
   setHandler(postProcessingProgressQuery, () => view);
   setHandler(proceedSignal, () => void (proceed = true));
   setHandler(retryNowSignal, () => void wakeups++);
-  let shownStatus = '';
-  /** Shows where it stands (Current Details, DesgwStatus) and tells the night's people when it waits or ends. */
-  const publish = (message = view.waitingFor?.message): void => {
-    setCurrentDetails(describe(view));
-    const status = view.waitingFor ? `waiting-for-${view.waitingFor.what}` : view.phase;
-    if (status === shownStatus) return;
-    upsertSearchAttributes([{ key: DESGW_STATUS, value: status }]);
-    shownStatus = status;
-    if (/^(waiting-for-|done$|no-candidates$|failed$)/.test(status)) {
-      const { season } = view;
-      notifier.notify({ workflowId, status, season, message, at: new Date().toISOString() });
-    }
-  };
+  /** Why it failed, for the notification of its end. */
+  let failure: string | undefined;
+  // Shows where it stands (Current Details, DesgwStatus) and tells the night's people when it waits or ends.
+  const status = new StatusPublisher(
+    (s) => /^(waiting-for-|done$|no-candidates$|failed$)/.test(s),
+    (s) =>
+      notifier.notify({
+        workflowId,
+        status: s,
+        season: view.season,
+        message: failure ?? view.waitingFor?.message,
+        at: new Date().toISOString(),
+      }),
+  );
+  const publish = (): void => status.show(describe(view), view);
   publish();
 
   try {
@@ -159,7 +160,8 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     if (err instanceof ContinueAsNew) throw err;
     view.phase = 'failed';
     view.waitingFor = undefined;
-    publish(errorForHistory(err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err)));
+    failure = errorForHistory(innermostMessage(err));
+    publish();
     throw err;
   }
 
@@ -218,7 +220,6 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
           grid: view.grid,
           waitStartedMs: started,
           lastQueueMs: Number.isFinite(lastQueue) ? lastQueue : null,
-          continuedAsNew: (carried?.continuedAsNew ?? 0) + 1,
         };
         await continueAsNew<typeof postProcessing>(input, next);
       }

@@ -4,13 +4,13 @@
  * per change of an exposure's state. It also keeps what the run waits for: its own waits (its
  * environment, the DES database for its season) and those its children report.
  */
-import { log, proxySinks, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, proxySinks } from '@temporalio/workflow';
 import type { NotifySinks } from '../common/notify.js';
 import type { Exposure, ExposureState, Phase, Progress } from '../common/contract.js';
 import { EXPOSURE_STATES } from '../common/contract.js';
 import type { WaitingFor } from '../common/failures.js';
-import { DESGW_STATUS } from '../common/search-attributes.js';
 import { describeProgress } from './describe.js';
+import { StatusPublisher } from './status-publisher.js';
 
 const { notifier } = proxySinks<NotifySinks>();
 
@@ -33,7 +33,10 @@ export class RunProgress {
   private readonly childWaits = new Map<number, Waiting>();
   /** What the run itself waits for. */
   private runWait: Waiting | undefined;
-  private shownStatus = '';
+  private readonly status = new StatusPublisher(
+    (status) => status.startsWith('waiting-for-') || status === 'done' || status === 'cancelled',
+    (status) => this.notify(status),
+  );
 
   constructor(workflowId: string, continuedAsNew: number) {
     this.view = {
@@ -48,13 +51,7 @@ export class RunProgress {
 
   /** Shows where the run stands: Current Details always, DesgwStatus when it changed. */
   publish(): void {
-    setCurrentDetails(describeProgress(this.view));
-    const status = this.view.waitingFor ? `waiting-for-${this.view.waitingFor.what}` : this.view.phase;
-    if (status !== this.shownStatus) {
-      upsertSearchAttributes([{ key: DESGW_STATUS, value: status }]);
-      this.shownStatus = status;
-      if (status.startsWith('waiting-for-') || status === 'done' || status === 'cancelled') this.notify(status);
-    }
+    this.status.show(describeProgress(this.view), this.view);
   }
 
   /** Tells the people of the night (a sink: outside history, not repeated on replay). */
