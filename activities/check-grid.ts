@@ -7,41 +7,34 @@
  * schedd that does not answer, exit 0 all the same) concludes nothing.
  */
 import { stat } from 'node:fs/promises';
-import { execa } from 'execa';
-import { jobsubQProblem, parseJobsubQ } from '../common/jobsub-q.js';
 import { errorForHistory } from '../common/failures.js';
 import { runEndFile } from './support/pnfs-paths.js';
+import { listQueue } from './support/jobsub-queue.js';
 import { loadEnvironment } from './support/site-environment.js';
 import type { CheckGridInput, CheckGridResult } from './post-processing-types.js';
 
 export async function checkGrid(input: CheckGridInput): Promise<CheckGridResult> {
-  const finished: CheckGridResult['finished'] = [];
-  let pnfsReads = 0;
-  const pending = [];
-  for (const e of input.exposures) {
-    pnfsReads++;
-    const there = await stat(runEndFile(input.pnfsRoot, input.season, e)).then(
-      () => true,
-      () => false,
-    );
-    if (there) finished.push({ expnum: e.expnum, how: 'runend' });
-    else pending.push(e);
-  }
+  // The markers at once, as the judging lists directories: on dCache each stat is a round trip.
+  const there = await Promise.all(
+    input.exposures.map((e) =>
+      stat(runEndFile(input.pnfsRoot, input.season, e)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  const pnfsReads = input.exposures.length;
+  const finished: CheckGridResult['finished'] = input.exposures
+    .filter((_, i) => there[i])
+    .map((e) => ({ expnum: e.expnum, how: 'runend' as const }));
+  const pending = input.exposures.filter((_, i) => !there[i]);
   const withJob = pending.filter((e) => e.jobId !== undefined);
   if (!input.askQueue || withJob.length === 0 || input.envFile === undefined)
     return { finished, pnfsReads, jobsubQCalls: 0 };
 
-  const env = await loadEnvironment(input.envFile);
-  const r = await execa('jobsub_q', ['-G', 'des', '--user', env.USER ?? ''], {
-    env,
-    extendEnv: false,
-    reject: false,
-    all: true,
-    timeout: 120_000,
-  });
-  const problem = r.exitCode !== 0 ? `jobsub_q exited ${r.exitCode ?? 'on a signal'}` : jobsubQProblem(r.all ?? '');
-  if (problem !== null) return { finished, pnfsReads, jobsubQCalls: 1, queueProblem: errorForHistory(problem) };
-  const listed = new Set(parseJobsubQ(r.stdout).map((j) => j.jobId));
+  const queue = await listQueue(await loadEnvironment(input.envFile));
+  if ('problem' in queue) return { finished, pnfsReads, jobsubQCalls: 1, queueProblem: errorForHistory(queue.problem) };
+  const listed = new Set(queue.jobs.map((j) => j.jobId));
   for (const e of withJob) if (!listed.has(e.jobId!)) finished.push({ expnum: e.expnum, how: 'left-queue' });
   return { finished, pnfsReads, jobsubQCalls: 1 };
 }

@@ -11,9 +11,8 @@
 import { access, constants, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { ExposureResult, ImageProcessingResult } from '../common/contract.js';
+import type { Exposure, ExposureResult, ImageProcessingResult } from '../common/contract.js';
 import { checkMinCompleteCcds, DEFAULT_MIN_COMPLETE_CCDS } from '../common/ccd-verdict.js';
-import { parseExposuresTable } from '../common/exposures-table.js';
 import { readOutputTxt, distinct } from '../common/output-file.js';
 import { DEFAULT_GRID_DEADLINE_HOURS, type PostProcessingInput } from '../common/post-processing-contract.js';
 import { DES_BANDS, missingPostprocKeys, triggerProblems } from '../common/postproc-ini.js';
@@ -29,7 +28,7 @@ import {
   isUnder,
   resolvedPath,
 } from './support/trust-boundary.js';
-import { safeName } from './validate-run.js';
+import { lookUpExposures, safeName } from './validate-run.js';
 import type { PostExposure, ResolvedPostProcessing } from './post-processing-types.js';
 
 /** What the checkout must hold: run in this order, in one bash, with the checkout as working directory. */
@@ -201,9 +200,11 @@ async function fromList(
   if (!Array.isArray(exposures) || exposures.length === 0)
     problems.push('exposures must list at least one {expnum, band}');
   if (problems.length > 0) throw invalidInput(problems);
-  const table = await readFile(join(config.gwWorkflowDir, RUN_FILES.exposuresList), 'utf8')
-    .then(parseExposuresTable)
-    .catch(() => null);
+  // Read only when a NITE is missing (a run's child gives them all), through validateRun's look-up.
+  const noNite = exposures!
+    .filter((e) => e?.nite === undefined && Number.isSafeInteger(e?.expnum))
+    .map((e) => e.expnum);
+  const known = noNite.length > 0 ? await lookUpExposures(config.gwWorkflowDir, noNite) : new Map<number, Exposure>();
   const out: PostExposure[] = [];
   const seen = new Set<number>();
   for (const [i, e] of exposures!.entries()) {
@@ -216,7 +217,7 @@ async function fromList(
       continue;
     }
     seen.add(e.expnum);
-    const nite = e.nite ?? table?.rows.get(e.expnum)?.nite;
+    const nite = e.nite ?? known.get(e.expnum)?.nite;
     if (typeof e.band !== 'string' || e.band === '') problems.push(`exposure ${e.expnum}: band is required`);
     else if (nite === undefined || !/^\d{8}$/.test(nite))
       problems.push(

@@ -11,14 +11,14 @@
  * since the intent is unaccounted for by the job ids the runs have recorded.
  */
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
-import { execa } from 'execa';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { classifySubmitFailure, parseJobId } from '../common/classify.js';
 import { Failure } from '../common/failures.js';
-import { jobsubQProblem, lookForDag, parseJobsubQ } from '../common/jobsub-q.js';
+import { lookForDag } from '../common/jobsub-q.js';
 import { submitCommandFor } from '../common/submit-command.js';
 import { exposureFiles, runDirOf } from '../common/run-files.js';
+import { listQueue } from './support/jobsub-queue.js';
 import { ensureProxy, type ProxyOptions } from './support/proxy.js';
 import { toolFailure, type ToolFailureTypes } from './support/tool-failure.js';
 import { awaitLeftover, runLogged } from './support/run-logged.js';
@@ -144,17 +144,10 @@ async function lookInQueue(
 ): Promise<{ jobId: string; source: 'jobsub_q' } | null> {
   const attempt = Context.current().info.attempt;
   await ensureProxy(o, env, cwd);
-  const r = await execa('jobsub_q', ['-G', 'des', '--user', env.USER ?? ''], {
-    env,
-    extendEnv: false,
-    cwd,
-    reject: false,
-    all: true,
-    timeout: 120_000,
-  });
+  const queue = await listQueue(env, cwd);
   // jobsub_q exits 0 when a schedd does not answer: its error lines say the listing is incomplete.
-  if (r.exitCode !== 0 || jobsubQProblem(r.all ?? '') !== null) {
-    const c = classifySubmitFailure(r.exitCode, r.all ?? '', 'jobsub_q');
+  if ('problem' in queue) {
+    const c = classifySubmitFailure(queue.exitCode, queue.output, 'jobsub_q');
     throw await toolFailure(
       o,
       env,
@@ -168,7 +161,7 @@ async function lookInQueue(
   const since = new Date(record.intentAt);
   const known = await recordedJobIds(dirname(dirname(cwd)), since);
   const verdict = lookForDag(
-    parseJobsubQ(r.stdout).filter((j) => !known.has(j.jobId)),
+    queue.jobs.filter((j) => !known.has(j.jobId)),
     expnum,
     since,
   );

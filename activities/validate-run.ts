@@ -185,7 +185,8 @@ async function rerunProblem(runDir: string, input: ValidateRunInput): Promise<st
   );
 }
 
-async function lookUpExposures(gwWorkflowDir: string, expnums: number[]): Promise<Map<number, Exposure>> {
+/** The band and NITE of each exposure that the site's exposures.list holds. */
+export async function lookUpExposures(gwWorkflowDir: string, expnums: number[]): Promise<Map<number, Exposure>> {
   const text = await readFile(join(gwWorkflowDir, RUN_FILES.exposuresList), 'utf8').catch(() => '');
   const table = parseExposuresTable(text);
   const found = new Map<number, Exposure>();
