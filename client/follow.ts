@@ -22,17 +22,7 @@ export async function follow(
     : null;
   let started = false;
   let last = '';
-  let closed = false;
-  const finished = handle
-    .result()
-    .then(
-      () => undefined,
-      () => undefined,
-    )
-    .finally(() => {
-      closed = true;
-    });
-  while (!closed) {
+  await untilClosed(handle, everyMs, async () => {
     const p = await handle.query(progressQuery).catch(() => null);
     if (p) {
       const done = p.counts.submitted + p.counts.failed;
@@ -53,7 +43,24 @@ export async function follow(
         last = line;
       }
     }
+  });
+  bar?.stop();
+}
+
+/** Calls `each` every `everyMs` until the workflow closes, however it ends. */
+export async function untilClosed(handle: WorkflowHandle, everyMs: number, each: () => Promise<void>): Promise<void> {
+  let closed = false;
+  const finished = handle
+    .result()
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .finally(() => {
+      closed = true;
+    });
+  while (!closed) {
+    await each();
     await Promise.race([finished, new Promise((r) => setTimeout(r, everyMs))]);
   }
-  bar?.stop();
 }

@@ -14,6 +14,7 @@ import type {
 } from '../common/post-processing-contract.js';
 import { postProcessing } from '../workflows/post-processing.js';
 import { resolve } from 'node:path';
+import { untilClosed } from './follow.js';
 import { UserError } from './runs.js';
 
 /** The options both commands share (commander's names). */
@@ -79,21 +80,14 @@ export async function followPostProcessing(
   out: NodeJS.WriteStream = process.stderr,
   everyMs = 1000,
 ): Promise<void> {
-  let closed = false;
-  const finished = handle
-    .result()
-    .catch(() => undefined)
-    .finally(() => (closed = true));
   let last = '';
-  while (!closed) {
+  await untilClosed(handle, everyMs, async () => {
     const p = await handle.query(postProcessingProgressQuery).catch(() => null);
-    if (p) {
-      const line = `[${handle.workflowId}] ${oneLine(p)}`;
-      if (line !== last) out.write(line + '\n');
-      last = line;
-    }
-    await Promise.race([finished, new Promise((r) => setTimeout(r, everyMs))]);
-  }
+    if (!p) return;
+    const line = `[${handle.workflowId}] ${oneLine(p)}`;
+    if (line !== last) out.write(line + '\n');
+    last = line;
+  });
 }
 
 function oneLine(p: PostProcessingProgress): string {
