@@ -15,7 +15,7 @@ import { renderRcDiff, rewriteRc } from '../common/dagmaker-rc.js';
 import { Failure } from '../common/failures.js';
 import { parseExposuresTable, perBandLists } from '../common/exposures-table.js';
 import { writeAtomically } from './support/atomic-file.js';
-import { markRunDir } from './support/run-marker.js';
+import { markRunDir, recordRun } from './support/run-marker.js';
 import { writeMirror } from './support/work-dir.js';
 import { bandList, RUN_FILES } from '../common/run-files.js';
 import type { PrepareRunInput, PreparedRun } from './types.js';
@@ -54,5 +54,9 @@ export async function prepareRun(input: PrepareRunInput): Promise<PreparedRun> {
     RUN_FILES.exposuresList,
     ...[...bandLists.keys()].map(bandList),
   ]);
+  if (input.workflowId !== undefined && input.listFile !== undefined && input.requestedSeason !== undefined) {
+    const { listFile, requestedSeason, rc, expnums = [] } = input;
+    await recordRun(runDir, { listFile, expnums, rc, requestedSeason, season, rcChanges: changes });
+  }
   return { rcFile, rcDiffFile, rcChanges: changes, runDir };
 }

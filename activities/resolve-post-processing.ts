@@ -143,9 +143,15 @@ async function fromRun(workflowId: string): Promise<Source> {
   if (described === null) throw invalidInput([`imageProcessingWorkflowId: no run ${workflowId}`]);
   if (described.type !== 'imageProcessing')
     throw invalidInput([`imageProcessingWorkflowId: ${workflowId} is a ${described.type}, not an imageProcessing run`]);
-  if (described.status.name !== 'COMPLETED')
+  const status = described.status.name;
+  if (status === 'RUNNING')
     throw invalidInput([
-      `imageProcessingWorkflowId: run ${workflowId} is ${described.status.name.toLowerCase()}, not completed: post-process it once it has finished`,
+      `imageProcessingWorkflowId: run ${workflowId} is still running: post-process it once it has finished (desgw watch ${workflowId})`,
+    ]);
+  if (status !== 'COMPLETED')
+    // A run that failed, was cancelled or terminated has nothing to hand on until it is finished.
+    throw invalidInput([
+      `imageProcessingWorkflowId: run ${workflowId} ${status.toLowerCase().replace('_', ' ')}, so it handed nothing to post-process: finish it first (desgw resume ${workflowId}, or desgw status ${workflowId} for why)`,
     ]);
   const result = (await handle.result()) as ImageProcessingResult;
   let exposures: ExposureResult[] = result.exposures;

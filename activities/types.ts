@@ -26,6 +26,8 @@ export interface ValidatedRun {
   refreshedExposures: boolean;
   /** How the run paces retries, re-checks and continue-as-new (the site's settings; absent in runs from before). */
   timing?: RunTiming;
+  /** A resume: what the run's directory records of it (run.json), when it does. */
+  recorded?: { season: number; rcChanges: RcChange[] };
 }
 
 export interface ReserveSeasonInput {
@@ -45,6 +47,9 @@ export interface PrepareRunInput {
   /** Who makes the run directory (its marker, run.json). */
   workflowId?: string;
   firstExecutionRunId?: string;
+  /** What run.json records of the run for a resume to be checked against (absent in runs from before). */
+  listFile?: string;
+  requestedSeason?: 'auto' | number;
 }
 
 export interface PreparedRun {

@@ -17,7 +17,7 @@ import { invalidInput } from './support/errors.js';
 import { RUN_FILES } from '../common/run-files.js';
 import { refreshExposuresList } from './support/refresh-exposures.js';
 import { checkGwWorkflowDir, checkListFile, checkUnderRoots } from './support/trust-boundary.js';
-import { readRunMarker } from './support/run-marker.js';
+import { driftFrom, readRunMarker, type RunMarker } from './support/run-marker.js';
 import type { ValidateRunInput, ValidatedRun } from './types.js';
 
 /** Scripts the gw_workflow directory must hold. */
@@ -85,6 +85,7 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
     }
   }
 
+  let recorded: ValidatedRun['recorded'];
   let listFile = input.exposureListFile;
   let expnums: number[] = [];
   let duplicatesDropped: number[] = [];
@@ -120,6 +121,16 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
     }
   }
 
+  // A resume must ask for what the run recorded, and a fresh start must not take over a run's
+  // directory: checked before anything is looked up or written.
+  const runDir = join(runsDirFor(config, gwWorkflowDir), safeName(input.workflowId));
+  if (problems.length === 0) {
+    const marker = await readRunMarker(runDir);
+    const refused = runDirProblem(runDir, marker, input, { expnums, rc });
+    if (refused) throw invalidInput([refused]);
+    if (input.resume && marker?.record) recorded = { season: marker.record.season, rcChanges: marker.record.rcChanges };
+  }
+
   // Only look the exposures up once the rest is sound: a refresh writes exposures.list.
   let exposures: Exposure[] = [];
   let refreshedExposures = false;
@@ -151,10 +162,6 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
   );
   if ('problem' in allowedOutput) throw invalidInput([allowedOutput.problem]);
   const outputDir = allowedOutput.path;
-  const runsDir = runsDirFor(config, gwWorkflowDir);
-  const runDir = join(runsDir, safeName(input.workflowId));
-  const rerun = await rerunProblem(runDir, input);
-  if (rerun) throw invalidInput([rerun]);
   return {
     listFile,
     gwWorkflowDir,
@@ -167,6 +174,7 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
     dagmakerScript,
     refreshedExposures,
     timing: config.timing,
+    ...(recorded ? { recorded } : {}),
   };
 }
 
@@ -174,10 +182,22 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
  * A run started afresh (not resumed) under a workflow id that already ran would find that run's
  * directory, its submission records among it, and report its job ids as its own: refused, saying
  * how to resume it or start afresh. A retry or a reset of the same run (same first execution) goes on.
+ * A resume whose list, rc or season is not the run's record is refused, naming the difference.
  */
-async function rerunProblem(runDir: string, input: ValidateRunInput): Promise<string | null> {
-  if (input.resume) return null;
-  const marker = await readRunMarker(runDir);
+function runDirProblem(
+  runDir: string,
+  marker: RunMarker | null,
+  input: ValidateRunInput,
+  asked: { expnums: number[]; rc: Record<string, string> },
+): string | null {
+  if (input.resume) {
+    const drift = marker?.record ? driftFrom(marker.record, { ...asked, season: input.season }) : [];
+    if (drift.length === 0) return null;
+    return (
+      `resume of run ${input.workflowId} refused, nothing was changed: ${drift.join('; ')} (its record: ${join(runDir, RUN_FILES.marker)}); ` +
+      `resume it with its own list, rc and season (desgw resume ${input.workflowId}), or start a new run with another workflow id and season`
+    );
+  }
   if (marker === null || marker.firstExecutionRunId === input.firstExecutionRunId) return null;
   return (
     `run ${input.workflowId} already ran (its directory ${runDir} holds its work): ` +

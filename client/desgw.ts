@@ -4,9 +4,10 @@
  * the Temporal CLI can start) and, with --follow, shows its progress until it ends.
  *
  * Exit codes: 0 all exposures submitted; 1 the run finished with failed exposures;
- * 2 the run failed (bad input, or an error it could not get past); 64 a usage error.
+ * 2 the run failed, was terminated, cancelled or timed out; 3 (status) still running; 64 a usage error.
+ * Every failure is one line: the innermost cause, then the next step that fits it.
  */
-import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ImageProcessingResult } from '../common/contract.js';
 import { connectClient } from './connection.js';
@@ -14,19 +15,21 @@ import { formatChecks, pollers, runDoctor } from './doctor.js';
 import { SITE_TASK_QUEUE } from '../common/contract.js';
 import { loadWorkerConfig } from '../workers/config.js';
 import { follow } from './follow.js';
-import { formatDryRun, formatProgress, formatResult } from './report.js';
-import { progressOf, resumeRun, signalRun, UserError } from './runs.js';
-import { dryRunOf, startRun } from './start-run.js';
+import { formatDryRun, formatResult } from './report.js';
+import { resumeRun, signalRun, UserError } from './runs.js';
+import { dryRunOf, startRun, webUiLink } from './start-run.js';
+import { endedLine, whyItEnded } from './execution.js';
+import { statusOf } from './status.js';
 import {
   followPostProcessing,
-  formatPostProcessingProgress,
   formatPostProcessingResult,
   parseExposures,
   postProcessingOptions,
   startPostProcessing,
 } from './post-process.js';
-import { postProcessingProgressQuery, proceedSignal } from '../common/messages.js';
+import { proceedSignal } from '../common/messages.js';
 import { POST_PROCESSING_WORKFLOW_TYPE } from '../common/post-processing-contract.js';
+import type { postProcessing } from '../workflows/post-processing.js';
 import { resolve } from 'node:path';
 
 function season(v: string): 'auto' | number {
@@ -55,15 +58,25 @@ function keyValue(v: string, acc: Record<string, string>): Record<string, string
 
 const program = new Command('desgw')
   .description('DESGW image processing on Temporal: DAGMaker and DAG submission for a list of exposures')
-  .showHelpAfterError()
-  // Set before the commands are added, so they inherit it: usage errors exit 64, help exits 0.
+  // Set before the commands are added, so they inherit them: a usage error is one line (with
+  // commander's "Did you mean --exp-list?" for a near miss) and exits 64; help exits 0.
+  .showSuggestionAfterError()
+  .configureOutput({
+    outputError: (text, write) =>
+      write(
+        `desgw: ${text
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()} (see --help)\n`,
+      ),
+  })
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 64));
 
 program
   .command('run')
   .description('start an image-processing run for a .list of exposures')
-  .requiredOption('--exp-list <file>', '.list file: one exposure number a line')
-  .requiredOption('--season <auto|N>', 'season to use, or "auto" for a new unused one', season)
+  .requiredOption('--exp-list <file>', '(required) .list file: one exposure number a line')
+  .requiredOption('--season <auto|N>', '(required) season to use, or "auto" for a new unused one', season)
   .option('--set <KEY=VALUE>', 'set a dagmaker.rc key for this run (repeatable)', keyValue, {})
   .option('--max-concurrent <n>', 'exposures in DAGMaker/submission at once', positiveInt)
   .option('--gw-workflow <dir>', "gw_workflow directory (default: the worker's)")
@@ -111,9 +124,16 @@ Examples:
       workflowId: o.workflowId,
       ...(postProcessing ? { postProcessing } : {}),
     });
-    if (!o.follow) return printStarted(handle, o.json, 'follow it with: desgw run … --follow, or in the Web UI');
+    if (!o.follow) return printStarted(handle, o.json, `follow it with: desgw watch ${handle.workflowId}`);
+    printLink(client, handle);
     await followToEnd(handle, o.json);
   });
+
+/** The Web UI's page of the run (where Current Details shows), when the UI is known. */
+function printLink(client: Client, handle: { workflowId: string; firstExecutionRunId: string }): void {
+  const link = webUiLink(handle.workflowId, handle.firstExecutionRunId, client.options.namespace);
+  if (link) console.error(`in the Web UI: ${link}`);
+}
 
 /** What a command that starts a workflow without following it prints: its ids (JSON), or a line. */
 function printStarted(
@@ -126,40 +146,49 @@ function printStarted(
   else console.log(`${verb} ${handle.workflowId}${hint ? ` (${hint})` : ''}`);
 }
 
-/** Shows progress until the run ends, prints its result, and sets the exit code from it. */
+/**
+ * Shows progress until the run ends, prints its result, and sets the exit code from it; a run that
+ * did not complete is one line: why, and the next step that fits.
+ */
 async function followToEnd(handle: WorkflowHandle, json: boolean | undefined): Promise<void> {
   await follow(handle);
   let result: ImageProcessingResult;
   try {
     result = (await handle.result()) as ImageProcessingResult;
   } catch (err) {
-    if (err instanceof WorkflowFailedError) {
-      console.error(`run ${handle.workflowId} failed: ${err.cause?.message ?? err.message}`);
-      process.exitCode = 2;
-      return;
-    }
-    throw err;
+    const why = whyItEnded('run', handle.workflowId, err);
+    if (json) console.log(JSON.stringify({ workflowId: handle.workflowId, ...why }, null, 2));
+    console.error(endedLine({ workflowId: handle.workflowId, type: 'imageProcessing', kind: 'run', ...why }));
+    process.exitCode = 2;
+    return;
   }
   console.log(json ? JSON.stringify(result, null, 2) : formatResult(result));
+  if (result.counts.failed > 0)
+    console.error(
+      `${result.counts.failed} exposure(s) failed — next: see why above, then desgw resume ${handle.workflowId} --retry-failed`,
+    );
   process.exitCode = result.counts.failed > 0 || result.postProcessing?.outcome === 'failed' ? 1 : 0;
 }
 
 program
   .command('status')
-  .description("print a run's progress: counts per state and each exposure")
+  .description(
+    'where a run (or a post-processing) really stands: running or how it ended and why, the next command, each exposure',
+  )
   .argument('<workflowId>')
-  .option('--json', 'print the progress as JSON')
-  .addHelpText('after', '\nExample:\n  desgw status desgw-season-612')
+  .option('--json', 'print the execution and the progress as JSON')
+  .addHelpText(
+    'after',
+    `
+Example:
+  desgw status desgw-season-612
+Exit codes: 0 completed, every exposure submitted; 1 completed with failed exposures (post-processing: no candidates);
+2 failed, terminated, cancelled or timed out; 3 still running.`,
+  )
   .action(async (id: string, o) => {
-    const client = await connectClient();
-    const handle = client.workflow.getHandle(id);
-    if ((await handle.describe()).type === POST_PROCESSING_WORKFLOW_TYPE) {
-      const p = await handle.query(postProcessingProgressQuery);
-      console.log(o.json ? JSON.stringify(p, null, 2) : formatPostProcessingProgress(p));
-      return;
-    }
-    const p = await progressOf(client, id);
-    console.log(o.json ? JSON.stringify(p, null, 2) : formatProgress(p));
+    const report = await statusOf(await connectClient(), id);
+    console.log(o.json ? JSON.stringify(report.json, null, 2) : report.text);
+    process.exitCode = report.exitCode;
   });
 
 program
@@ -169,7 +198,10 @@ program
   .option('--json', 'print the result as JSON')
   .action(async (id: string, o) => {
     const client = await connectClient();
-    await followToEnd(client.workflow.getHandle(id), o.json);
+    const handle = client.workflow.getHandle(id);
+    if ((await handle.describe()).type === POST_PROCESSING_WORKFLOW_TYPE)
+      return followPostProcessingToEnd(client.workflow.getHandle<typeof postProcessing>(id), o.json);
+    await followToEnd(handle, o.json);
   });
 
 program
@@ -183,7 +215,7 @@ program
   .action(async (id: string, o) => {
     const handle = await resumeRun(await connectClient(), id, o.retryFailed === true);
     if (o.follow) return followToEnd(handle, o.json);
-    printStarted(handle, o.json, null, 'resumed');
+    printStarted(handle, o.json, `follow it with: desgw watch ${id}`, 'resumed');
   });
 
 const SIGNAL_COMMANDS = [
@@ -215,9 +247,9 @@ program
   .option('--output-txt <file>', 'a legacy output.txt (line 3: the NITEs)')
   .option('--season <N>', 'a season, with --exposures', positiveInt)
   .option('--exposures <list>', 'EXPNUM:BAND[:NITE],… (NITE looked up in exposures.list when left out)', parseExposures)
-  .requiredOption('--trigger-id <id>', 'the GW trigger id, e.g. S240511i')
-  .requiredOption('--trigger-mjd <mjd>', "the trigger's MJD", number)
-  .requiredOption('--propid <id>', 'the DECam proposal id, e.g. 2024A-0001')
+  .requiredOption('--trigger-id <id>', '(required) the GW trigger id, e.g. S240511i')
+  .requiredOption('--trigger-mjd <mjd>', "(required) the trigger's MJD", number)
+  .requiredOption('--propid <id>', '(required) the DECam proposal id, e.g. 2024A-0001')
   .option('--postproc-dir <dir>', 'the Post-Processing checkout (default: beside gw_workflow)')
   .option('--min-complete-ccds <n>', 'complete CCDs an exposure needs (default 50)', positiveInt)
   .option('--output-dir <dir>', "run_postproc.py's output directory (default: a new one per run, beside the checkout)")
@@ -246,19 +278,24 @@ Exit codes: 0 candidates written, 1 no candidates, 2 it failed.`,
       ...(o.exposures ? { exposures: o.exposures } : {}),
     };
     const handle = await startPostProcessing(await connectClient(), input, o.workflowId);
-    if (!o.follow) return printStarted(handle, o.json, `desgw status ${handle.workflowId}, or the Web UI`);
-    await followPostProcessing(handle);
-    try {
-      const r = await handle.result();
-      console.log(o.json ? JSON.stringify(r, null, 2) : formatPostProcessingResult(r));
-      process.exitCode = r.outcome === 'success' ? 0 : 1;
-    } catch (err) {
-      if (!(err instanceof WorkflowFailedError)) throw err;
-      console.error(`post-processing ${handle.workflowId} failed: ${err.cause?.message ?? err.message}`);
-      console.error(`to run it again where it stopped: desgw post-process … --workflow-id ${handle.workflowId}`);
-      process.exitCode = 2;
-    }
+    if (!o.follow) return printStarted(handle, o.json, `follow it with: desgw watch ${handle.workflowId}`);
+    await followPostProcessingToEnd(handle, o.json);
   });
+
+/** Shows a post-processing's progress until it ends, then its result, or why it did not complete. */
+async function followPostProcessingToEnd(handle: WorkflowHandle<typeof postProcessing>, json: boolean | undefined) {
+  await followPostProcessing(handle);
+  try {
+    const r = await handle.result();
+    console.log(json ? JSON.stringify(r, null, 2) : formatPostProcessingResult(r));
+    process.exitCode = r.outcome === 'success' ? 0 : 1;
+  } catch (err) {
+    const why = whyItEnded('post-processing', handle.workflowId, err);
+    const kind = 'post-processing';
+    console.error(endedLine({ workflowId: handle.workflowId, type: POST_PROCESSING_WORKFLOW_TYPE, kind, ...why }));
+    process.exitCode = 2;
+  }
+}
 
 program
   .command('proceed')

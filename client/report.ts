@@ -59,16 +59,21 @@ function pad(cols: string[]): string {
     .trimEnd();
 }
 
-/** A run's progress as a table (what `desgw status` prints). */
-export function formatProgress(p: Progress): string {
+/**
+ * A run's progress as a table (what `desgw status` prints); `notes` adds what the progress cannot
+ * know to an exposure's state, e.g. `submitting (attempt 3 of 6: jobsub did not answer …)`.
+ */
+export function formatProgress(p: Progress, notes: ReadonlyMap<number, string> = new Map()): string {
   const c = p.counts;
   const lines = [
     `run ${p.workflowId}: ${p.phase}${p.season !== undefined ? `, season ${p.season}` : ''}, ${c.submitted + c.failed}/${p.total} done`,
     `  waiting ${c.waiting}  making DAG ${c['making-dag']}  submitting ${c.submitting}  submitted ${c.submitted}  failed ${c.failed}` +
+      (c.cancelled ? `  cancelled ${c.cancelled}` : '') +
       (['proxy', 'jobsub', 'database', 'worker'] as const)
         .map((w) => (c[`waiting-for-${w}`] ? `  waiting for ${w} ${c[`waiting-for-${w}`]}` : ''))
         .join(''),
   ];
+  if (p.failure) lines.push('', `FAILED: ${p.failure.reason}`, `  next: ${p.failure.next}`);
   if (p.waitingFor)
     lines.push(
       '',
@@ -77,7 +82,8 @@ export function formatProgress(p: Progress): string {
     );
   lines.push('', pad(['EXPNUM', 'BAND', 'STATE', 'JOB ID']));
   for (const e of p.exposures) {
-    lines.push(pad([String(e.expnum), e.band ?? '', statusOf(e), e.jobId ?? '-']));
+    const note = notes.get(e.expnum);
+    lines.push(pad([String(e.expnum), e.band ?? '', statusOf(e) + (note ? ` (${note})` : ''), e.jobId ?? '-']));
     if (e.error) lines.push(`    ${e.error}`);
   }
   return lines.join('\n');

@@ -140,7 +140,8 @@ export type ExposureState =
   | 'waiting-for-database'
   | 'waiting-for-worker'
   | 'submitted'
-  | 'failed';
+  | 'failed'
+  | 'cancelled';
 export const EXPOSURE_STATES: readonly ExposureState[] = [
   'waiting',
   'making-dag',
@@ -151,6 +152,8 @@ export const EXPOSURE_STATES: readonly ExposureState[] = [
   'waiting-for-worker',
   'submitted',
   'failed',
+  // Never started or never finished in a run that was cancelled (what manifest.json says too).
+  'cancelled',
 ];
 
 export type Phase =
@@ -163,7 +166,8 @@ export type Phase =
   | 'writing-output'
   | 'post-processing'
   | 'done'
-  | 'cancelled';
+  | 'cancelled'
+  | 'failed';
 
 export interface Progress {
   workflowId: string;
@@ -175,6 +179,8 @@ export interface Progress {
   waitingFor?: { what: WaitingFor; message: string; since: string };
   /** How many times the run continued as new (a long run keeps its history small). */
   continuedAsNew: number;
+  /** Why the run failed, on one line, and the command that fits (set just before it ends failed). */
+  failure?: { reason: string; next: string };
   exposures: {
     expnum: number;
     band?: string;

@@ -68,3 +68,13 @@ export function innermostMessage(err: unknown): string {
   while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
   return cause instanceof Error ? cause.message : String(cause);
 }
+
+/** The type of the innermost failure that has one (an ApplicationFailure's `type`), e.g. `InvalidInput`. */
+export function innermostType(err: unknown): string | undefined {
+  let type: string | undefined;
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
+    const t = (cause as { type?: unknown }).type;
+    if (typeof t === 'string' && t !== '') type = t;
+  }
+  return type;
+}

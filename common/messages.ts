@@ -13,6 +13,22 @@ export const progressQuery = defineQuery<Progress>('progress');
 /** Sent by a child to its parent when its exposure changes state (e.g. DAGMaker → submission, or starts waiting). */
 export const exposureStateSignal =
   defineSignal<[{ expnum: number; state: ExposureState; message?: string }]>('exposureState');
+/**
+ * What an exposure's child waits for, and when it last checked (a re-check that changed nothing
+ * tells the parent nothing, so `desgw status` asks the child itself).
+ */
+export interface ExposureWait {
+  expnum: number;
+  state: ExposureState;
+  what?: string;
+  message?: string;
+  since?: string;
+  /** The last re-check, and what it found: `nothing changed`, or the new reason. */
+  lastCheck?: { at: string; found: string };
+  /** When the next re-check is due. */
+  nextCheckAt?: string;
+}
+export const exposureWaitQuery = defineQuery<ExposureWait>('exposureWait');
 /** A person renewed the grid proxy: on the parent (which passes it on) or on a child. */
 export const proxyRenewedSignal = defineSignal('proxyRenewed');
 /** A person fixed what made setup_img_proc.sh fail: try it again. */

@@ -96,6 +96,11 @@ export interface PostProcessingProgress {
   waitingFor?: { what: 'grid' | 'checkout'; message: string; since: string };
   /** What waiting for the grid has cost so far. */
   grid: GridWaitStats;
+  /** The last look at the grid (workflow time), and when the next is due. */
+  lastCheckAt?: string;
+  nextCheckAt?: string;
+  /** Why it failed, on one line, and the command that fits (set just before it ends failed). */
+  failure?: { reason: string; next: string };
   /** The outcome, once run_postproc.py ended. */
   masterHtml?: string;
 }

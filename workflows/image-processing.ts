@@ -18,6 +18,7 @@ import {
   continueAsNew,
   executeChild,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   type SignalDefinition,
@@ -30,7 +31,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import type { createActivities } from '../activities/index.js';
 import type { PreparedRun, SourcedEnvironment, ValidatedRun } from '../activities/types.js';
 import type { Exposure, ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
-import { errorForHistory, innermostMessage, type WaitingFor } from '../common/failures.js';
+import { errorForHistory, innermostMessage, innermostType, type WaitingFor } from '../common/failures.js';
+import { nextStep, oneLine, waitAdvice } from '../common/next-step.js';
 import {
   exposureStateSignal,
   progressQuery,
@@ -39,7 +41,7 @@ import {
   retryNowSignal,
 } from '../common/messages.js';
 import { packResult, unpackResult, type PackedResult } from '../common/outcome-codec.js';
-import { withPaths, workDirOf } from '../common/run-files.js';
+import { RUN_FILES, withPaths, workDirOf } from '../common/run-files.js';
 import { DESGW_BAND, DESGW_EXPOSURE, DESGW_NITE, DESGW_SEASON } from '../common/search-attributes.js';
 import { activityOptions, WORKER_WAIT } from './activity-policies.js';
 import { exposureWorkflowId, processExposure } from './process-exposure.js';
@@ -65,6 +67,10 @@ type Activities = ReturnType<typeof createActivities>;
 /** Patch ids of changes to this workflow's commands (see the README, "Deploying new workflow code"). */
 const NO_EXPOSURE_COUNT = 'no-exposure-count-search-attribute';
 const WAIT_FOR_DATABASE = 'season-waits-for-database';
+/** A failed run publishes DesgwStatus=failed (an upsert) and why, before it ends. */
+const PUBLISH_FAILURE = 'run-publishes-its-failure';
+/** A resume first reads what is left to do, and with nothing left writes nothing (not even output.txt). */
+const RESUME_NOTHING_LEFT = 'resume-with-nothing-left-writes-nothing';
 
 /** What a run carries across continue-as-new. */
 export interface CarriedState {
@@ -92,15 +98,24 @@ export async function imageProcessing(
   try {
     return await theSteps();
   } catch (err) {
-    // A run that failed tells the night's people too (continuing as new is no end).
+    // A run that failed says why and what to do next, everywhere it shows; it tells the night's people too.
     if (!isCancellation(err) && !(err instanceof ContinueAsNew)) {
+      const reason = oneLine(innermostMessage(err));
+      const next = nextStep('run', workflowId, 'failed', innermostType(err));
+      log.error(`run ${workflowId} failed: ${reason} — next: ${next}`, { reason, next });
+      if (patched(PUBLISH_FAILURE)) progress.failed(errorForHistory(reason), next);
       progress.notify('failed', err instanceof Error ? err.message : String(err));
     }
     throw err;
   }
 
   async function theSteps(): Promise<ImageProcessingResult> {
-    const state = carried ?? (await steps.setUp());
+    const set = carried ?? (await steps.setUp());
+    if ('nothingLeft' in set) {
+      progress.phase('done');
+      return set.nothingLeft;
+    }
+    const state = set;
     if (carried) steps.pace(carried.run);
     const facts: RunFacts = { workflowId, ...state };
     const outcomes = steps.track(state);
@@ -109,6 +124,7 @@ export async function imageProcessing(
     } catch (err) {
       if (!isCancellation(err)) throw err;
       // Cancelled: record what was done (the rest `cancelled`) before the run ends cancelled.
+      progress.cancelUnfinished();
       progress.phase('cancelled');
       await CancellationScope.nonCancellable(() => steps.handOff(buildResult(facts, outcomes, 'cancelled'), facts));
       throw err;
@@ -187,6 +203,7 @@ class Steps {
   /** Paces the rest of the run as the site says (runs from before the site said carry none). */
   pace(run: ValidatedRun): void {
     this.timing = run.timing ?? DEFAULT_TIMING;
+    this.progress.pace = { ...DEFAULT_TIMING, ...this.timing };
     this.activities = stepActivities(this.timing.retryInitialIntervalS);
     this.patient = stepActivities(this.timing.retryInitialIntervalS, true);
   }
@@ -201,7 +218,8 @@ class Steps {
     } catch (err) {
       const waiting = waitOf(err);
       if (waiting?.what !== 'worker') throw err;
-      this.progress.runWaits({ ...waiting, since: new Date().toISOString() }, { show: true });
+      const message = `${waiting.message}\n${waitAdvice('worker', this.workflowId, this.progress.pace)}`;
+      this.progress.runWaits({ ...waiting, message, since: new Date().toISOString() }, { show: true });
       for (;;) {
         try {
           const r = await call(this.patient);
@@ -215,7 +233,7 @@ class Steps {
   }
 
   /** Steps 1–4: validate, reserve a season, prepare the run directory, source the environment. */
-  async setUp(): Promise<CarriedState> {
+  async setUp(): Promise<CarriedState | { nothingLeft: ImageProcessingResult }> {
     const { progress, input, workflowId } = this;
     const { firstExecutionRunId } = workflowInfo();
     const startedAt = new Date().toISOString();
@@ -229,6 +247,17 @@ class Steps {
       value: run.exposures.length,
     };
     upsertSearchAttributes(patched(NO_EXPOSURE_COUNT) ? [nites] : [nites, count]);
+    const expnums = run.exposures.map((e) => e.expnum);
+    const { gwWorkflowDir, runDir, rc } = run;
+
+    // A resume of a run with nothing left to do answers from its records and changes no file.
+    let prior: Outcome[] | undefined;
+    if (input.resume && run.recorded && patched(RESUME_NOTHING_LEFT)) {
+      const found = await this.onSite((a) => a.files.priorOutcomes({ runDir, expnums }));
+      prior = resumedOutcomes(found, input.resume.retryFailed === true);
+      if (prior.length === expnums.length)
+        return { nothingLeft: this.nothingLeft(run, run.recorded, prior, startedAt) };
+    }
 
     progress.phase('allocating-season');
     const { season } = await this.reserveSeasonOrWait(run.runDir);
@@ -236,25 +265,55 @@ class Steps {
     progress.view.season = season;
 
     progress.phase('preparing');
-    const expnums = run.exposures.map((e) => e.expnum);
-    const { gwWorkflowDir, runDir, rc } = run;
     const prepared = await this.onSite((a) =>
-      a.files.prepareRun({ gwWorkflowDir, runDir, season, rc, expnums, workflowId, firstExecutionRunId }),
+      a.files.prepareRun({
+        gwWorkflowDir,
+        runDir,
+        season,
+        rc,
+        expnums,
+        workflowId,
+        firstExecutionRunId,
+        listFile: run.listFile,
+        requestedSeason: input.season,
+      }),
     );
-    const outcomes = input.resume
-      ? resumedOutcomes(
-          await this.onSite((a) => a.files.priorOutcomes({ runDir, expnums })),
-          input.resume.retryFailed === true,
-        )
-      : [];
+    const outcomes =
+      prior ??
+      (input.resume
+        ? resumedOutcomes(
+            await this.onSite((a) => a.files.priorOutcomes({ runDir, expnums })),
+            input.resume.retryFailed === true,
+          )
+        : []);
 
     progress.phase('sourcing-environment');
     const env = await this.sourceEnvironmentOrWait(run);
     return { startedAt, run, season, prepared, env, next: 0, outcomes, continuedAsNew: 0 };
   }
 
+  /** The result of a resume that found every exposure done: from the run's records, nothing written. */
+  private nothingLeft(
+    run: ValidatedRun,
+    recorded: NonNullable<ValidatedRun['recorded']>,
+    prior: Outcome[],
+    startedAt: string,
+  ): ImageProcessingResult {
+    const { season, rcChanges } = recorded;
+    upsertSearchAttributes([{ key: DESGW_SEASON, value: season }]);
+    const prepared: PreparedRun = {
+      runDir: run.runDir,
+      rcFile: `${run.runDir}/${RUN_FILES.dagmakerRc}`,
+      rcDiffFile: `${run.runDir}/${RUN_FILES.rcDiff}`,
+      rcChanges,
+    };
+    const outcomes = this.track({ run, season, outcomes: prior });
+    const result = buildResult({ workflowId: this.workflowId, season, run, prepared, startedAt }, outcomes, 'done');
+    return { ...result, exposures: result.exposures.map((e) => withPaths(e, run.runDir)) };
+  }
+
   /** The run's exposures in the progress, with what is known of them already; returns their outcomes. */
-  track(state: CarriedState): Map<number, Outcome> {
+  track(state: Pick<CarriedState, 'season' | 'run' | 'outcomes'>): Map<number, Outcome> {
     this.progress.track(state.season, state.run.exposures);
     const outcomes = new Map<number, Outcome>();
     for (const o of state.outcomes) this.record(outcomes, Array.isArray(o) ? withoutExposure(unpackResult(o)) : o);
@@ -407,7 +466,7 @@ class Steps {
         recheck,
         this.signals.wakeups,
         (w) => {
-          const message = `${w.message}\nIt is re-checked with backoff; to check now: desgw retry-now ${workflowId}.`;
+          const message = `${w.message}\n${waitAdvice(w.what, workflowId, progress.pace)}`;
           progress.runWaits({ what: w.what, message, since: new Date().toISOString() }, { show: true });
         },
         () => this.onSite((a) => a.seasonOnce.reserveSeason(request)),
@@ -428,7 +487,7 @@ class Steps {
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         progress.view.phase = 'waiting-for-environment';
-        const message = `${err.cause?.message ?? err.message}\nFix it, then signal retryEnvironment (desgw retry-environment ${workflowId}).`;
+        const message = `${err.cause?.message ?? err.message}\n${waitAdvice('environment', workflowId, progress.pace)}`;
         progress.runWaits({ what: 'environment', message, since: new Date().toISOString() }, { show: true });
         const seen = this.signals.environmentRetries();
         await condition(() => this.signals.environmentRetries() > seen);

@@ -23,7 +23,8 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import type { PostExposure, ResolvedPostProcessing } from '../activities/post-processing-types.js';
-import { errorForHistory, Failure, innermostMessage } from '../common/failures.js';
+import { errorForHistory, Failure, innermostMessage, innermostType } from '../common/failures.js';
+import { duration, nextStep, oneLine } from '../common/next-step.js';
 import type {
   GridFinish,
   GridWaitStats,
@@ -160,7 +161,9 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     if (err instanceof ContinueAsNew) throw err;
     view.phase = 'failed';
     view.waitingFor = undefined;
-    failure = errorForHistory(innermostMessage(err));
+    failure = errorForHistory(oneLine(innermostMessage(err)));
+    view.failure = { reason: failure, next: nextStep('post-processing', workflowId, 'failed', innermostType(err)) };
+    log.error(`post-processing ${workflowId} failed: ${failure} — next: ${view.failure.next}`);
     publish();
     throw err;
   }
@@ -205,13 +208,16 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
         log.info('going on before every DAG finished', { proceededBecause, pending: view.pending });
         return { finished, proceededBecause };
       }
+      const sleepS = Math.min(run.pollS, Math.max(1, (deadline - Date.now()) / 1000));
+      view.lastCheckAt = new Date().toISOString();
+      view.nextCheckAt = new Date(Date.now() + sleepS * 1000).toISOString();
       view.waitingFor = {
         what: 'grid',
-        message: `${finished.size} of ${run.exposures.length} DAGs finished${r.queueProblem ? ` (jobsub_q: ${r.queueProblem})` : ''}; to go on with what has finished: desgw proceed ${workflowId}`,
+        message: `${finished.size} of ${run.exposures.length} DAGs finished${r.queueProblem ? ` (jobsub_q: ${r.queueProblem})` : ''}; looked at ${view.lastCheckAt}, again every ${duration(run.pollS)} until the deadline ${new Date(deadline).toISOString()}; to go on now with what has finished: desgw proceed ${workflowId}`,
         since: view.waitingFor?.since ?? new Date().toISOString(),
       };
       publish();
-      await condition(() => proceed, Math.min(run.pollS, Math.max(1, (deadline - Date.now()) / 1000)) * 1000);
+      await condition(() => proceed, sleepS * 1000);
       if (!proceed && historyFull()) {
         const next: CarriedWait = {
           startedAt,
@@ -257,9 +263,10 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
         const cause = err instanceof ActivityFailure ? err.cause : undefined;
         if (!(cause instanceof ApplicationFailure) || cause.type !== Failure.CheckoutBusy) throw err;
         view.phase = 'waiting-for-checkout';
+        view.lastCheckAt = new Date().toISOString();
         view.waitingFor = {
           what: 'checkout',
-          message: cause.message,
+          message: `${oneLine(cause.message)}; tried again every ${CHECKOUT_RETRY} (last at ${view.lastCheckAt}); to try now: desgw retry-now ${workflowId}`,
           since: view.waitingFor?.since ?? new Date().toISOString(),
         };
         publish();
@@ -275,6 +282,7 @@ function describe(v: PostProcessingProgress): string {
   const lines = [
     `**post-processing** ${v.phase}${v.season ? `, season ${v.season}` : ''}${v.triggerId ? `, ${v.triggerId}` : ''}`,
   ];
+  if (v.failure) lines.push(`**Failed:** ${v.failure.reason}`, `**Next:** ${v.failure.next}`);
   if (v.total > 0) lines.push(`grid: ${v.finished} of ${v.total} DAGs finished`);
   if (v.waitingFor) lines.push(`waiting for ${v.waitingFor.what} since ${v.waitingFor.since}: ${v.waitingFor.message}`);
   if (v.masterHtml) lines.push(`candidates: ${v.masterHtml}`);

@@ -18,6 +18,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
 } from '@temporalio/workflow';
 import type { Exposure, ExposureResult, ExposureState } from '../common/contract.js';
@@ -25,7 +26,14 @@ import { errorForHistory, Failure, type WaitingFor } from '../common/failures.js
 import type { createActivities } from '../activities/index.js';
 import { exposurePaths } from '../common/run-files.js';
 import { activityOptions, WORKER_WAIT } from './activity-policies.js';
-import { exposureStateSignal, proxyRenewedSignal, retryNowSignal } from '../common/messages.js';
+import {
+  exposureStateSignal,
+  exposureWaitQuery,
+  proxyRenewedSignal,
+  retryNowSignal,
+  type ExposureWait,
+} from '../common/messages.js';
+import { waitAdvice } from '../common/next-step.js';
 import { waitOf, waitOut, type Recheck } from './wait-out.js';
 import { attemptOf, notCountingShutdowns } from './shutdowns.js';
 import { DEFAULT_TIMING } from '../common/settings.js';
@@ -85,6 +93,23 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     outageS: input.outageRecheckS ?? DEFAULT_TIMING.outageRecheckS,
     outageMaxS: input.outageRecheckMaxS ?? DEFAULT_TIMING.outageRecheckMaxS,
   };
+  // What it waits for and when it last checked: its own Current Details and the exposureWait query
+  // (a re-check that changed nothing tells the parent nothing).
+  const waitView: ExposureWait = { expnum, state: 'making-dag' };
+  setHandler(exposureWaitQuery, () => waitView);
+  const pace = {
+    proxyRecheckS: recheck.proxyS,
+    outageRecheckS: recheck.outageS,
+    outageRecheckMaxS: recheck.outageMaxS,
+  };
+  const showWait = () =>
+    setCurrentDetails(describeWait(waitView, waitAdvice(waitView.what ?? '', input.parentWorkflowId, pace)));
+  const moveOn = (state: ExposureState) => {
+    for (const k of ['what', 'message', 'since', 'lastCheck', 'nextCheckAt'] as const) delete waitView[k];
+    waitView.state = state;
+    showWait();
+  };
+  showWait();
   /** Runs a step; what it fails for that is waited out (WAITS), it waits out, telling the parent once. */
   const step = async <T>(
     state: ExposureState,
@@ -100,13 +125,25 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
       const once = { ...options, retry: { ...options.retry, maximumAttempts: 1 } };
       // Waiting for a worker, the task waits long to start, and keeps its quick retries once it has.
       const patient = { ...options, scheduleToStartTimeout: WORKER_WAIT };
-      return waitOut(
+      const r = await waitOut(
         waiting,
         recheck,
         () => wakeups,
-        (w) => tell(WAITING_STATE[w.what], w.message),
+        (w) => {
+          Object.assign(waitView, { state: WAITING_STATE[w.what], what: w.what, message: w.message });
+          waitView.since = new Date().toISOString();
+          delete waitView.lastCheck;
+          showWait();
+          return tell(WAITING_STATE[w.what], w.message);
+        },
         (what) => run(what === 'worker' ? patient : once),
+        (rechecked) => {
+          Object.assign(waitView, rechecked);
+          showWait();
+        },
       );
+      moveOn(state);
+      return r;
     }
   };
 
@@ -142,6 +179,7 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     result.durationsMs.dagmaker = dag.durationMs;
     result.warnings = dag.warnings;
     stage = 'submit';
+    moveOn('submitting');
     // Not awaited: the parent's progress need not hold up the submission.
     tell('submitting').catch(() => undefined);
     const sub = await step('submitting', submitOptions, (o) =>
@@ -160,6 +198,7 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     if (sub.recovered) result.recovered = true;
     result.status = 'submitted';
     result.durationsMs.total = Date.now() - started;
+    moveOn('submitted');
     return result;
   } catch (err) {
     if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
@@ -168,11 +207,25 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     const error = `${stage === 'dagmaker' ? 'DAGMaker' : 'submission'} failed: ${cause?.message ?? err.message}`;
     result.error = errorForHistory(error);
     result.durationsMs.total = Date.now() - started;
+    moveOn('failed');
     // Kept whole beside the exposure's files, so a resumed run knows it failed for good.
     await CancellationScope.nonCancellable(() => recordFailure({ workDir, expnum, error }));
     // The exposure fails (visible as a failed child in the Web UI), carrying its report for the parent.
     throw ApplicationFailure.nonRetryable(result.error, Failure.ExposureFailed, result);
   }
+}
+
+/** The child's Current Details: its state, and while it waits, since when, the last re-check and what to do. */
+function describeWait(w: ExposureWait, advice: string): string {
+  if (!w.what) return `**exposure ${w.expnum}** · ${w.state}`;
+  const lines = [`**exposure ${w.expnum}** · ${w.state} since ${w.since ?? '?'}`];
+  if (w.lastCheck) lines.push(`last re-check ${w.lastCheck.at}: ${w.lastCheck.found}`);
+  if (w.nextCheckAt) lines.push(`next re-check ${w.nextCheckAt}`);
+  lines.push(
+    `**Next:** ${advice}`,
+    w.message && w.message.length > 600 ? `${w.message.slice(0, 600)}…` : (w.message ?? ''),
+  );
+  return lines.join('\n\n');
 }
 
 /** The exposure's state while its step waits for `what`. */

@@ -9,6 +9,8 @@ import type { NotifySinks } from '../common/notify.js';
 import type { Exposure, ExposureState, Phase, Progress } from '../common/contract.js';
 import { EXPOSURE_STATES } from '../common/contract.js';
 import type { WaitingFor } from '../common/failures.js';
+import { waitAdvice, type RecheckPace } from '../common/next-step.js';
+import { DEFAULT_TIMING } from '../common/settings.js';
 import { describeProgress } from './describe.js';
 import { StatusPublisher } from './status-publisher.js';
 
@@ -33,6 +35,8 @@ export class RunProgress {
   private readonly childWaits = new Map<number, Waiting>();
   /** What the run itself waits for. */
   private runWait: Waiting | undefined;
+  /** How the run re-checks what it waits for (the site's pacing, once validateRun said it). */
+  pace: RecheckPace = DEFAULT_TIMING;
   private readonly status = new StatusPublisher(
     (status) => status.startsWith('waiting-for-') || status === 'done' || status === 'cancelled',
     (status) => this.notify(status),
@@ -63,6 +67,32 @@ export class RunProgress {
   phase(phase: Phase): void {
     this.view.phase = phase;
     this.publish();
+  }
+
+  /**
+   * The run ends failed: the phase, why and the next command go into the progress and Current
+   * Details (and DesgwStatus=failed), so that nothing published still reads as if it went on.
+   */
+  failed(reason: string, next: string): void {
+    this.view.failure = { reason, next };
+    this.view.phase = 'failed';
+    this.childWaits.clear();
+    this.runWait = undefined;
+    this.showWaiting();
+    this.publish();
+  }
+
+  /** The run was cancelled: its exposures not submitted or failed are `cancelled`, as its manifest says. */
+  cancelUnfinished(): void {
+    for (const entry of this.entries.values()) {
+      if (entry.state === 'submitted' || entry.state === 'failed' || entry.state === 'cancelled') continue;
+      this.view.counts[entry.state]--;
+      this.view.counts.cancelled++;
+      entry.state = 'cancelled';
+    }
+    this.childWaits.clear();
+    this.runWait = undefined;
+    this.showWaiting();
   }
 
   /** The run's exposures, all waiting to start. */
@@ -100,9 +130,11 @@ export class RunProgress {
     const what = WAITING_STATES[state];
     if (what) {
       if (this.childWaits.get(expnum)?.what !== what) {
+        // Every wait says when it is checked again and the command that carries it on.
+        const why = message ?? `waiting for ${what}`;
         this.childWaits.set(expnum, {
           what,
-          message: message ?? `waiting for ${what}`,
+          message: `exposure ${expnum}: ${why}\n${waitAdvice(what, this.view.workflowId, this.pace)}`,
           since: new Date().toISOString(),
         });
       }

@@ -17,6 +17,12 @@ export interface Recheck {
   outageMaxS: number;
 }
 
+/** A re-check of a wait: when the next is due, or what the last found (workflow time). */
+export interface Rechecked {
+  nextCheckAt?: string;
+  lastCheck?: { at: string; found: string };
+}
+
 export interface Waiting {
   what: WaitingFor;
   message: string;
@@ -44,6 +50,7 @@ export async function waitOut<T>(
   wakeups: () => number,
   onWaiting: (w: Waiting) => Promise<void> | void,
   tryOnce: (waiting: WaitingFor) => Promise<T>,
+  onRecheck: (r: Rechecked) => void = () => undefined,
 ): Promise<T> {
   let { what } = first;
   await onWaiting(first);
@@ -51,6 +58,7 @@ export async function waitOut<T>(
   for (;;) {
     // A task waiting for a worker starts the moment one takes it: nothing to wait for here.
     if (what !== 'worker') {
+      onRecheck({ nextCheckAt: new Date(Date.now() + delayS * 1000).toISOString() });
       const seen = wakeups();
       await condition(() => wakeups() > seen, delayS * 1000);
     }
@@ -59,6 +67,9 @@ export async function waitOut<T>(
     } catch (err) {
       const still = waitOf(err);
       if (!still) throw err;
+      onRecheck({
+        lastCheck: { at: new Date().toISOString(), found: still.what === what ? 'nothing changed' : still.message },
+      });
       if (still.what !== what) {
         what = still.what;
         await onWaiting(still);

@@ -7,12 +7,29 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomically } from './atomic-file.js';
 import { RUN_FILES } from '../../common/run-files.js';
+import type { RcChange } from '../../common/contract.js';
 
 export interface RunMarker {
   workflowId: string;
   /** The first execution of the run: kept across retries, continue-as-new and reset; new on a fresh start. */
   firstExecutionRunId: string;
   createdAt: string;
+  /** What the run was started with (absent in run directories made before it was recorded). */
+  record?: RunRecord;
+}
+
+/**
+ * The run's record: its list, rc and season as prepared. A resume must ask for the same (else it
+ * would run other exposures in the season, rewrite the run's dagmaker.rc and replace its hand-off
+ * without what was submitted), and a resume with nothing left to do answers from it.
+ */
+export interface RunRecord {
+  listFile: string;
+  expnums: number[];
+  rc: Record<string, string>;
+  requestedSeason: 'auto' | number;
+  season: number;
+  rcChanges: RcChange[];
 }
 
 const MARKER = RUN_FILES.marker;
@@ -35,4 +52,38 @@ export async function markRunDir(runDir: string, workflowId: string, firstExecut
     join(runDir, MARKER),
     JSON.stringify({ workflowId, firstExecutionRunId, createdAt: new Date().toISOString() } satisfies RunMarker) + '\n',
   );
+}
+
+/** Adds the run's record to its marker, once (a retry or a resume leaves the first record). */
+export async function recordRun(runDir: string, record: RunRecord): Promise<void> {
+  const text = await readFile(join(runDir, MARKER), 'utf8');
+  const marker = JSON.parse(text) as RunMarker;
+  if (marker.record) return;
+  await writeAtomically(join(runDir, MARKER), JSON.stringify({ ...marker, record }, null, 2) + '\n');
+}
+
+/** How a resume's list, rc and season differ from the run's record; empty when they do not. */
+export function driftFrom(
+  record: RunRecord,
+  asked: { expnums: number[]; rc: Record<string, string>; season: 'auto' | number },
+): string[] {
+  const problems: string[] = [];
+  const had = new Set(record.expnums);
+  const has = new Set(asked.expnums);
+  const added = asked.expnums.filter((e) => !had.has(e));
+  const dropped = record.expnums.filter((e) => !has.has(e));
+  const few = (l: number[]) => `${l.slice(0, 5).join(', ')}${l.length > 5 ? `, … (${l.length})` : ''}`;
+  if (added.length) problems.push(`the list has exposures the run did not (${few(added)})`);
+  if (dropped.length) problems.push(`the list lacks exposures of the run (${few(dropped)})`);
+  for (const key of new Set([...Object.keys(record.rc), ...Object.keys(asked.rc)])) {
+    const was = record.rc[key];
+    const now = asked.rc[key];
+    if (was !== now)
+      problems.push(
+        `rc ${key} is ${now === undefined ? 'not set' : `'${now}'`}, the run had ${was === undefined ? 'none' : `'${was}'`}`,
+      );
+  }
+  if (asked.season !== 'auto' && asked.season !== record.season && asked.season !== record.requestedSeason)
+    problems.push(`season ${asked.season} is not the run's season ${record.season}`);
+  return problems;
 }
