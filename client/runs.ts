@@ -22,9 +22,16 @@ export async function signalRun(client: Client, workflowId: string, what: keyof 
   await client.workflow.getHandle(workflowId).signal(SIGNALS[what]);
 }
 
-/** The input a run was started with (the first argument of its first execution). */
+/**
+ * The input a run was started with: the first argument of the oldest execution of its id, so that a
+ * later execution (a refused resume started with the Temporal CLI, say) cannot change what is resumed.
+ */
 export async function inputOf(client: Client, workflowId: string): Promise<ImageProcessingInput> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  let oldest: { runId: string; startTime: Date } | undefined;
+  for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'` })) {
+    if (!oldest || w.startTime < oldest.startTime) oldest = { runId: w.runId, startTime: w.startTime };
+  }
+  const history = await client.workflow.getHandle(workflowId, oldest?.runId).fetchHistory();
   const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   if (!payload) throw new UserError(`run ${workflowId} has no input in its history`);
   return defaultPayloadConverter.fromPayload<ImageProcessingInput>(payload);

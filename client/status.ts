@@ -93,16 +93,27 @@ function followedInto(pp: PostProcessingProgress): string {
     .join('\n');
 }
 
+/** What an exposure was doing, said of an ended run (never its in-flight state name). */
+const WHILE: Partial<Record<string, string>> = {
+  waiting: 'before it started',
+  'making-dag': 'during its DAGMaker',
+  submitting: 'during its submission',
+  'waiting-for-proxy': 'while it waited for a proxy',
+  'waiting-for-jobsub': 'while it waited for jobsub',
+  'waiting-for-database': 'while it waited for the DES database',
+  'waiting-for-worker': 'while it waited for a worker',
+};
+
 /**
  * An ended run's progress as it really ended: the phase is the execution's ending, and exposures
  * that were still waiting or in flight say so (the workflow published nothing after a termination).
  */
 export function finalView(p: Progress, ended: Execution['state']): Progress {
-  const word = ended === 'completed' ? 'done' : ended;
+  const word = ended === 'completed' ? 'completed' : ended.replace('-', ' ');
   const exposures = p.exposures.map((e) =>
     e.state === 'submitted' || e.state === 'failed' || e.state === 'cancelled'
       ? e
-      : { ...e, state: 'cancelled' as const, error: `not finished: the run ${word} while it was ${e.state}` },
+      : { ...e, state: 'cancelled' as const, error: `not finished: the run ${word} ${WHILE[e.state] ?? ''}`.trim() },
   );
   const counts = { ...p.counts };
   for (const e of p.exposures) {

@@ -130,7 +130,7 @@ test('a setup_img_proc.sh that keeps failing makes the run wait; retryEnvironmen
       });
       assert.match(p.waitingFor!.message, /setup_img_proc\.sh failed/);
       assert.match(p.waitingFor!.message, /Transport endpoint is not connected/);
-      assert.match(p.waitingFor!.message, /retryEnvironment/);
+      assert.match(p.waitingFor!.message, /desgw retry-environment /);
       await signalRun(server.env.client, handle.workflowId, 'retryEnvironment');
       const result = await handle.result();
       assert.equal(result.counts.submitted, 2);
