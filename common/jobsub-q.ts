@@ -6,7 +6,8 @@
  * `dagman_wrapper.sh -p 0 -f -l . -Lockfi`, never the DAG's name, and the DAG's own jobs are rows
  * owned by ` |-stage_N` (test/fixtures/jobsub/). So a DAGMan row submitted since the intent may be
  * ours and cannot be told from another: then nothing is submitted blindly. jobsub_q also exits 0
- * when a schedd does not answer; its error lines say the listing is incomplete.
+ * when a schedd does not answer; its error lines say the listing is incomplete (and `desgw doctor`
+ * names the schedd from them, and says how many DAGs a listing holds).
  */
 
 export interface QueuedJob {
@@ -41,6 +42,38 @@ export function jobsubQProblem(output: string): string | null {
 const isNode = (j: QueuedJob) => j.owner.startsWith('|-');
 /** A DAGMan row: jobsub_lite's wrapper, or condor_dagman itself. */
 const isDagMan = (j: QueuedJob) => /^(\S*\/)?(dagman_wrapper\.sh|condor_dagman)\b/.test(j.cmd);
+
+/**
+ * The schedds jobsub_q's output says did not answer, by the names it gives them: condor_q's
+ * `-- Failed to fetch ads from: <address> : NAME`, `Can't find address of schedd NAME`, `Failed to
+ * connect to queue manager NAME`, or the `alias=NAME` of a `SECMAN:` line's address. Empty when no
+ * line names one (the collector down, say).
+ */
+export function scheddsNotAnswering(output: string): string[] {
+  const names = new Set<string>();
+  for (const line of output.split('\n')) {
+    const fetch = /Failed to fetch ads from:\s*(?:(<[^>]*>)\s*(?::\s*([\w.@-]+))?|([\w.@-]+))/.exec(line);
+    const named = /(?:Can't find address of schedd|Failed to connect to queue manager)\s+([\w.@-]+)/.exec(line);
+    const name = fetch
+      ? (fetch[2] ?? aliasIn(fetch[1]) ?? fetch[3])
+      : named
+        ? named[1]
+        : /SECMAN:\d+/.test(line)
+          ? aliasIn(line)
+          : undefined;
+    if (name) names.add(name.replace(/[.,:;]+$/, ''));
+  }
+  return [...names];
+}
+
+function aliasIn(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : /[?&]alias=([\w.-]+)/.exec(text)?.[1];
+}
+
+/** How much a listing holds: its DAGs (DAGMan rows) and all its rows (a DAG's own jobs too). */
+export function queueCounts(jobs: QueuedJob[]): { dags: number; jobs: number } {
+  return { dags: jobs.filter((j) => !isNode(j) && isDagMan(j)).length, jobs: jobs.length };
+}
 
 /** The DAG file a job's CMD names, whatever the form (`x.dag`, `file://x.dag`, `condor_dagman … -Dag x.dag`). */
 export function dagNamedBy(cmd: string): string | null {

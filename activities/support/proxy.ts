@@ -17,8 +17,11 @@ export interface ProxyOptions {
   proxyMargin: string;
 }
 
-const RENEW =
-  'renew it with kx509 and voms-proxy-init -rfc -noregen -voms des:/des/Role=Analysis -valid 24:00, then signal proxyRenewed';
+/** What a person runs to renew the grid proxy (legacy-facts, "Submission"). */
+const RENEW_PROXY_COMMAND = 'kx509; voms-proxy-init -rfc -noregen -voms des:/des/Role=Analysis -valid 24:00';
+/** How a run waiting for a credential is told it was renewed: the command a person types, not the signal's name. */
+const TELL_THE_RUN = 'then, for a run waiting on it: desgw proxy-renewed <workflowId>';
+const RENEW = `renew it: ${RENEW_PROXY_COMMAND}; ${TELL_THE_RUN}`;
 
 /** Whether the proxy is valid for the margin; otherwise what voms-proxy-info said. */
 async function proxyState(
@@ -65,7 +68,7 @@ export async function credentialFailure(
 ): Promise<ApplicationFailure> {
   if (c.credential === 'token') {
     return proxyExpired(
-      `${what}: jobsub_lite could not get a bearer token (${c.reason}); run kinit (or htgettoken -a htvaultprod.fnal.gov -i des), then signal proxyRenewed${see}`,
+      `${what}: jobsub_lite could not get a bearer token (${c.reason}); run kinit (or htgettoken -a htvaultprod.fnal.gov -i des), ${TELL_THE_RUN}${see}`,
     );
   }
   const state = await proxyState(o, env, cwd);

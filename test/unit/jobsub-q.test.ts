@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { dagNamedBy, jobsubQProblem, lookForDag, parseJobsubQ } from '../../common/jobsub-q.js';
+import {
+  dagNamedBy,
+  jobsubQProblem,
+  lookForDag,
+  parseJobsubQ,
+  queueCounts,
+  scheddsNotAnswering,
+} from '../../common/jobsub-q.js';
 import { REPO_ROOT } from '../../workers/config.js';
 
 const fixture = (name: string) => readFile(join(REPO_ROOT, 'test', 'fixtures', 'jobsub', name), 'utf8');
@@ -60,4 +67,25 @@ test('a row that names the DAG is found (jobsub_client printed the name)', () =>
 test('an incomplete listing (a schedd does not answer) is told apart, though jobsub_q exits 0', async () => {
   assert.match(jobsubQProblem(await fixture('jobsub-q-schedd-down.out')) ?? '', /^-- Failed to fetch ads from/);
   assert.equal(jobsubQProblem(await fixture('jobsub-q-dags.out')), null);
+});
+
+test('the schedds that did not answer are named as jobsub_q names them', async () => {
+  assert.deepEqual(scheddsNotAnswering(await fixture('jobsub-q-schedd-down.out')), ['jobsub01.fnal.gov']);
+  assert.deepEqual(scheddsNotAnswering(await fixture('jobsub-q-dags.out')), []);
+  assert.deepEqual(
+    scheddsNotAnswering(
+      [
+        "Can't find address of schedd jobsub02.fnal.gov",
+        'ERROR: Failed to connect to queue manager jobsub03.fnal.gov.',
+        'SECMAN:2003:TCP connection to <131.225.240.141:9618?addrs=131.225.240.141-9618&alias=jobsub04.fnal.gov> failed.',
+        '-- Failed to fetch ads from: jobsub05.fnal.gov',
+        'Failed communication with collector',
+      ].join('\n'),
+    ),
+    ['jobsub02.fnal.gov', 'jobsub03.fnal.gov', 'jobsub04.fnal.gov', 'jobsub05.fnal.gov'],
+  );
+});
+
+test("a listing's counts are its DAGs (DAGMan rows) and all its rows", async () => {
+  assert.deepEqual(queueCounts(parseJobsubQ(await fixture('jobsub-q-dags.out'))), { dags: 2, jobs: 4 });
 });
