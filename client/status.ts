@@ -47,7 +47,7 @@ async function postProcessingStatus(handle: WorkflowHandle, exec: Execution): Pr
   lines.push(p ? formatPostProcessingProgress(p) : `post-processing ${exec.workflowId}: ${exec.state}`);
   const outcome = (exec.result as PostProcessingResult | undefined)?.outcome;
   const exitCode = exec.state === 'running' ? 3 : exec.state !== 'completed' ? 2 : outcome === 'success' ? 0 : 1;
-  return { text: lines.join('\n'), json: { execution: exec, progress: p }, exitCode };
+  return { text: lines.join('\n'), json: { ...p, execution: exec }, exitCode };
 }
 
 async function runStatus(client: Client, handle: WorkflowHandle, exec: Execution): Promise<StatusReport> {
@@ -82,7 +82,8 @@ async function runStatus(client: Client, handle: WorkflowHandle, exec: Execution
         : (result?.counts.failed ?? 0) > 0 || result?.postProcessing?.outcome === 'failed'
           ? 1
           : 0;
-  return { text: lines.join('\n'), json: { execution: exec, progress: p, postProcessing }, exitCode };
+  // The progress as before, with the execution beside it (scripts read `counts`).
+  return { text: lines.join('\n'), json: { ...p, execution: exec, postProcessing }, exitCode };
 }
 
 /** The post-processing a run went on to: its id, where it stands, its wait line and command. */
