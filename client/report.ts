@@ -1,6 +1,10 @@
-/** A run's result as a person reads it. */
+/** A run's result as a person reads it; the TRIES column explained under the table. */
 import type { ImageProcessingResult, Progress } from '../common/contract.js';
 import type { DryRunReport } from '../workflows/dry-run.js';
+
+/** The legend of the summary's TRIES column. */
+export const TRIES_LEGEND =
+  'TRIES: DAGMaker attempts + submission attempts, every attempt counted (retries, re-checks while waiting, runs cut short by a worker shutdown)';
 
 export function formatResult(r: ImageProcessingResult): string {
   const lines = [
@@ -26,6 +30,7 @@ export function formatResult(r: ImageProcessingResult): string {
   }
   if (r.exposures.length === 0 && r.counts.total > 0)
     lines.push(`(${r.counts.total} exposures: each one's result is in the manifest)`);
+  else if (r.exposures.length > 0) lines.push(TRIES_LEGEND);
   if (r.duplicatesDropped.length)
     lines.push('', `listed more than once (processed once): ${r.duplicatesDropped.join(', ')}`);
   lines.push(
