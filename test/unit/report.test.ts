@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ExposureResult, ImageProcessingResult } from '../../common/contract.js';
-import { formatResult, TRIES_LEGEND } from '../../client/report.js';
+import {
+  EXPOSURE_STATES,
+  type ExposureResult,
+  type ImageProcessingResult,
+  type Progress,
+} from '../../common/contract.js';
+import { formatProgress, formatResult, statusOf, TRIES_LEGEND } from '../../client/report.js';
+
+const NO_TEMPLATES = ['no templates for this exposure', 'NO TEMPLATE IMAGES, DIFFIMG WILL FAIL'];
 
 const exposure = (expnum: number, band: string, extra: Partial<ExposureResult> = {}): ExposureResult => ({
   expnum,
@@ -37,6 +44,67 @@ function result(exposures: ExposureResult[]): ImageProcessingResult {
   };
 }
 
+function progress(exposures: Progress['exposures']): Progress {
+  const counts = Object.fromEntries(EXPOSURE_STATES.map((s) => [s, 0])) as Progress['counts'];
+  for (const e of exposures) counts[e.state]++;
+  return {
+    workflowId: 'desgw-season-2206',
+    phase: 'processing',
+    season: 2206,
+    total: exposures.length,
+    counts,
+    continuedAsNew: 0,
+    exposures,
+  };
+}
+
+/** The table line of an exposure. */
+const rowOf = (text: string, expnum: number) => text.split('\n').find((l) => l.startsWith(`${expnum} `)) ?? '';
+
+test('desgw status shows an exposure DAGMaker warned of as submitted (warning: …), and one without warnings as submitted', () => {
+  const text = formatProgress(
+    progress([
+      { expnum: 941225, band: 'i', state: 'submitted', jobId: '48213001.0@jobsub01.fnal.gov' },
+      { expnum: 941238, band: 'Y', state: 'submitted', jobId: '48213002.0@jobsub01.fnal.gov', warnings: NO_TEMPLATES },
+    ]),
+  );
+  assert.match(
+    rowOf(text, 941238),
+    /^941238 +Y +submitted \(warning: NO TEMPLATE IMAGES, DIFFIMG WILL FAIL\) +48213002\.0@jobsub01\.fnal\.gov$/,
+  );
+  assert.match(rowOf(text, 941225), /^941225 +i +submitted +48213001\.0@jobsub01\.fnal\.gov$/);
+});
+
+test('the status table keeps its columns aligned when a status carries a warning', () => {
+  const text = formatProgress(
+    progress([
+      { expnum: 941225, band: 'i', state: 'submitted', jobId: '48213001.0@jobsub01.fnal.gov' },
+      { expnum: 941238, band: 'Y', state: 'submitted', jobId: '48213002.0@jobsub01.fnal.gov', warnings: NO_TEMPLATES },
+    ]),
+  );
+  const header = text.split('\n').find((l) => l.startsWith('EXPNUM'))!;
+  const column = header.indexOf('JOB ID');
+  assert.equal(rowOf(text, 941225).indexOf('48213001'), column);
+  assert.equal(rowOf(text, 941238).indexOf('48213002'), column);
+});
+
+test('the summary shows the warning in the status, the other warnings under the row, and the TRIES legend under the table', () => {
+  const text = formatResult(result([exposure(941225, 'i'), exposure(941238, 'Y', { warnings: NO_TEMPLATES })]));
+  const lines = text.split('\n');
+  assert.match(
+    rowOf(text, 941238),
+    /^941238 +Y +20200304 +submitted \(warning: NO TEMPLATE IMAGES, DIFFIMG WILL FAIL\) +48213038\.0@jobsub01\.fnal\.gov +1\+1 +0\.9$/,
+  );
+  assert.match(rowOf(text, 941225), /^941225 +i +20200304 +submitted +48213025\.0/);
+  const row = lines.indexOf(rowOf(text, 941238));
+  assert.deepEqual(lines.slice(row + 1, row + 3), ['    warning: no templates for this exposure', TRIES_LEGEND]);
+  assert.equal(
+    lines.filter((l) => l.includes('NO TEMPLATE IMAGES')).length,
+    1,
+    'the warning the status shows is not repeated',
+  );
+});
+
 test('the TRIES legend is printed under the table', () => {
   const lines = formatResult(result([exposure(941225, 'i'), exposure(941226, 'i')])).split('\n');
   const last = lines.findIndex((l) => l.startsWith('941226 '));
@@ -57,4 +125,19 @@ test('a long run whose exposures are left to the manifest prints no legend for a
   const text = formatResult(r);
   assert.match(text, /\(2000 exposures: each one's result is in the manifest\)/);
   assert.doesNotMatch(text, /^TRIES:/m);
+});
+
+test('a status says resumed or recovered and the warning together; an unknown long warning is clipped', () => {
+  assert.equal(
+    statusOf({ status: 'submitted', recovered: true, warnings: NO_TEMPLATES }),
+    'submitted (recovered; warning: NO TEMPLATE IMAGES, DIFFIMG WILL FAIL)',
+  );
+  assert.equal(statusOf({ status: 'submitted', resumed: true }), 'submitted (resumed)');
+  assert.equal(statusOf({ state: 'making-dag', warnings: [] }), 'making-dag');
+  const long = 'x'.repeat(100);
+  assert.equal(statusOf({ status: 'failed', warnings: [long] }), `failed (warning: ${'x'.repeat(39)}…)`);
+  const text = formatResult(
+    result([exposure(941226, 'i', { status: 'failed', warnings: [long], error: 'DAGMaker failed: boom' })]),
+  );
+  assert.ok(text.includes(`    warning: ${long}`), 'a clipped warning is printed whole under the row');
 });

@@ -219,3 +219,27 @@ test("TRIES counts every attempt: the quick retries, each re-check while the sit
   assert.deepEqual(calls, { makeDag: 9, submitDag: 9 });
   assert.deepEqual(result.exposures[0]!.attempts, { dagmaker: 9, submit: 9 }, 'every call of each activity');
 });
+
+test('the progress of a run carries what DAGMaker warned of a submitted exposure', async () => {
+  const run = validatedRun([7100, 7101]);
+  const NO_TEMPLATES = ['no templates for this exposure', 'NO TEMPLATE IMAGES, DIFFIMG WILL FAIL'];
+  const activities = stubActivities(run, {
+    makeDag: async ({ expnum }) => ({
+      dagFile: '',
+      outFile: '',
+      warnings: expnum === 7101 ? NO_TEMPLATES : [],
+      recommendedSubmit: '',
+      durationMs: 1,
+      attempt: 1,
+    }),
+  });
+  const progress = await withStubs(server.env, activities, async () => {
+    const handle = await start();
+    await handle.result();
+    return handle.query(progressQuery);
+  });
+  const entry = (expnum: number) => progress.exposures.find((e) => e.expnum === expnum)!;
+  assert.equal(entry(7101).state, 'submitted');
+  assert.deepEqual(entry(7101).warnings, NO_TEMPLATES);
+  assert.equal(entry(7100).warnings, undefined, 'no warnings, no field');
+});
