@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { execa } from 'execa';
+import { formatResult } from '../../client/report.js';
 import type { ImageProcessingResult } from '../../common/contract.js';
 import { TASK_QUEUE } from '../../common/contract.js';
 import { progressQuery } from '../../common/messages.js';
@@ -57,32 +58,34 @@ describe('an exposure DAGMaker warned will fail, in the console and in post-proc
     });
   });
 
-  test('desgw status shows the exposure submitted, with the warning that its diffimg will fail', () => {
+  test('desgw status shows the exposure without templates submitted with the warning that its diffimg will fail, the other without a warning', () => {
     assert.equal(status.exitCode, 0, status.stderr);
-    const row = status.stdout.split('\n').find((l) => l.startsWith(`${NO_TEMPLATES} `));
+    const rows = status.stdout.split('\n');
+    const warned = rows.find((l) => l.startsWith(`${NO_TEMPLATES} `));
     assert.match(
-      row ?? '',
+      warned ?? '',
       /^941238 +Y +submitted \(warning: NO TEMPLATE IMAGES, DIFFIMG WILL FAIL\) +\d+\.0@jobsub01\.fnal\.gov$/,
       status.stdout,
     );
-  });
-
-  test('an exposure DAGMaker did not warn of is shown submitted, without a warning', () => {
-    const row = status.stdout.split('\n').find((l) => l.startsWith(`${WITH_TEMPLATES} `));
+    const other = rows.find((l) => l.startsWith(`${WITH_TEMPLATES} `));
     assert.match(
-      row ?? '',
+      other ?? '',
       /^941225 +i +(making-dag|submitting|submitted) +(-|\d+\.0@jobsub01\.fnal\.gov)$/,
       status.stdout,
     );
   });
 
-  test("the run's result carries the exposure's warnings", () => {
-    const e = result.exposures.find((x) => x.expnum === NO_TEMPLATES)!;
-    assert.equal(e.status, 'submitted');
-    assert.ok(e.warnings.includes('NO TEMPLATE IMAGES, DIFFIMG WILL FAIL'), JSON.stringify(e.warnings));
+  test("the run's summary shows the exposure submitted with its warning, and explains TRIES", () => {
+    const lines = formatResult(result).split('\n');
+    assert.match(
+      lines.find((l) => l.startsWith(`${NO_TEMPLATES} `)) ?? '',
+      /^941238 +Y +20200304 +submitted \(warning: NO TEMPLATE IMAGES, DIFFIMG WILL FAIL\) +\d+\.0@jobsub01\.fnal\.gov +1\+1 /,
+    );
+    assert.match(lines.find((l) => l.startsWith(`${WITH_TEMPLATES} `)) ?? '', /^941225 +i +20200304 +submitted +\d/);
+    assert.ok(lines.some((l) => l.startsWith('TRIES: DAGMaker attempts + submission attempts')));
   });
 
-  test("post-processing's verdict on the exposure points back to DAGMaker's warning", () => {
+  test("post-processing's verdict on the exposure points back to DAGMaker's warning; the exposure it did not warn of passes without one", () => {
     const v = pp.exposures.find((x) => x.expnum === NO_TEMPLATES)!;
     assert.equal(v.finished, 'left-queue', 'its job left jobsub_q without a RUNEND');
     assert.equal(v.passed, false);
@@ -92,12 +95,9 @@ describe('an exposure DAGMaker warned will fail, in the console and in post-proc
       pp.leftOut.map((l) => [l.expnum, l.reason.startsWith('DAGMaker warned: NO TEMPLATE IMAGES')]),
       [[NO_TEMPLATES, true]],
     );
-  });
-
-  test('an exposure DAGMaker did not warn of passes, its reason naming no warning', () => {
-    const v = pp.exposures.find((x) => x.expnum === WITH_TEMPLATES)!;
-    assert.equal(v.passed, true, v.reason);
-    assert.doesNotMatch(v.reason ?? '', /DAGMaker warned/);
+    const passed = pp.exposures.find((x) => x.expnum === WITH_TEMPLATES)!;
+    assert.equal(passed.passed, true, passed.reason);
+    assert.doesNotMatch(passed.reason ?? '', /DAGMaker warned/);
     assert.equal(result.postProcessing?.outcome, 'success', JSON.stringify(result.postProcessing));
   });
 });

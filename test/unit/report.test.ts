@@ -75,17 +75,19 @@ test('desgw status shows an exposure DAGMaker warned of as submitted (warning: â
   assert.match(rowOf(text, 941225), /^941225 +i +submitted +48213001\.0@jobsub01\.fnal\.gov$/);
 });
 
-test('the status table keeps its columns aligned when a status carries a warning', () => {
+test('the status table keeps its columns aligned, whatever the length of a state or of a warning', () => {
   const text = formatProgress(
     progress([
       { expnum: 941225, band: 'i', state: 'submitted', jobId: '48213001.0@jobsub01.fnal.gov' },
       { expnum: 941238, band: 'Y', state: 'submitted', jobId: '48213002.0@jobsub01.fnal.gov', warnings: NO_TEMPLATES },
+      { expnum: 941239, band: 'Y', state: 'waiting-for-database' },
     ]),
   );
   const header = text.split('\n').find((l) => l.startsWith('EXPNUM'))!;
   const column = header.indexOf('JOB ID');
   assert.equal(rowOf(text, 941225).indexOf('48213001'), column);
   assert.equal(rowOf(text, 941238).indexOf('48213002'), column);
+  assert.equal(rowOf(text, 941239).lastIndexOf('-'), column);
 });
 
 test('the summary shows the warning in the status, the other warnings under the row, and the TRIES legend under the table', () => {
@@ -105,26 +107,19 @@ test('the summary shows the warning in the status, the other warnings under the 
   );
 });
 
-test('the TRIES legend is printed under the table', () => {
+test('the summary explains TRIES in one line under its table (DAGMaker + submission, every attempt counted), and only when it prints the table', () => {
   const lines = formatResult(result([exposure(941225, 'i'), exposure(941226, 'i')])).split('\n');
+  assert.match(
+    lines.find((l) => l.startsWith('EXPNUM'))!,
+    / TRIES /,
+  );
   const last = lines.findIndex((l) => l.startsWith('941226 '));
   assert.equal(lines[last + 1], TRIES_LEGEND);
-});
-
-test('the TRIES legend is one line saying what the two numbers are and that every attempt counts', () => {
-  assert.ok(!TRIES_LEGEND.includes('\n'));
   assert.match(TRIES_LEGEND, /^TRIES: DAGMaker attempts \+ submission attempts, every attempt counted/);
-  const header = formatResult(result([exposure(941225, 'i')]))
-    .split('\n')
-    .find((l) => l.startsWith('EXPNUM'))!;
-  assert.match(header, /TRIES/);
-});
-
-test('a long run whose exposures are left to the manifest prints no legend for a table it does not print', () => {
-  const r = { ...result([]), counts: { total: 2000, submitted: 2000, failed: 0 } };
-  const text = formatResult(r);
-  assert.match(text, /\(2000 exposures: each one's result is in the manifest\)/);
-  assert.doesNotMatch(text, /^TRIES:/m);
+  assert.ok(!TRIES_LEGEND.includes('\n'));
+  const long = formatResult({ ...result([]), counts: { total: 2000, submitted: 2000, failed: 0 } });
+  assert.match(long, /\(2000 exposures: each one's result is in the manifest\)/);
+  assert.doesNotMatch(long, /^TRIES:/m, 'no legend for a table it does not print');
 });
 
 test('a status says resumed or recovered and the warning together; an unknown long warning is clipped', () => {
