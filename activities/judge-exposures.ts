@@ -2,10 +2,13 @@
  * `judgeExposures`: reads each finished exposure's 59 CCD directories and its forced-photometry
  * directory (one listing each, nothing else), and judges them with common/ccd-verdict.ts and
  * common/forcephoto-verdict.ts. An exposure whose DAG had not finished is left out without a look.
+ * An exposure that fails and that DAGMaker had warned of (no templates: diffimg will fail) says so
+ * first in its reason: the failure was foretold, not the grid's doing.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeCcdVerdict, judgeCcds } from '../common/ccd-verdict.js';
+import { reasonWithWarning } from '../common/dagmaker-warnings.js';
 import { ccdDirName, DECAM_CCDS } from '../common/decam-ccds.js';
 import { describeForcephotoVerdict, judgeForcephoto } from '../common/forcephoto-verdict.js';
 import type { ExposureVerdict } from '../common/post-processing-contract.js';
@@ -21,7 +24,11 @@ export async function judgeExposures(input: JudgeExposuresInput): Promise<JudgeE
   for (const e of input.exposures) {
     const base = { expnum: e.expnum, band: e.band, nite: e.nite, finished: e.finished };
     if (e.finished === null) {
-      verdicts.push({ ...base, passed: false, reason: 'its DAG had not finished on the grid' });
+      verdicts.push({
+        ...base,
+        passed: false,
+        reason: reasonWithWarning('its DAG had not finished on the grid', false, e.warnings),
+      });
       continue;
     }
     const dir = expDir(pnfsRoot, season, e);
@@ -47,7 +54,7 @@ export async function judgeExposures(input: JudgeExposuresInput): Promise<JudgeE
         })),
       },
       forcephoto: { outcome: fp.outcome, expected: fp.expected, found: fp.found, missingCcds: fp.missingCcds },
-      reason: `${describeCcdVerdict(ccds)}; ${describeForcephotoVerdict(fp)}`,
+      reason: reasonWithWarning(`${describeCcdVerdict(ccds)}; ${describeForcephotoVerdict(fp)}`, passed, e.warnings),
     });
   }
   return { verdicts, pnfsReads };

@@ -6,6 +6,8 @@ export interface PostExposure {
   band: string;
   nite: string;
   jobId?: string;
+  /** What DAGMaker warned of it, when its run said (known warnings only): a failed verdict names it. */
+  warnings?: string[];
 }
 
 /** A post-processing's input, checked and resolved against the worker's settings before anything waits. */

@@ -2,17 +2,21 @@
  * `resolvePostProcessing`: checks a post-processing's input and resolves what it works on, before
  * it waits hours for the grid. The exposures come from a finished image-processing run (its result,
  * or its manifest for a long run), a legacy output.txt, or a season with exposures (NITEs looked up
- * in the site's exposures.list). The trigger facts are required: postproc_<SEASON>.ini is never
+ * in the site's exposures.list). Each takes what DAGMaker warned of it (known warnings only), so
+ * that a failed verdict can point back to the warning: from the run's result, or from the
+ * manifest.json image processing wrote in its run directory (beside the environment file a run
+ * hands its post-processing child, or beside a run's own output.txt). The trigger facts are required: postproc_<SEASON>.ini is never
  * written with the template's GW170814 values. The checkout runs code, so it must be under the
  * parent of an allowed gw_workflow directory (not merely an allowed data root) and hold the scripts
  * and the template; the output directory must be under an allowed root. The template is checked now,
  * not after the wait.
  */
-import { access, constants, readFile } from 'node:fs/promises';
+import { access, constants, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { Exposure, ExposureResult, ImageProcessingResult } from '../common/contract.js';
 import { checkMinCompleteCcds, DEFAULT_MIN_COMPLETE_CCDS } from '../common/ccd-verdict.js';
+import { knownWarnings, warningsInManifest } from '../common/dagmaker-warnings.js';
 import { readOutputTxt, distinct } from '../common/output-file.js';
 import { DEFAULT_GRID_DEADLINE_HOURS, type PostProcessingInput } from '../common/post-processing-contract.js';
 import { DES_BANDS, missingPostprocKeys, triggerProblems } from '../common/postproc-ini.js';
@@ -67,7 +71,8 @@ export async function resolvePostProcessingWith(
   if (problems.length > 0) throw invalidInput(problems);
 
   const source = await exposuresOf(config, input);
-  const { season, exposures } = source;
+  const { season } = source;
+  const exposures = await withRunWarnings(config, manifestOf(input), season, source.exposures);
   const bands = distinct(exposures.map((e) => e.band));
   const trigger = { triggerId: input.triggerId, triggerMjd: input.triggerMjd, propid: input.propid };
   const badBand = bands.find((b) => !DES_BANDS.includes(b));
@@ -164,7 +169,13 @@ async function fromRun(workflowId: string): Promise<Source> {
   if (submitted.length === 0) throw invalidInput([`run ${workflowId} submitted no exposure: nothing to post-process`]);
   return {
     season: result.season,
-    exposures: submitted.map(({ expnum, band, nite, jobId }) => ({ expnum, band, nite, ...(jobId ? { jobId } : {}) })),
+    exposures: submitted.map(({ expnum, band, nite, jobId, warnings }) => ({
+      expnum,
+      band,
+      nite,
+      ...(jobId ? { jobId } : {}),
+      ...withWarnings(warnings),
+    })),
     envFile: join(result.runDir, RUN_FILES.environment),
   };
 }
@@ -229,10 +240,69 @@ async function fromList(
       problems.push(
         `exposure ${e.expnum}: no NITE given, and none in ${join(config.gwWorkflowDir, RUN_FILES.exposuresList)}`,
       );
-    else out.push({ expnum: e.expnum, band: e.band, nite, ...(e.jobId ? { jobId: e.jobId } : {}) });
+    else
+      out.push({
+        expnum: e.expnum,
+        band: e.band,
+        nite,
+        ...(e.jobId ? { jobId: e.jobId } : {}),
+        ...withWarnings(e.warnings),
+      });
   }
   if (problems.length > 0) throw invalidInput(problems);
   return { season: season!, exposures: out };
+}
+
+/**
+ * Where image processing recorded the exposures' warnings, when the input names its run directory:
+ * the environment file a run hands its child lies there, and so does a run's own output.txt.
+ */
+function manifestOf(input: PostProcessingInput): string | undefined {
+  if (input.outputTxt !== undefined) return join(dirname(input.outputTxt), RUN_FILES.manifest);
+  if (input.season !== undefined && input.envFile !== undefined)
+    return join(dirname(input.envFile), RUN_FILES.manifest);
+  return undefined;
+}
+
+/**
+ * The exposures, each with the warnings the run's manifest records of it (when it has none of its
+ * own). A manifest that is missing, outside the allowed roots, unreadable or of another season
+ * adds nothing: the warnings only explain a verdict, they never stop a post-processing.
+ */
+async function withRunWarnings(
+  config: WorkerConfig,
+  manifest: string | undefined,
+  season: number,
+  exposures: PostExposure[],
+): Promise<PostExposure[]> {
+  if (manifest === undefined || exposures.every((e) => e.warnings)) return exposures;
+  const allowed = await checkUnderRoots(config, 'manifest', manifest);
+  if ('problem' in allowed) return exposures;
+  const recorded = warningsInManifest(await readManifest(allowed.path), season);
+  return exposures.map((e) => {
+    const warnings = e.warnings ?? recorded.get(e.expnum);
+    return warnings ? { ...e, warnings } : e;
+  });
+}
+
+/** The most a manifest is read (one of 5,000 exposures is a few MB). */
+const MANIFEST_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A manifest's JSON, or null for anything else (no regular file, too large, not JSON). */
+async function readManifest(path: string): Promise<unknown> {
+  const s = await stat(path).catch(() => null);
+  if (!s?.isFile() || s.size > MANIFEST_MAX_BYTES) return null;
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** DAGMaker's known warnings of an exposure, when it has some (any other text is dropped: verdicts show only fixed texts). */
+function withWarnings(warnings: unknown): { warnings?: string[] } {
+  const known = knownWarnings(warnings);
+  return known.length > 0 ? { warnings: known } : {};
 }
 
 async function readable(path: string): Promise<boolean> {

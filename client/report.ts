@@ -1,17 +1,25 @@
-/** A run's result as a person reads it. */
+/**
+ * A run's result and progress as a person reads them (`desgw status`, the summary after `--follow`,
+ * `watch` and the demo): one line per exposure, its status saying what DAGMaker warned of it
+ * (`submitted (warning: NO TEMPLATE IMAGES, DIFFIMG WILL FAIL)`), since such an exposure is
+ * submitted and will fail on the grid; the TRIES column explained under the table.
+ */
 import type { ImageProcessingResult, Progress } from '../common/contract.js';
+import { warningNote, warningsBesideNote } from '../common/dagmaker-warnings.js';
 import type { DryRunReport } from '../workflows/dry-run.js';
 
+/** The legend of the summary's TRIES column. */
+export const TRIES_LEGEND =
+  'TRIES: DAGMaker attempts + submission attempts, every attempt counted (retries, re-checks while waiting, runs cut short by a worker shutdown)';
+
 export function formatResult(r: ImageProcessingResult): string {
-  const lines = [
-    `run ${r.workflowId}: season ${r.season}, nite ${r.nites.join(' ')}: ${r.counts.submitted} of ${r.counts.total} exposures submitted` +
-      (r.counts.failed ? `, ${r.counts.failed} failed` : ''),
-    '',
-    pad(['EXPNUM', 'BAND', 'NITE', 'STATUS', 'JOB ID', 'TRIES', 'SECONDS']),
-  ];
+  const rows: Row[] = [];
   for (const e of r.exposures) {
-    lines.push(
-      pad([
+    const under: string[] = [];
+    if (e.error) under.push(`    ${e.error}`);
+    for (const w of warningsBesideNote(e.warnings)) under.push(`    warning: ${w}`);
+    rows.push({
+      cols: [
         String(e.expnum),
         e.band,
         e.nite,
@@ -19,13 +27,19 @@ export function formatResult(r: ImageProcessingResult): string {
         e.jobId ?? '-',
         `${e.attempts.dagmaker}+${e.attempts.submit}`,
         (e.durationsMs.total / 1000).toFixed(1),
-      ]),
-    );
-    if (e.error) lines.push(`    ${e.error}`);
-    for (const w of e.warnings) lines.push(`    warning: ${w}`);
+      ],
+      under,
+    });
   }
+  const lines = [
+    `run ${r.workflowId}: season ${r.season}, nite ${r.nites.join(' ')}: ${r.counts.submitted} of ${r.counts.total} exposures submitted` +
+      (r.counts.failed ? `, ${r.counts.failed} failed` : ''),
+    '',
+    ...table(['EXPNUM', 'BAND', 'NITE', 'STATUS', 'JOB ID', 'TRIES', 'SECONDS'], RESULT_WIDTHS, rows),
+  ];
   if (r.exposures.length === 0 && r.counts.total > 0)
     lines.push(`(${r.counts.total} exposures: each one's result is in the manifest)`);
+  else if (r.exposures.length > 0) lines.push(TRIES_LEGEND);
   if (r.duplicatesDropped.length)
     lines.push('', `listed more than once (processed once): ${r.duplicatesDropped.join(', ')}`);
   lines.push(
@@ -44,19 +58,41 @@ export function formatResult(r: ImageProcessingResult): string {
 
 /**
  * An exposure's status, saying when this run did not submit it itself: `resumed` (an earlier run of
- * the id did) or `recovered` (an earlier attempt did, found after the worker died).
+ * the id did) or `recovered` (an earlier attempt did, found after the worker died); and what
+ * DAGMaker warned, clipped: `submitted (warning: NO TEMPLATE IMAGES, DIFFIMG WILL FAIL)`.
  */
-function statusOf(e: { status?: string; state?: string; resumed?: boolean; recovered?: boolean }): string {
+export function statusOf(e: {
+  status?: string;
+  state?: string;
+  resumed?: boolean;
+  recovered?: boolean;
+  warnings?: readonly string[];
+}): string {
   const s = e.status ?? e.state ?? '';
-  return e.resumed ? `${s} (resumed)` : e.recovered ? `${s} (recovered)` : s;
+  const notes = [e.resumed ? 'resumed' : e.recovered ? 'recovered' : undefined, warningNote(e.warnings)].filter(
+    (n): n is string => n !== undefined,
+  );
+  return notes.length > 0 ? `${s} (${notes.join('; ')})` : s;
 }
 
-const WIDTHS = [9, 5, 9, 22, 30, 6, 8];
-function pad(cols: string[]): string {
-  return cols
-    .map((c, i) => c.padEnd(WIDTHS[i] ?? 0))
-    .join(' ')
-    .trimEnd();
+interface Row {
+  cols: string[];
+  /** Lines printed under the row (its error, its other warnings). */
+  under: string[];
+}
+
+/** Least widths of the columns; a column grows to its longest cell (a status with a warning). */
+const RESULT_WIDTHS = [9, 5, 9, 22, 30, 6, 8];
+const PROGRESS_WIDTHS = [9, 5, 9, 30];
+
+function table(header: string[], least: number[], rows: Row[]): string[] {
+  const widths = least.map((w, i) => Math.max(w, ...rows.map((r) => (r.cols[i]?.length ?? 0) + 1)));
+  const pad = (cols: string[]) =>
+    cols
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join(' ')
+      .trimEnd();
+  return [pad(header), ...rows.flatMap((r) => [pad(r.cols), ...r.under])];
 }
 
 /**
@@ -80,12 +116,16 @@ export function formatProgress(p: Progress, notes: ReadonlyMap<number, string> =
       `WAITING FOR ${p.waitingFor.what.toUpperCase()} since ${p.waitingFor.since}:`,
       ...p.waitingFor.message.split('\n').map((l) => `  ${l}`),
     );
-  lines.push('', pad(['EXPNUM', 'BAND', 'STATE', 'JOB ID']));
-  for (const e of p.exposures) {
-    const note = notes.get(e.expnum);
-    lines.push(pad([String(e.expnum), e.band ?? '', statusOf(e) + (note ? ` (${note})` : ''), e.jobId ?? '-']));
-    if (e.error) lines.push(`    ${e.error}`);
-  }
+  const rows = p.exposures.map((e): Row => ({
+    cols: [
+      String(e.expnum),
+      e.band ?? '',
+      statusOf(e) + (notes.has(e.expnum) ? ` (${notes.get(e.expnum)})` : ''),
+      e.jobId ?? '-',
+    ],
+    under: e.error ? [`    ${e.error}`] : [],
+  }));
+  lines.push('', ...table(['EXPNUM', 'BAND', 'STATE', 'JOB ID'], PROGRESS_WIDTHS, rows));
   return lines.join('\n');
 }
 

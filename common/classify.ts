@@ -8,6 +8,7 @@
  * succeeded`, `Storing bearer token in /tmp/bt_token_…`) on every call, successful or not, so a
  * pattern run over the whole output would take every failure for an expired credential.
  */
+import { DAGMAKER_WARNINGS } from './dagmaker-warnings.js';
 
 /**
  * - `permanent`: no retry can fix it (the exposure fails);
@@ -144,11 +145,11 @@ export function parseJobId(output: string): string | null {
   return m ? m[1]! : null;
 }
 
-/** DAGMaker lines worth surfacing on the exposure. */
+/** DAGMaker lines worth surfacing on the exposure, each as a fixed text (common/dagmaker-warnings.ts). */
 export function dagMakerWarnings(output: string): string[] {
   const out: string[] = [];
-  if (/There appear to be no templates for this exposure/.test(output)) out.push('no templates for this exposure');
-  if (/NO TEMPLATE IMAGES, DIFFIMG WILL FAIL/.test(output)) out.push('NO TEMPLATE IMAGES, DIFFIMG WILL FAIL');
+  if (/There appear to be no templates for this exposure/.test(output)) out.push(DAGMAKER_WARNINGS.noTemplates);
+  if (/NO TEMPLATE IMAGES, DIFFIMG WILL FAIL/.test(output)) out.push(DAGMAKER_WARNINGS.noTemplateImages);
   return out;
 }
 

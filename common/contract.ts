@@ -189,5 +189,7 @@ export interface Progress {
     error?: string;
     resumed?: boolean;
     recovered?: boolean;
+    /** What DAGMaker warned of the exposure (e.g. `NO TEMPLATE IMAGES, DIFFIMG WILL FAIL`), once its child reported. */
+    warnings?: string[];
   }[];
 }

@@ -48,12 +48,25 @@ export function parseExposureList(text: string, file: string): ParsedExposureLis
   return { expnums, duplicates };
 }
 
-/** What is wrong with a line that is not an exposure number, without showing it. */
-function kindOfProblem(content: string): string {
+/** What every list line problem ends with: what the file should hold. */
+const ONE_A_LINE = 'one exposure number per line';
+
+/**
+ * What kind of text a line that is not an exposure number holds (letters, a comma, more than one
+ * number…), without showing it: the file may not be a list at all, and may hold secrets.
+ */
+export function kindOfProblem(content: string): string {
   if (/^\d+$/.test(content))
-    return `not an exposure number (${content.length > 9 ? 'more than 9 digits' : 'starts with 0'})`;
-  if (/^[\d\s]+$/.test(content)) return 'not an exposure number (more than one number on the line)';
+    return content.length > 9
+      ? `a number of more than 9 digits (${ONE_A_LINE})`
+      : `a number starting with 0 (exposure numbers start at 1; ${ONE_A_LINE})`;
+  if (/[\p{Cc}\p{Cf}]/u.test(content)) return `control characters (is this a text file? ${ONE_A_LINE})`;
   if (/^\[.*\]$/.test(content) || /^[\w.-]+\s*[=:]/.test(content))
-    return 'not an exposure number (it looks like a configuration file: is this the right file?)';
-  return `not an exposure number (${content.length} characters, not all digits)`;
+    return `a configuration line (a [section] or key = value: is this the right file? ${ONE_A_LINE})`;
+  if (/\p{L}/u.test(content)) return `a header or words (letters; ${ONE_A_LINE})`;
+  if (content.includes(',')) return `a comma (${ONE_A_LINE})`;
+  if (/^[\d\s]+$/.test(content)) return `more than one number (${ONE_A_LINE})`;
+  if (/^[+-]\d+$/.test(content)) return `a signed number (${ONE_A_LINE})`;
+  if (/^\d*\.\d*$/.test(content)) return `a decimal point (${ONE_A_LINE})`;
+  return `characters other than digits (${ONE_A_LINE})`;
 }

@@ -42,6 +42,11 @@ export interface GridExposure {
   nite?: string;
   /** The jobsub job id of its DAG: lets jobsub_q tell that it left the queue. */
   jobId?: string;
+  /**
+   * What DAGMaker warned of it (from its image-processing run): a verdict that fails names it.
+   * Only DAGMaker's known warnings are kept (common/dagmaker-warnings.ts).
+   */
+  warnings?: string[];
 }
 
 /** Input of `postProcessing`, as JSON: one of `imageProcessingWorkflowId`, `outputTxt`, or `season` with `exposures`. */

@@ -323,11 +323,14 @@ class Steps {
   private record(outcomes: Map<number, Outcome>, o: Outcome): void {
     outcomes.set(o.expnum, o);
     const { jobId, error, resumed, recovered } = o;
+    // DAGMaker's warnings (e.g. no templates: the grid will fail it) show in the progress; no command changes.
+    const warnings = o.warnings?.length ? o.warnings : undefined;
     this.progress.setState(o.expnum, o.status === 'submitted' ? 'submitted' : 'failed', {
       jobId,
       error,
       resumed,
       recovered,
+      warnings,
     });
   }
 

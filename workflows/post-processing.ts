@@ -242,20 +242,17 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       publish();
       try {
         // A deploy that stops it is not its failure: run again, with its retries less only real failures.
-        const r = await notCountingShutdowns(
-          activityOptions('postproc'),
-          () => undefined,
-          (o) =>
-            postproc.runPostproc.executeWithOptions(o, [
-              {
-                workflowId,
-                season: run.season,
-                postProcessingDir: run.postProcessingDir,
-                outputDir: run.outputDir,
-                inputs,
-                skipTo: run.skipTo,
-              },
-            ]),
+        const r = await notCountingShutdowns(activityOptions('postproc'), (o) =>
+          postproc.runPostproc.executeWithOptions(o, [
+            {
+              workflowId,
+              season: run.season,
+              postProcessingDir: run.postProcessingDir,
+              outputDir: run.outputDir,
+              inputs,
+              skipTo: run.skipTo,
+            },
+          ]),
         );
         view.waitingFor = undefined;
         return r;

@@ -35,7 +35,8 @@ import {
 } from '../common/messages.js';
 import { waitAdvice } from '../common/next-step.js';
 import { waitOf, waitOut, type Recheck } from './wait-out.js';
-import { attemptOf, notCountingShutdowns } from './shutdowns.js';
+import { notCountingShutdowns } from './shutdowns.js';
+import { countingAttempts } from './attempts.js';
 import { DEFAULT_TIMING } from '../common/settings.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -166,16 +167,20 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
   };
 
   let stage: 'dagmaker' | 'submit' = 'dagmaker';
+  // Every attempt of each activity execution counts, whatever ended it (workflows/attempts.ts).
+  const counted =
+    <T extends { attempt: number }>(call: (o: ActivityOptions) => Promise<T>) =>
+    (o: ActivityOptions): Promise<T> =>
+      countingAttempts(o, call, (n) => (result.attempts[stage] += n));
   try {
     const dag = await step('making-dag', dagmakerOptions, (o) =>
       notCountingShutdowns(
         o,
-        (attempts) => (result.attempts.dagmaker = attempts),
-        (oo) =>
+        counted((oo) =>
           makeDag.executeWithOptions(oo, [{ expnum, workDir, envFile: input.envFile, script: input.dagmakerScript }]),
+        ),
       ),
     );
-    result.attempts.dagmaker += dag.attempt;
     result.durationsMs.dagmaker = dag.durationMs;
     result.warnings = dag.warnings;
     stage = 'submit';
@@ -185,14 +190,13 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     const sub = await step('submitting', submitOptions, (o) =>
       notCountingShutdowns(
         o,
-        (attempts) => (result.attempts.submit = attempts),
-        (oo) =>
+        counted((oo) =>
           submitDag.executeWithOptions(oo, [
             { expnum, workDir, envFile: input.envFile, recommendedSubmit: dag.recommendedSubmit },
           ]),
+        ),
       ),
     );
-    result.attempts.submit += sub.attempt;
     result.durationsMs.submit = sub.durationMs;
     result.jobId = sub.jobId;
     if (sub.recovered) result.recovered = true;
@@ -203,7 +207,6 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
   } catch (err) {
     if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
     const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-    result.attempts[stage] += attemptOf(err) ?? 0;
     const error = `${stage === 'dagmaker' ? 'DAGMaker' : 'submission'} failed: ${cause?.message ?? err.message}`;
     result.error = errorForHistory(error);
     result.durationsMs.total = Date.now() - started;

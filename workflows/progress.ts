@@ -18,7 +18,7 @@ const { notifier } = proxySinks<NotifySinks>();
 
 type Entry = Progress['exposures'][number];
 type Waiting = NonNullable<Progress['waitingFor']>;
-export type ExposureFlags = Partial<Pick<Entry, 'jobId' | 'error' | 'resumed' | 'recovered'>>;
+export type ExposureFlags = Partial<Pick<Entry, 'jobId' | 'error' | 'resumed' | 'recovered' | 'warnings'>>;
 
 /** Exposure states that say what a child waits for. */
 const WAITING_STATES: Partial<Record<ExposureState, WaitingFor>> = {

@@ -17,16 +17,14 @@ export function attemptOf(err: unknown): number | undefined {
 
 /**
  * Runs an activity; when the worker's shutdown stopped it (a deploy, `systemctl restart`), runs it
- * again, with its retry budget less only the attempts that really failed before. `interrupted`
- * hears how many attempts were spent on runs cut short, for the report.
+ * again, with its retry budget less only the attempts that really failed before. (The attempts cut
+ * short still count in the exposure's report: attempts.ts counts every execution `run` makes.)
  */
 export async function notCountingShutdowns<T>(
   options: ActivityOptions,
-  interrupted: (attempts: number) => void,
   run: (o: ActivityOptions) => Promise<T>,
 ): Promise<T> {
   let o = options;
-  let spent = 0;
   for (;;) {
     try {
       return await run(o);
@@ -34,8 +32,6 @@ export async function notCountingShutdowns<T>(
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
       if (!(cause instanceof ApplicationFailure && cause.type === Failure.WorkerShutdown)) throw err;
       const attempt = attemptOf(err) ?? 1;
-      spent += attempt;
-      interrupted(spent);
       const max = o.retry?.maximumAttempts;
       o = { ...o, retry: { ...o.retry, maximumAttempts: max ? Math.max(1, max - (attempt - 1)) : max } };
     }

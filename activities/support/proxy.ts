@@ -5,7 +5,7 @@
  * person. An expired proxy is not a failure of the exposure: the workflow waits for a renewed one
  * (ProxyExpired is handled there, never retried here).
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { execa } from 'execa';
 import type { Classified } from '../../common/classify.js';
 import { Failure, type FailureType } from '../../common/failures.js';
@@ -83,6 +83,22 @@ export async function credentialFailure(
   });
 }
 
+/** The expired proxy's failure, with its attempt in the details (the exposure's report counts every attempt). */
 export function proxyExpired(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: Failure.ProxyExpired, message, nonRetryable: true });
+  const attempt = currentAttempt();
+  return ApplicationFailure.create({
+    type: Failure.ProxyExpired,
+    message,
+    nonRetryable: true,
+    ...(attempt !== undefined ? { details: [{ attempt }] } : {}),
+  });
+}
+
+/** The attempt of the activity this runs in; none outside one (desgw doctor). */
+function currentAttempt(): number | undefined {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return undefined;
+  }
 }

@@ -190,7 +190,7 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
     {
       name: 'non-numeric line',
       input: async (s) => ({ exposureListFile: await s.list('a.list', ['941225', '94122six']) }),
-      error: /a\.list: line 2: not an exposure number \(8 characters, not all digits\)$/,
+      error: /a\.list: line 2: a header or words \(letters; one exposure number per line\)$/,
     },
     {
       name: 'empty list',
@@ -272,7 +272,7 @@ describe('bad input fails at once, names the problem, and writes nothing', () =>
     {
       name: 'list line with a command separator',
       input: async (s) => ({ exposureListFile: await s.list('k.list', ['941225; touch /tmp/desgw-canary']) }),
-      error: /k\.list: line 1: not an exposure number \(\d+ characters, not all digits\)$/,
+      error: /k\.list: line 1: a header or words \(letters; one exposure number per line\)$/,
     },
     {
       name: 'list line with a command substitution',

@@ -84,7 +84,7 @@ test("a list that is really a .desservices.ini is refused, and its password is n
     const inside = await refusal({ exposureListFile: ini, season: 'auto' });
     assert.match(
       inside,
-      /\.desservices\.ini: line \d+: not an exposure number \(it looks like a configuration file: is this the right file\?\)/,
+      /\.desservices\.ini: line \d+: a configuration line \(a \[section\] or key = value: is this the right file\? one exposure number per line\)/,
     );
     const outside = await refusal({ exposureListFile: away, season: 'auto' });
     assert.match(
@@ -99,7 +99,7 @@ test("a list that is really a .desservices.ini is refused, and its password is n
     const history = await exportedHistory(server.env.address, id);
     assert.ok(history.json.length > 1000, 'an exported history');
     assert.ok(
-      history.payloads.includes('not an exposure number') || history.payloads.includes('outside the directories'),
+      history.payloads.includes('one exposure number per line') || history.payloads.includes('outside the directories'),
       'the refusal is in the history',
     );
     assert.ok(

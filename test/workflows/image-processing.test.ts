@@ -11,6 +11,8 @@ import { Failure, MAX_ERROR_IN_HISTORY } from '../../common/failures.js';
 import { progressQuery, proxyRenewedSignal } from '../../common/messages.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
 import { Worker } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { notifySinks } from '../../workers/notify.js';
 import { devServerForThisFile, eventually, range, workflowBundle } from '../helpers/harness.js';
@@ -185,4 +187,59 @@ test('a run whose DES worker is down says waiting-for-worker, and carries on by 
     flow.shutdown();
     await flowing;
   }
+});
+
+test("TRIES counts every attempt: the quick retries, each re-check while the site is down, and a run cut short by a worker's shutdown", async () => {
+  const run = validatedRun([7000]);
+  const calls = { makeDag: 0, submitDag: 0 };
+  const failing = (type: string, message: string, nonRetryable = false) =>
+    ApplicationFailure.create({ type, message, nonRetryable, details: [{ attempt: Context.current().info.attempt }] });
+  const activities = stubActivities(run, {
+    makeDag: async () => {
+      // Stopped by a deploy, then the DES database down for the quick retries and two re-checks.
+      if (++calls.makeDag === 1) throw failing(Failure.WorkerShutdown, 'DAGMaker 7000 was stopped by the worker', true);
+      if (calls.makeDag <= 8) throw failing(Failure.DatabaseUnavailable, 'ORA-12170: TNS:Connect timeout occurred');
+      return {
+        dagFile: '',
+        outFile: '',
+        warnings: [],
+        recommendedSubmit: '',
+        durationMs: 1,
+        attempt: Context.current().info.attempt,
+      };
+    },
+    submitDag: async ({ expnum }) => {
+      if (++calls.submitDag <= 8) throw failing(Failure.JobsubUnavailable, 'jobsub did not answer: Failed to connect');
+      const attempt = Context.current().info.attempt;
+      return { jobId: `${expnum}.0@jobsub01.fnal.gov`, outFile: '', durationMs: 1, attempt, recovered: false };
+    },
+  });
+  const result = await withStubs(server.env, activities, async () => (await start()).result());
+  assert.deepEqual(result.counts, { total: 1, submitted: 1, failed: 0 });
+  assert.deepEqual(calls, { makeDag: 9, submitDag: 9 });
+  assert.deepEqual(result.exposures[0]!.attempts, { dagmaker: 9, submit: 9 }, 'every call of each activity');
+});
+
+test('the progress of a run carries what DAGMaker warned of a submitted exposure', async () => {
+  const run = validatedRun([7100, 7101]);
+  const NO_TEMPLATES = ['no templates for this exposure', 'NO TEMPLATE IMAGES, DIFFIMG WILL FAIL'];
+  const activities = stubActivities(run, {
+    makeDag: async ({ expnum }) => ({
+      dagFile: '',
+      outFile: '',
+      warnings: expnum === 7101 ? NO_TEMPLATES : [],
+      recommendedSubmit: '',
+      durationMs: 1,
+      attempt: 1,
+    }),
+  });
+  const progress = await withStubs(server.env, activities, async () => {
+    const handle = await start();
+    await handle.result();
+    return handle.query(progressQuery);
+  });
+  const entry = (expnum: number) => progress.exposures.find((e) => e.expnum === expnum)!;
+  assert.equal(entry(7101).state, 'submitted');
+  assert.deepEqual(entry(7101).warnings, NO_TEMPLATES);
+  assert.equal(entry(7100).warnings, undefined, 'no warnings, no field');
 });
