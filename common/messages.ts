@@ -10,9 +10,14 @@ import type { PostProcessingProgress } from './post-processing-contract.js';
 
 /** A run's progress: where it stands, its counts, each exposure, what it waits for. */
 export const progressQuery = defineQuery<Progress>('progress');
-/** Sent by a child to its parent when its exposure changes state (e.g. DAGMaker → submission, or starts waiting). */
+/**
+ * Sent by a child to its parent when its exposure changes state (e.g. DAGMaker → submission, or
+ * starts waiting). `childRunId` (the child's first execution) lets the parent believe only the
+ * child it is running: a stale, replayed or reset-reapplied signal is dropped (absent in signals
+ * from before it was sent).
+ */
 export const exposureStateSignal =
-  defineSignal<[{ expnum: number; state: ExposureState; message?: string }]>('exposureState');
+  defineSignal<[{ expnum: number; state: ExposureState; message?: string; childRunId?: string }]>('exposureState');
 /**
  * What an exposure's child waits for, and when it last checked (a re-check that changed nothing
  * tells the parent nothing, so `desgw status` asks the child itself).

@@ -71,6 +71,8 @@ const WAIT_FOR_DATABASE = 'season-waits-for-database';
 const PUBLISH_FAILURE = 'run-publishes-its-failure';
 /** A resume first reads what is left to do, and with nothing left writes nothing (not even output.txt). */
 const RESUME_NOTHING_LEFT = 'resume-with-nothing-left-writes-nothing';
+/** A child's exposureState is believed only from a child this run is running (see listen). */
+const CHILD_SIGNALS_CHECKED = 'child-signals-checked';
 
 /** What a run carries across continue-as-new. */
 export interface CarriedState {
@@ -144,12 +146,15 @@ export async function imageProcessing(
 /** What people and children tell a run, and what it passes on to its children. */
 interface Signals {
   children: Map<number, ChildWorkflowHandle<typeof processExposure>>;
+  /** Exposures whose child this run is starting or running (a child may speak before its start resolves). */
+  live: Set<number>;
   environmentRetries: () => number;
   wakeups: () => number;
 }
 
 function listen(progress: RunProgress): Signals {
   const children = new Map<number, ChildWorkflowHandle<typeof processExposure>>();
+  const live = new Set<number>();
   let environmentRetries = 0;
   let wakeups = 0;
   /** Passes a wake-up on to the children that wait; a child that has just closed is no failure of the run. */
@@ -157,7 +162,16 @@ function listen(progress: RunProgress): Signals {
     await Promise.allSettled(progress.waiting(which).map((e) => children.get(e)?.signal(signal)));
   };
   setHandler(progressQuery, () => progress.view);
-  setHandler(exposureStateSignal, ({ expnum, state, message }) => progress.childSaid(expnum, state, message));
+  setHandler(exposureStateSignal, ({ expnum, state, message, childRunId }) => {
+    // A signal from a child this run is not running (one reapplied by a reset, or late from a child
+    // of an earlier execution) would pause the window for good: believed only from the live child.
+    if (patched(CHILD_SIGNALS_CHECKED)) {
+      if (!live.has(expnum)) return;
+      const child = children.get(expnum);
+      if (child && childRunId !== undefined && child.firstExecutionRunId !== childRunId) return;
+    }
+    progress.childSaid(expnum, state, message);
+  });
   setHandler(proxyRenewedSignal, () => wakeChildren(proxyRenewedSignal, (w) => w === 'proxy'));
   setHandler(retryEnvironmentSignal, () => void environmentRetries++);
   setHandler(retryNowSignal, async () => {
@@ -165,7 +179,7 @@ function listen(progress: RunProgress): Signals {
     wakeups++;
     await wakeChildren(retryNowSignal, () => true);
   });
-  return { children, environmentRetries: () => environmentRetries, wakeups: () => wakeups };
+  return { children, live, environmentRetries: () => environmentRetries, wakeups: () => wakeups };
 }
 
 /**
@@ -366,7 +380,8 @@ class Steps {
   /** One exposure's child workflow, to its end; whatever happens to it, the run goes on. */
   private async runExposure(exposure: Exposure, state: CarriedState, outcomes: Map<number, Outcome>): Promise<void> {
     const { season, prepared, env, run } = state;
-    const { children } = this.signals;
+    const { children, live } = this.signals;
+    live.add(exposure.expnum);
     this.progress.setState(exposure.expnum, 'making-dag');
     try {
       const child = await startChild(processExposure, {
@@ -400,6 +415,7 @@ class Steps {
       this.record(outcomes, outcomeOf(failedReport(err, exposure)));
     } finally {
       children.delete(exposure.expnum);
+      live.delete(exposure.expnum);
       this.progress.childClosed(exposure.expnum);
     }
   }

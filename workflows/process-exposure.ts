@@ -20,6 +20,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Exposure, ExposureResult, ExposureState } from '../common/contract.js';
 import { errorForHistory, Failure, type WaitingFor } from '../common/failures.js';
@@ -83,7 +84,7 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
   };
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   const tell = (state: ExposureState, message?: string) =>
-    parent.signal(exposureStateSignal, { expnum, state, message });
+    parent.signal(exposureStateSignal, { expnum, state, message, childRunId: workflowInfo().firstExecutionRunId });
 
   let wakeups = 0;
   setHandler(proxyRenewedSignal, () => void wakeups++);
