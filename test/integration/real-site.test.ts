@@ -201,10 +201,11 @@ test('a run started afresh under an id that already ran is refused, saying how t
       resumed.exposures.map((e) => [e.expnum, e.status, e.jobId, e.resumed]),
       first.exposures.map((e) => [e.expnum, 'submitted', e.jobId, true]),
     );
+    // Nothing was left to do: the manifest is still the first run's, which submitted them.
     const manifest = JSON.parse(await readFile(resumed.outputFiles.manifest, 'utf8')) as ImageProcessingResult;
     assert.ok(
-      manifest.exposures.every((e) => e.resumed === true),
-      'manifest.json flags them resumed',
+      manifest.exposures.every((e) => e.status === 'submitted' && e.resumed !== true),
+      'manifest.json was not rewritten by a resume with nothing left to do',
     );
     const status = await desgw(['status', id]);
     assert.equal(status.stdout.match(/submitted \(resumed\)/g)?.length, 2, status.stdout);
