@@ -133,7 +133,10 @@ test('a post-processing tells DESGW_NOTIFY_COMMAND once when it starts waiting f
       events.map((e) => e.status),
       ['waiting-for-grid', 'done'],
     );
-    assert.match(events[0]!.message ?? '', /of 2 DAGs finished; looked at .*; to go on now with what has finished: desgw proceed/);
+    assert.match(
+      events[0]!.message ?? '',
+      /of 2 DAGs finished; looked at .*; to go on now with what has finished: desgw proceed/,
+    );
   } finally {
     worker.kill('SIGTERM');
     await worker;
