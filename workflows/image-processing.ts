@@ -86,6 +86,8 @@ export interface CarriedState {
   /** Results so far, packed (a run from before packing carried them whole). */
   outcomes: (PackedResult | Outcome)[];
   continuedAsNew: number;
+  /** The DesgwStatus the run showed when it continued as new: not upserted or told again (absent before). */
+  shownStatus?: string;
 }
 
 export async function imageProcessing(
@@ -93,7 +95,7 @@ export async function imageProcessing(
   carried?: CarriedState,
 ): Promise<ImageProcessingResult> {
   const { workflowId } = workflowInfo();
-  const progress = new RunProgress(workflowId, carried?.continuedAsNew ?? 0);
+  const progress = new RunProgress(workflowId, carried?.continuedAsNew ?? 0, carried?.shownStatus);
   const signals = listen(progress);
   const steps = new Steps(input, progress, signals);
 
@@ -372,6 +374,7 @@ class Steps {
           next,
           outcomes: packed,
           continuedAsNew: this.progress.view.continuedAsNew,
+          shownStatus: this.progress.shownStatus,
         });
       },
     });

@@ -15,6 +15,7 @@ import {
   ContinueAsNew,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   proxySinks,
   setHandler,
@@ -49,6 +50,10 @@ const postproc = proxyActivities<Activities>(activityOptions('postproc'));
 /** How often a post-processing waiting for the checkout tries again (or at once on retryNow). */
 const CHECKOUT_RETRY = '60 seconds';
 
+/** Patch ids of changes to this workflow's commands (see the README, "Deploying new workflow code"). */
+/** A long grid wait continues as new (came after the v4 histories, whose open runs wait on without it). */
+const CONTINUES_AS_NEW = 'postproc-grid-wait-continues-as-new';
+
 /** What a long grid wait carries across continue-as-new. */
 export interface CarriedWait {
   startedAt: string;
@@ -59,6 +64,9 @@ export interface CarriedWait {
   waitStartedMs: number;
   /** When jobsub_q was last asked (workflow time, ms): still at most once a minute across the new run. */
   lastQueueMs: number | null;
+  /** What it showed (DesgwStatus) and since when it waits: the new run tells nobody again (absent before). */
+  shownStatus?: string;
+  waitingSince?: string;
 }
 
 export async function postProcessing(input: PostProcessingInput, carried?: CarriedWait): Promise<PostProcessingResult> {
@@ -90,6 +98,7 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
         message: failure ?? view.waitingFor?.message,
         at: new Date().toISOString(),
       }),
+    carried?.shownStatus,
   );
   const publish = (): void => status.show(describe(view), view);
   publish();
@@ -214,11 +223,11 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       view.waitingFor = {
         what: 'grid',
         message: `${finished.size} of ${run.exposures.length} DAGs finished${r.queueProblem ? ` (jobsub_q: ${r.queueProblem})` : ''}; looked at ${view.lastCheckAt}, again every ${duration(run.pollS)} until the deadline ${new Date(deadline).toISOString()}; to go on now with what has finished: desgw proceed ${workflowId}`,
-        since: view.waitingFor?.since ?? new Date().toISOString(),
+        since: view.waitingFor?.since ?? carried?.waitingSince ?? new Date().toISOString(),
       };
       publish();
       await condition(() => proceed, sleepS * 1000);
-      if (!proceed && historyFull()) {
+      if (!proceed && historyFull() && patched(CONTINUES_AS_NEW)) {
         const next: CarriedWait = {
           startedAt,
           run,
@@ -226,6 +235,8 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
           grid: view.grid,
           waitStartedMs: started,
           lastQueueMs: Number.isFinite(lastQueue) ? lastQueue : null,
+          shownStatus: status.status,
+          ...(view.waitingFor ? { waitingSince: view.waitingFor.since } : {}),
         };
         await continueAsNew<typeof postProcessing>(input, next);
       }

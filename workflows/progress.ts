@@ -37,12 +37,15 @@ export class RunProgress {
   private runWait: Waiting | undefined;
   /** How the run re-checks what it waits for (the site's pacing, once validateRun said it). */
   pace: RecheckPace = DEFAULT_TIMING;
-  private readonly status = new StatusPublisher(
-    (status) => status.startsWith('waiting-for-') || status === 'done' || status === 'cancelled',
-    (status) => this.notify(status),
-  );
+  private readonly status: StatusPublisher;
 
-  constructor(workflowId: string, continuedAsNew: number) {
+  /** `shownStatus`: what the execution before a continue-as-new showed (not shown or told again). */
+  constructor(workflowId: string, continuedAsNew: number, shownStatus?: string) {
+    this.status = new StatusPublisher(
+      (status) => status.startsWith('waiting-for-') || status === 'done' || status === 'cancelled',
+      (status) => this.notify(status),
+      shownStatus,
+    );
     this.view = {
       workflowId,
       phase: 'validating',
@@ -51,6 +54,11 @@ export class RunProgress {
       continuedAsNew,
       exposures: [],
     };
+  }
+
+  /** The DesgwStatus shown last, for a continue-as-new to carry. */
+  get shownStatus(): string {
+    return this.status.status;
   }
 
   /** Shows where the run stands: Current Details always, DesgwStatus when it changed. */

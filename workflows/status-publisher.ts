@@ -8,12 +8,20 @@ import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow'
 import { DESGW_STATUS } from '../common/search-attributes.js';
 
 export class StatusPublisher {
-  private shown = '';
-
+  /**
+   * @param shown what an earlier execution of the workflow showed (carried across continue-as-new,
+   * whose search attributes carry over): not upserted or told again.
+   */
   constructor(
     private readonly tells: (status: string) => boolean,
     private readonly notify: (status: string) => void,
+    private shown = '',
   ) {}
+
+  /** The status shown last (DesgwStatus), for a continue-as-new to carry. */
+  get status(): string {
+    return this.shown;
+  }
 
   show(details: string, view: { phase: string; waitingFor?: { what: string } }): void {
     setCurrentDetails(details);
