@@ -5,11 +5,14 @@
  * hours in; and what it does while a post-processing holds the checkout.
  */
 import assert from 'node:assert/strict';
-import { chmod, readFile, unlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { checkPostprocEnvironment, CHECKOUT_LOCK } from '../../activities/support/postproc-environment.js';
+import { ensureSandboxSite } from '../../workers/sandbox-site.js';
 import { makeSite, siteConfig } from '../helpers/harness.js';
 
 test("on a whole sandbox checkout: python 2.7 imports the five modules, [db-destest] is in easyaccess's file, the files the run opens later are there", async () => {
@@ -80,4 +83,20 @@ test('DESGW_POSTPROC_WRAPPER that cannot run is the first thing said', async () 
   );
   assert.equal(c.ok, false);
   assert.match(c.problems[0]!, /^DESGW_POSTPROC_WRAPPER \S+no-such-wrapper is not an executable file/);
+});
+
+test("an embedded sandbox site made before its checkout's python stood in for Python 2.7 is made again, not used", async () => {
+  const root = await mkdtemp(join(tmpdir(), 'desgw-old-site-'));
+  try {
+    await ensureSandboxSite(root);
+    await writeFile(join(root, 'state', 'made-before'), '');
+    assert.equal(await ensureSandboxSite(root), join(root, 'gw_workflow'));
+    assert.ok(existsSync(join(root, 'state', 'made-before')), 'a current site is kept as it is');
+    await rm(join(root, 'Post-Processing', 'sandbox-py27'), { recursive: true });
+    await ensureSandboxSite(root);
+    assert.ok(existsSync(join(root, 'Post-Processing', 'sandbox-py27', 'ConfigParser.py')));
+    assert.equal(existsSync(join(root, 'state', 'made-before')), false, 'made again');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });
