@@ -169,18 +169,19 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
   const silent = before === null ? judgeSilentFailures(findSilentFailures(r.output)) : null;
   if (silent?.transient) await writeFile(rerunMark, `${input.workflowId}\n`);
   else if (rerunForcephoto) await rm(rerunMark, { force: true });
+  const timedOut = r.killed === 'timeout' ? ` (killed after ${config.postprocTimeoutS} s)` : '';
   if (silent) {
     throw ApplicationFailure.create({
       type: Failure.PostprocFailed,
       nonRetryable: !silent.transient,
-      message: `${silent.message}${end.outcome === 'failed' ? `; besides, ${end.reason}` : ''}; its output: ${logFile}`,
+      message: `${silent.message}${end.outcome === 'failed' ? `; besides, ${end.reason}${timedOut}` : ''}; its output: ${logFile}`,
     });
   }
   if (end.outcome === 'failed') {
     throw ApplicationFailure.create({
       type: Failure.PostprocFailed,
       nonRetryable: before !== null,
-      message: `${before ?? end.reason}${r.killed === 'timeout' ? ` (killed after ${config.postprocTimeoutS} s)` : ''}; its output: ${logFile}`,
+      message: `${before ?? end.reason}${timedOut}; its output: ${logFile}`,
     });
   }
   return {

@@ -76,7 +76,7 @@ export function judgeSilentFailures(
   const parts = firstOfEach.map((f) => `line ${f.line}: "${f.marker}" (${f.means})`);
   const more = found.length - firstOfEach.length;
   const then = transient
-    ? 'run_postproc.py ignores this and went on: the pass is run again, forced photometry included'
+    ? 'run_postproc.py ignores this and went on: worth running again, forced photometry included (one pass at a time per machine)'
     : 'run_postproc.py ignores this and went on, so its status file says nothing about it: the pass failed';
   return {
     transient,

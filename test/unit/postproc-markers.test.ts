@@ -22,7 +22,7 @@ test('a pass whose forced photometry aborted because another force job ran: foun
   const j = judgeSilentFailures(found)!;
   assert.equal(j.transient, true);
   assert.match(j.message, /^postproc_run\.out line 5: "ABORT: force job already running" \(/);
-  assert.match(j.message, /run again, forced photometry included$/);
+  assert.match(j.message, /worth running again, forced photometry included \(one pass at a time per machine\)$/);
 });
 
 test('a required variable unset and a FATAL ERROR fail the pass, naming each line and marker', () => {
