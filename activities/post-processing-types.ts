@@ -31,6 +31,15 @@ export interface ResolvedPostProcessing {
   jobsubQEveryS: number;
   /** A long wait continues as new past this many events (the site's DESGW_HISTORY_EVENT_LIMIT). */
   historyEventLimit?: number;
+  /** How a legacy output.txt was read: its items' form, what its line 3 was, where the NITEs came from. */
+  outputTxt?: {
+    items: 'plain' | 'python-quoted';
+    line3: 'nites' | 'propid' | 'empty' | 'unrecognised';
+    propid?: string;
+    nites: 'line 3' | 'exposures.list';
+  };
+  /** What a person should know about how the input was read (e.g. a PROPID on output.txt's line 3). */
+  warnings?: string[];
 }
 
 export interface CheckGridInput {

@@ -9,12 +9,17 @@
  * written with the template's GW170814 values. The checkout runs code, so it must be under the
  * parent of an allowed gw_workflow directory (not merely an allowed data root) and hold the scripts
  * and the template; the output directory must be under an allowed root. The template is checked now,
- * not after the wait.
+ * not after the wait, and so are the files the run opens hours in and the worker's
+ * DESGW_POSTPROC_WRAPPER. A legacy output.txt is read as the legacy reader reads it, in any of the
+ * forms it was written in (our NITEs on line 3, the legacy writer's Python-quoted items, a 2024
+ * variant's PROPID on line 3): which form was found, and where the NITEs came from, is said in the
+ * result's `warnings` when it is not ours.
  */
 import { access, constants, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Exposure, ExposureResult, ImageProcessingResult } from '../common/contract.js';
+import { Failure } from '../common/failures.js';
 import { checkMinCompleteCcds, DEFAULT_MIN_COMPLETE_CCDS } from '../common/ccd-verdict.js';
 import { knownWarnings, warningsInManifest } from '../common/dagmaker-warnings.js';
 import { readOutputTxt, distinct } from '../common/output-file.js';
@@ -33,6 +38,7 @@ import {
   resolvedPath,
 } from './support/trust-boundary.js';
 import { lookUpExposures, safeName } from './validate-run.js';
+import { missingLaterFiles, wrapperProblem } from './support/postproc-environment.js';
 import type { PostExposure, ResolvedPostProcessing } from './post-processing-types.js';
 
 /** What the checkout must hold: run in this order, in one bash, with the checkout as working directory. */
@@ -79,6 +85,9 @@ export async function resolvePostProcessingWith(
   if (badBand !== undefined) throw invalidInput([`band ${badBand} is not a DES band (${DES_BANDS.join(' ')})`]);
 
   const postProcessingDir = await checkout(config, input.postProcessingDir);
+  const wrapper = await wrapperProblem(config);
+  if (wrapper)
+    throw ApplicationFailure.create({ type: Failure.EnvironmentFailed, nonRetryable: true, message: wrapper });
   const wantedOutput =
     input.outputDir ?? join(dirname(postProcessingDir), 'postproc_outputs', safeName(input.workflowId));
   const output = await checkUnderRoots(config, 'output directory', wantedOutput);
@@ -97,6 +106,8 @@ export async function resolvePostProcessingWith(
     gridDeadlineHours,
     skipTo,
     ...(envFile !== undefined && (await readable(envFile)) ? { envFile } : {}),
+    ...(source.outputTxt ? { outputTxt: source.outputTxt } : {}),
+    ...(source.warnings && source.warnings.length > 0 ? { warnings: source.warnings } : {}),
     pollS: config.gridPollS,
     jobsubQEveryS: Math.max(60, config.gridPollS),
     historyEventLimit: config.timing.historyEventLimit,
@@ -115,6 +126,11 @@ export async function checkout(config: WorkerConfig, requested: string | undefin
   for (const f of CHECKOUT_FILES) if (!(await readable(join(dir, f)))) missing.push(f);
   if (missing.length > 0)
     throw invalidInput([`Post-Processing checkout ${dir} lacks ${missing.join(', ')}: is it a checkout?`]);
+  const later = await missingLaterFiles(dir);
+  if (later.length > 0)
+    throw invalidInput([
+      `Post-Processing checkout ${dir} lacks ${later.join(', ')}, which run_postproc.py opens hours into its run`,
+    ]);
   let template;
   try {
     template = readIni(await readFile(join(dir, 'postproc.ini'), 'utf8'));
@@ -133,11 +149,13 @@ interface Source {
   season: number;
   exposures: PostExposure[];
   envFile?: string;
+  outputTxt?: ResolvedPostProcessing['outputTxt'];
+  warnings?: string[];
 }
 
 async function exposuresOf(config: WorkerConfig, input: PostProcessingInput): Promise<Source> {
   if (input.imageProcessingWorkflowId !== undefined) return fromRun(input.imageProcessingWorkflowId);
-  if (input.outputTxt !== undefined) return fromOutputTxt(config, input.outputTxt);
+  if (input.outputTxt !== undefined) return fromOutputTxt(config, input.outputTxt, input.propid);
   return fromList(config, input.season, input.exposures);
 }
 
@@ -181,7 +199,7 @@ async function fromRun(workflowId: string): Promise<Source> {
 }
 
 /** A legacy output.txt: `[EXPNUM BAND, …]`, the season, and (ours) the NITEs, looked up per exposure. */
-async function fromOutputTxt(config: WorkerConfig, path: string): Promise<Source> {
+async function fromOutputTxt(config: WorkerConfig, path: string, propid: string): Promise<Source> {
   const allowed = await checkUnderRoots(config, 'outputTxt', path);
   if ('problem' in allowed) throw invalidInput([allowed.problem]);
   const bad = await checkListFile(config, allowed.path, path);
@@ -196,13 +214,41 @@ async function fromOutputTxt(config: WorkerConfig, path: string): Promise<Source
   });
   if (read.exposures.length === 0) problems.push(`outputTxt ${path} line 1: no exposure`);
   if (problems.length > 0) throw invalidInput(problems);
-  // One NITE on line 3 is every exposure's; with several, each is looked up in exposures.list.
+  // One NITE on line 3 is every exposure's; with several, or none there, each is looked up in exposures.list.
   const nite = read.nites.length === 1 ? read.nites[0] : undefined;
-  return fromList(
+  const listed = join(config.gwWorkflowDir, RUN_FILES.exposuresList);
+  const warnings: string[] = [];
+  if (read.items === 'python-quoted')
+    warnings.push(
+      `outputTxt line 1 holds the legacy writer's Python-quoted items ('EXPNUM BAND'): read as EXPNUM BAND`,
+    );
+  if (read.line3 === 'propid')
+    warnings.push(
+      `outputTxt line 3 is a PROPID (${read.propid}), not a NITE: the NITEs were looked up in ${listed}; the ini's propid is the one given (${propid})${read.propid === propid ? '' : ', which differs'}`,
+    );
+  else if (read.line3 === 'empty')
+    warnings.push(`outputTxt has no line 3 (the legacy writer's form): the NITEs were looked up in ${listed}`);
+  else if (read.line3 === 'unrecognised')
+    warnings.push(
+      `outputTxt line 3 is neither NITEs (YYYYMMDD) nor a PROPID: ignored, the NITEs were looked up in ${listed}`,
+    );
+  else if (read.nites.length > 1)
+    warnings.push(`outputTxt line 3 holds ${read.nites.length} NITEs: each exposure's was looked up in ${listed}`);
+  const source = await fromList(
     config,
     read.season,
     read.exposures.map((e) => ({ ...e, ...(nite ? { nite } : {}) })),
   );
+  return {
+    ...source,
+    outputTxt: {
+      items: read.items,
+      line3: read.line3,
+      ...(read.propid ? { propid: read.propid } : {}),
+      nites: read.line3 === 'nites' && nite ? 'line 3' : 'exposures.list',
+    },
+    warnings,
+  };
 }
 
 /** A season and exposures; a NITE not given is looked up in the site's exposures.list. */

@@ -9,23 +9,39 @@
  * second finds the lock held, says who holds it, and the workflow waits its turn). In that bash, a
  * constant script (the run's values are its arguments, never its text): copy the list and the ini
  * into the checkout, set aside other seasons' postproc_*.ini (diffimg_setup.sh takes SEASON from the
- * last one; they are put back on exit), `source diffimg_setup.sh`, check it set our SEASON,
- * `./update_forcephoto_links.sh`, `python run_postproc.py --season S --outputdir DIR [--SKIPTO N]`.
+ * last one; they are put back on exit), `source diffimg_setup.sh` without nounset (it expands
+ * variables it never set, as eups does), check it set our SEASON and that the python on PATH
+ * imports what run_postproc.py needs (support/postproc-environment.ts), `./update_forcephoto_links.sh`,
+ * `python run_postproc.py --season S --outputdir DIR [--SKIPTO N]`. With the worker's
+ * DESGW_POSTPROC_WRAPPER, that bash runs through the wrapper (e.g. in an SL7 container).
  * Its output goes to postproc_run.out in the output directory; heartbeats carry its tail. It ends
- * as common/postproc-status.ts judges: success, no candidates (its own outcome), or failed.
+ * as common/postproc-status.ts judges: success, no candidates (its own outcome), or failed; and,
+ * because run_postproc.py ignores how forced photometry ended, its output is searched for what
+ * forcePhoto_master.pl says when it dies (common/postproc-markers.ts): a failure then, naming the
+ * line, or a retry when another force job was running on the machine.
  * The --SKIPTO of a post-processing run again (a retry, a resume) is decided from its own output
- * directory (common/skip-to.ts) unless one was asked for.
+ * directory (common/skip-to.ts) unless one was asked for; after a forced-photometry abort, step 2.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { completeExposuresFileName, formatCompleteExposures } from '../common/complete-exposures.js';
 import { errorForHistory, Failure } from '../common/failures.js';
 import { postprocIniFileName, writePostprocIni } from '../common/postproc-ini.js';
+import { findSilentFailures, judgeSilentFailures } from '../common/postproc-markers.js';
 import { judgePostprocEnd } from '../common/postproc-status.js';
 import { decideSkipTo } from '../common/skip-to.js';
 import type { WorkerConfig } from '../common/settings.js';
 import { writeAtomically } from './support/atomic-file.js';
+import {
+  CHECKOUT_BUSY,
+  CHECKOUT_HOLDER,
+  CHECKOUT_LOCK,
+  postprocShell,
+  PYTHON_CHECK_FAILED,
+  PYTHON_CHECK_SCRIPT,
+  readPythonCheck,
+} from './support/postproc-environment.js';
 import { runLogged } from './support/run-logged.js';
 import type {
   PostprocInputs,
@@ -34,15 +50,13 @@ import type {
   WritePostprocInputsInput,
 } from './post-processing-types.js';
 
-/** The checkout's lock, and who holds it (written by the holder once it has the lock). */
-export const CHECKOUT_LOCK = '.desgw-postproc.lock';
-export const CHECKOUT_HOLDER = '.desgw-postproc.holder';
-/** flock's exit code when the lock is held. */
-const BUSY = 75;
-/** The script's own exit codes, before run_postproc.py starts. */
+export { CHECKOUT_HOLDER, CHECKOUT_LOCK };
+/** The script's own exit codes, before run_postproc.py starts (and PYTHON_CHECK_FAILED, 84). */
 const SETUP_FAILED = 81;
 const WRONG_SEASON = 82;
 const LINKS_FAILED = 83;
+/** In the output directory: the last pass's forced photometry aborted, so the next runs it again. */
+const RERUN_FORCEPHOTO = '.desgw-rerun-forcephoto';
 
 /** Arguments: SEASON OUTDIR SKIPTO HOLDER LISTFILE INIFILE. Constant: nothing of the input is in its text. */
 const SCRIPT = `set -u
@@ -59,14 +73,16 @@ for f in postproc_*.ini; do
     [[ -f $f && $f != "postproc_$season.ini" ]] && mv -f -- "$f" "$aside"/
 done
 rm -f -- "PostProcStatus$season.txt"
-echo "desgw: source diffimg_setup.sh"
+echo "desgw: source diffimg_setup.sh (without nounset: it expands variables nobody set, as eups does)"
+set +u
 # shellcheck disable=SC1091
 source ./diffimg_setup.sh || exit ${SETUP_FAILED}
+set -u
 if [[ \${SEASON:-} != "$season" ]]; then
     echo "desgw: diffimg_setup.sh set SEASON=\${SEASON:-}, not $season"
     exit ${WRONG_SEASON}
 fi
-echo "desgw: ./update_forcephoto_links.sh"
+${PYTHON_CHECK_SCRIPT}echo "desgw: ./update_forcephoto_links.sh"
 ./update_forcephoto_links.sh || exit ${LINKS_FAILED}
 args=(run_postproc.py --season "$season" --outputdir "$outdir")
 [[ -n $skipto ]] && args+=(--SKIPTO "$skipto")
@@ -97,25 +113,29 @@ export async function writePostprocInputs(input: WritePostprocInputsInput): Prom
 
 export async function runPostprocWith(config: WorkerConfig, input: RunPostprocInput): Promise<RunPostprocResult> {
   const { season, postProcessingDir: checkout, outputDir } = input;
-  const skipTo = input.skipTo ?? decideSkipTo(await listTree(outputDir), season).skipTo;
+  const rerunMark = join(outputDir, RERUN_FORCEPHOTO);
+  const rerunForcephoto = await readFile(rerunMark).then(
+    () => true,
+    () => false,
+  );
+  const skipTo = input.skipTo ?? decideSkipTo(await listTree(outputDir), season, { rerunForcephoto }).skipTo;
   const logFile = join(outputDir, 'postproc_run.out');
   const r = await runLogged({
     file: 'flock',
     args: [
       '-n',
       '-E',
-      String(BUSY),
+      String(CHECKOUT_BUSY),
       join(checkout, CHECKOUT_LOCK),
-      'bash',
-      '-c',
-      SCRIPT,
-      'desgw-postproc',
-      String(season),
-      outputDir,
-      skipTo === null ? '' : String(skipTo),
-      input.workflowId,
-      input.inputs.listFile,
-      input.inputs.iniFile,
+      ...postprocShell(config, SCRIPT, [
+        'desgw-postproc',
+        String(season),
+        outputDir,
+        skipTo === null ? '' : String(skipTo),
+        input.workflowId,
+        input.inputs.listFile,
+        input.inputs.iniFile,
+      ]),
     ],
     cwd: checkout,
     env: { ...(process.env as Record<string, string>), PYTHONUNBUFFERED: '1' },
@@ -125,7 +145,7 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
     heartbeatEveryS: config.heartbeatEveryS,
     label: `run_postproc.py season ${season}`,
   });
-  if (r.exitCode === BUSY && r.killed === null) {
+  if (r.exitCode === CHECKOUT_BUSY && r.killed === null) {
     const holder = (await readFile(join(checkout, CHECKOUT_HOLDER), 'utf8').catch(() => '')).trim();
     throw ApplicationFailure.create({
       type: Failure.CheckoutBusy,
@@ -143,13 +163,25 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
       details: [{ attempt: Context.current().info.attempt }],
     });
   const statusText = await readFile(join(checkout, `PostProcStatus${season}.txt`), 'utf8').catch(() => null);
-  const before = scriptFailure(r.exitCode, season);
+  const before = r.killed ? null : scriptFailure(r.exitCode, season, r.output);
   const end = judgePostprocEnd({ exitCode: r.killed ? null : (r.exitCode ?? null), statusText, output: r.output });
+  // run_postproc.py goes on when forced photometry dies: its output says so, its status does not.
+  const silent = before === null ? judgeSilentFailures(findSilentFailures(r.output)) : null;
+  if (silent?.transient) await writeFile(rerunMark, `${input.workflowId}\n`);
+  else if (rerunForcephoto) await rm(rerunMark, { force: true });
+  const timedOut = r.killed === 'timeout' ? ` (killed after ${config.postprocTimeoutS} s)` : '';
+  if (silent) {
+    throw ApplicationFailure.create({
+      type: Failure.PostprocFailed,
+      nonRetryable: !silent.transient,
+      message: `${silent.message}${end.outcome === 'failed' ? `; besides, ${end.reason}${timedOut}` : ''}; its output: ${logFile}`,
+    });
+  }
   if (end.outcome === 'failed') {
     throw ApplicationFailure.create({
       type: Failure.PostprocFailed,
       nonRetryable: before !== null,
-      message: `${before ?? end.reason}${r.killed === 'timeout' ? ` (killed after ${config.postprocTimeoutS} s)` : ''}; its output: ${logFile}`,
+      message: `${before ?? end.reason}${timedOut}; its output: ${logFile}`,
     });
   }
   return {
@@ -162,11 +194,13 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
   };
 }
 
-/** What the script says when it stopped before run_postproc.py ran. */
-function scriptFailure(exitCode: number | undefined, season: number): string | null {
+/** What the script says when it stopped before run_postproc.py ran: one line, naming the module or SEASON. */
+function scriptFailure(exitCode: number | undefined, season: number, output: string): string | null {
   if (exitCode === SETUP_FAILED) return 'copying the inputs or sourcing diffimg_setup.sh failed';
   if (exitCode === WRONG_SEASON)
     return `diffimg_setup.sh did not set SEASON to ${season} (it takes the last postproc_*.ini of the checkout)`;
+  if (exitCode === PYTHON_CHECK_FAILED)
+    return readPythonCheck(output).problem ?? 'the python on PATH after diffimg_setup.sh failed its import check';
   if (exitCode === LINKS_FAILED) return './update_forcephoto_links.sh failed';
   return null;
 }

@@ -109,6 +109,7 @@ export function formatPostProcessingProgress(p: PostProcessingProgress): string 
       `  ${p.waitingFor.message}`,
     );
   if (p.masterHtml) lines.push('', `candidates: ${p.masterHtml}`);
+  for (const w of p.warnings ?? []) lines.push(`  note: ${w}`);
   return lines.join('\n');
 }
 
@@ -129,6 +130,7 @@ export function formatPostProcessingResult(r: PostProcessingResult): string {
     `log:         ${r.logFile}`,
     `inputs:      ${r.listFile}, ${r.iniFile}${r.skipTo !== null ? ` (--SKIPTO ${r.skipTo})` : ''}`,
     `grid wait:   ${r.grid.waitedS} s, ${r.grid.polls} polls, ${r.grid.jobsubQCalls} jobsub_q calls, ${r.grid.pnfsReads} /pnfs reads`,
+    ...(r.warnings ?? []).map((w) => `note:        ${w}`),
   );
   return lines.join('\n');
 }

@@ -53,7 +53,10 @@ export interface GridExposure {
 export interface PostProcessingInput extends PostProcessingOptions {
   /** A finished image-processing run: its result gives the season, exposures, bands, nites and job ids. */
   imageProcessingWorkflowId?: string;
-  /** A legacy output.txt (line 1 `[EXPNUM BAND, …]`, line 2 the season, line 3 the NITEs). */
+  /**
+   * A legacy output.txt: line 1 `[EXPNUM BAND, …]` (or the legacy writer's `['EXPNUM BAND', …]`),
+   * line 2 the season, line 3 the NITEs (or a PROPID, or nothing: NITEs then looked up).
+   */
   outputTxt?: string;
   season?: number;
   exposures?: GridExposure[];
@@ -108,6 +111,8 @@ export interface PostProcessingProgress {
   failure?: { reason: string; next: string };
   /** The outcome, once run_postproc.py ended. */
   masterHtml?: string;
+  /** How the input was read, when a person should know (e.g. a PROPID on a legacy output.txt's line 3). */
+  warnings?: string[];
 }
 
 /** What the wait cost: how often jobsub_q ran and how many /pnfs entries were read. */
@@ -138,6 +143,8 @@ export interface PostProcessingResult {
   grid: GridWaitStats;
   /** Why it went on before every DAG finished, when it did. */
   proceededBecause?: 'deadline' | 'proceed-signal';
+  /** How the input was read, when a person should know (e.g. a PROPID on a legacy output.txt's line 3). */
+  warnings?: string[];
   startedAt: string;
   finishedAt: string;
 }

@@ -81,6 +81,12 @@ export interface WorkerConfig {
   gridPollS: number;
   /** Seconds after which a run_postproc.py still running is killed. */
   postprocTimeoutS: number;
+  /**
+   * An executable that runs the whole post-processing shell (DESGW_POSTPROC_WRAPPER, an absolute
+   * path): it is given `bash -c SCRIPT ARGS…` as its arguments, e.g. to run them in an SL7
+   * container as O4 did. Null: bash directly. Never from input.
+   */
+  postprocWrapper: string | null;
   /** The submission command's program and flags (the DAG's file:// argument is added), or null for DAGMaker's recommendation. */
   submitCommand: string[] | null;
 }

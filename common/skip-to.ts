@@ -7,14 +7,18 @@
  * `checkoutputs/step0_a_blacklist.txt`; for 5 and above the truth table; for 6 and above
  * `mastertableinfo.npy`. A choice whose files are not all there is lowered (6 → 5 → none) rather
  * than left to crash. Also checks a requested skipTo (0..7, as run_postproc.py's ValueError).
+ * A pass whose forced photometry aborted (another force job ran on the machine: see
+ * postproc-markers.ts) ends `complete` all the same, so its directory holds everything 6 needs:
+ * run again, it must not skip step 2, so with `rerunForcephoto` it goes to 2 (step 0's files
+ * there: SKIPTO above 2 skips forced photometry), else from the start.
  * The listing is of paths relative to the output directory, `/`-separated. Pure.
  */
 
 export type SkipTo = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 export interface SkipToDecision {
-  /** 5 or 6, or null: run from the start (no --SKIPTO). */
-  skipTo: 5 | 6 | null;
+  /** 2 (forced photometry again), 5 or 6, or null: run from the start (no --SKIPTO). */
+  skipTo: 2 | 5 | 6 | null;
   /** Why, in a sentence. */
   reason: string;
   /** Files the legacy rule's choice needed and did not find (empty when it held). */
@@ -26,6 +30,8 @@ export interface SkipToOptions {
   truthPlusName?: string;
   /** `[masterlist] filename_1` (default MasterExposureList_prelim.fits). */
   masterFile1?: string;
+  /** The last pass's forced photometry aborted: run it again (2 at most). */
+  rerunForcephoto?: boolean;
 }
 
 /** Checks a requested skipTo: an integer from 0 to 7 (run_postproc.py raises ValueError otherwise). */
@@ -47,6 +53,20 @@ export function decideSkipTo(listing: readonly string[], season: number, options
   ];
   const hasDat = [...files].some((p) => /^makedatafiles\/LightCurvesReal\/[^/]+\.dat$/.test(p));
   const absent = (need: string[]) => need.filter((f) => !files.has(f));
+  if (options.rerunForcephoto) {
+    const missing0 = absent(step0);
+    if (missing0.length === 0)
+      return {
+        skipTo: 2,
+        reason: "the last pass's forced photometry aborted: from step 2 (forced photometry)",
+        missing: [],
+      };
+    return {
+      skipTo: null,
+      reason: `the last pass's forced photometry aborted, and step 0's files are not all there (${missing0.join(', ')}): from the start`,
+      missing: missing0,
+    };
+  }
   if (hasDat) {
     const missing6 = absent([...step0, truth, 'mastertableinfo.npy']);
     if (missing6.length === 0)

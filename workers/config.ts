@@ -3,7 +3,7 @@
  * lists the same), except where it connects: common/temporal-connection.ts, shared with desgw.
  * Nothing here is ever put in workflow input, results or history.
  */
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { DEFAULT_TIMING, WORKER_ROLES as ROLES, type WorkerConfig, type WorkerRole } from '../common/settings.js';
 import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
@@ -47,6 +47,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
         : join(REPO_ROOT, '.site', 'pnfs', 'des', 'persistent', 'gw'),
     gridPollS: positive(env.DESGW_GRID_POLL_S, 60, 'DESGW_GRID_POLL_S'),
     postprocTimeoutS: positive(env.DESGW_POSTPROC_TIMEOUT_S, 6 * 3600, 'DESGW_POSTPROC_TIMEOUT_S'),
+    postprocWrapper: env.DESGW_POSTPROC_WRAPPER
+      ? absolutePath(env.DESGW_POSTPROC_WRAPPER, 'DESGW_POSTPROC_WRAPPER')
+      : null,
     notifyCommand: env.DESGW_NOTIFY_COMMAND ? commandWords(env.DESGW_NOTIFY_COMMAND, 'DESGW_NOTIFY_COMMAND') : null,
     timing: {
       ...(env.DESGW_RETRY_INITIAL_S
@@ -74,6 +77,12 @@ function paths(v: string | undefined): string[] {
     .split(':')
     .filter((p) => p !== '')
     .map((p) => resolve(p));
+}
+
+/** A path that must be absolute (a program the worker runs: never looked up on PATH, never relative to where it started). */
+function absolutePath(v: string, name: string): string {
+  if (!isAbsolute(v)) throw new Error(`${name} must be an absolute path, not '${v}'`);
+  return normalize(v);
 }
 
 function positive(raw: string | undefined, fallback: number, name: string): number {

@@ -23,8 +23,9 @@ export async function ensureSandboxSite(root: string, timings: SandboxTimings = 
       () => false,
     );
   const hasGw = await has(gw);
-  // A site made before the sandbox had its Post-Processing checkout is made again (--force).
-  if (hasGw && (await has(join(root, 'Post-Processing', 'run_postproc.py')))) return gw;
+  // A site made before the sandbox had its Post-Processing checkout, or before that checkout's
+  // python stood in for Python 2.7 (the post-processing shell checks its modules), is made again (--force).
+  if (hasGw && (await has(join(root, 'Post-Processing', 'sandbox-py27', 'ConfigParser.py')))) return gw;
   const env: Record<string, string> = {};
   if (timings.setupSeconds !== undefined) env.SANDBOX_SETUP_SECONDS = String(timings.setupSeconds);
   if (timings.dagmakerMinSeconds !== undefined) env.SANDBOX_DAGMAKER_MIN_SECONDS = String(timings.dagmakerMinSeconds);

@@ -108,6 +108,7 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     view.season = run.season;
     view.triggerId = run.trigger.triggerId;
     view.total = run.exposures.length;
+    if (run.warnings) view.warnings = run.warnings;
     if (!carried) upsertSearchAttributes([{ key: DESGW_SEASON, value: run.season }]);
 
     const { finished, proceededBecause } = await waitForGrid(run);
@@ -163,6 +164,7 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       leftOut,
       grid: view.grid,
       ...(proceededBecause ? { proceededBecause } : {}),
+      ...(run.warnings ? { warnings: run.warnings } : {}),
       startedAt,
       finishedAt: new Date().toISOString(),
     };

@@ -8,7 +8,7 @@ Its contracts are the real one's:
   --checkonly X (both take a value: any non-empty one means True), --schema S, --post,
   --SKIPTO N (0..7, else ValueError), --skip_lightcurves; anything else, --triggerid and --ligoid
   included, is refused with argparse's usage error (exit 2);
-- ./postproc_<N>.ini is read only if that exact file exists (else configparser's NoSectionError);
+- ./postproc_<N>.ini is read only if that exact file exists (else ConfigParser's NoSectionError);
   every key the real script reads must be there (NoOptionError); exposures_listfile (joined to
   indir) is one integer a line: a blank line, or a missing file, empties the list with a WARNING,
   and step 0 then stops with RuntimeError;
@@ -20,19 +20,23 @@ Its contracts are the real one's:
   candidate; masterHTML<SEASON>.html in the working directory and DIR/htmls/candidate_<SNID>_dp<S>.html;
 - `START TIME` first, `END END TIME` last.
 Candidates: each exposure that passed step 0 and whose forced-photometry files are linked under
-$TOPDIR_SNFORCEPHOTO_IMAGES/<NITE>/ yields 0-2 candidates (fixed per exposure). Without
-diffimg_setup.sh's environment, step 2 (forced photometry) fails.
+$TOPDIR_SNFORCEPHOTO_IMAGES/<NITE>/ yields 0-2 candidates (fixed per exposure).
+Step 2 runs ./forcePhoto_master.pl and IGNORES how it ended, as the real one does: without
+diffimg_setup.sh's environment it prints "Required ENV variable ..." and dies, another force job
+makes it print "ABORT: force job already running.", and the run goes on (and can end complete);
+step 7 opens ./tableSortTest.html, hours in.
+The real script is Python 2.7 on the DES eups stack (`import ConfigParser`): this one runs on the
+`python` diffimg_setup.sh puts on PATH (sandbox-bin/python, a Python 2.7 stand-in running python3)
+and imports ConfigParser from ../sandbox-py27, which reads the ini with Python 2's rules (`bands =
+i ; # comment` reads `i`). Run with python3 directly, it finds that module itself.
 Sandbox additions: a WARNING when triggermjd (or ligoid/triggerid/propid) is the template's
 GW170814 value; SANDBOX_POSTPROC_SECONDS (state/config.sh) spread over the steps; faults
 state/faults/postproc_crash (content: the step that crashes, default 3), postproc_no_candidates,
-postproc_hang (step 2 never ends); ledger events postproc_start, postproc_step, postproc_warning,
-postproc_end. Like the real one its output is block-buffered when redirected to a file: set
-PYTHONUNBUFFERED=1 to follow it live.
-Written for Python 3 (the current run_postproc.py imports configparser, Python 3's name), so
-argparse and configparser behave exactly as they do for the real script.
+postproc_hang (step 2 never ends), and forcePhoto_master.pl's own; ledger events postproc_start,
+postproc_step, postproc_warning, postproc_end. Like the real one its output is block-buffered when
+redirected to a file: set PYTHONUNBUFFERED=1 to follow it live.
 """
 import argparse
-import configparser
 import datetime
 import fcntl
 import glob
@@ -41,9 +45,18 @@ import os
 import re
 import signal
 import struct
+import subprocess
 import sys
 import time
 import zlib
+
+try:
+    import ConfigParser
+except ImportError:
+    # Run with python3 directly rather than the `python` diffimg_setup.sh puts on PATH: the stand-in
+    # modules are beside the script. (A module the python_missing fault names still fails here.)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), 'sandbox-py27'))
+    import ConfigParser
 
 SITE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 STATE = os.path.join(SITE, 'state')
@@ -128,7 +141,7 @@ if args.SKIPTO > 7 or args.SKIPTO < 0:
 season = str(args.season)
 print('START TIME', now())
 
-config = configparser.ConfigParser()
+config = ConfigParser.ConfigParser()
 if os.path.isfile('./postproc_' + season + '.ini'):
     config.read('./postproc_' + season + '.ini')
 
@@ -340,18 +353,23 @@ try:
 
     if args.SKIPTO <= 2:
         step(2, 'Forcephoto')
-        if not os.path.isfile('./forcePhoto_master.pl'):
-            raise OSError('./forcePhoto_master.pl not found: run_postproc.py must run in the Post-Processing checkout')
-        images = os.environ.get('TOPDIR_SNFORCEPHOTO_IMAGES')
-        if not images or not os.environ.get('SEASON'):
-            print('forcePhoto_master.pl: TOPDIR_SNFORCEPHOTO_IMAGES and SEASON are not set (source diffimg_setup.sh first)')
-            raise RuntimeError('forced photometry failed: forcePhoto_master.pl exited with status 2')
+        # postproc.forcephoto(): subprocess.call(a, shell=True), its status never looked at.
+        a = ['./forcePhoto_master.pl', '-season', season, '-numepochs_min', str(numepochs_min_1), '-ncore', str(ncore),
+             '-noprompt', '-SKIP_CORRUPTFILE'] + (['-writeDB'] if writeDB else [])
+        print(' '.join(a))
+        sys.stdout.flush()
+        if os.path.isfile(a[0]):
+            subprocess.call(a, stderr=subprocess.STDOUT)
+        else:
+            print('/bin/sh: 1: ./forcePhoto_master.pl: not found')
         if fault_take('postproc_hang'):
             print('forcePhoto_master.pl: waiting for the database...')
+            sys.stdout.flush()
             while True:
                 time.sleep(60)
+        images = os.environ.get('TOPDIR_SNFORCEPHOTO_IMAGES', '')
         for e in expnums:
-            linked = glob.glob(os.path.join(images, nite_of.get(e, '*'), '*_%s_*.fits' % e))
+            linked = glob.glob(os.path.join(images, nite_of.get(e, '*'), '*_%s_*.fits' % e)) if images else []
             out = os.path.join(os.environ.get('TOPDIR_SNFORCEPHOTO_OUTPUT', os.path.join(outdir, 'forcephoto')), nite_of.get(e, 'unknown'))
             write(os.path.join(out, '%s.forcephoto' % e), '%d images\n' % len(linked))
         print('')
@@ -410,6 +428,8 @@ try:
         sys.exit()
 
     step(7, 'Make htmls/webpage')
+    with open('tableSortTest.html') as f:  # WholeHTML builds the index page from it, in the working directory
+        f.read()
     for snid in snids:
         write(os.path.join(outdir, 'htmls', 'candidate_%d_dp%s.html' % (snid, season)),
               '<html><body><h1>Candidate %d</h1><p>season %s, trigger MJD %s</p></body></html>\n' % (snid, season, triggermjd))

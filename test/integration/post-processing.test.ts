@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -207,6 +207,117 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     assert.equal(starts[1]!.skipto, r.skipTo);
   });
 
+  test('diffimg_setup.sh is sourced without nounset, then the python on PATH is checked: a module it cannot import fails the post-processing before run_postproc.py, naming the module', async () => {
+    const starts = async () => (await site.ledger()).filter((e) => e.event === 'postproc_start').length;
+    const setups = async () => (await site.ledger()).filter((e) => e.event === 'pp_setup').length;
+    const [startsBefore, setupsBefore] = [await starts(), await setups()];
+    await site.fault('python_missing', 'psycopg2');
+    try {
+      const err = await withWorker(server.env, site, () =>
+        startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: result.workflowId })
+          .then((h) => h.result())
+          .then(
+            () => null,
+            (e: unknown) => e,
+          ),
+      );
+      const cause = failureOf(err);
+      assert.equal(cause.type, Failure.PostprocFailed);
+      assert.match(
+        cause.message,
+        /^the python on PATH after sourcing diffimg_setup\.sh \(\/\S+\/sandbox-bin\/python, Python 2\.7\.15\) cannot import psycopg2; its output: /,
+      );
+      assert.equal(
+        await setups(),
+        setupsBefore + 1,
+        'diffimg_setup.sh sourced (it is not set -u-safe), once: not retried',
+      );
+      assert.equal(await starts(), startsBefore, 'run_postproc.py never started');
+    } finally {
+      await unlink(join(site.state, 'faults', 'python_missing'));
+    }
+  });
+
+  test('forced photometry that died is loud: a FATAL ERROR, then a required variable unset, each fail the post-processing naming the line and the marker, though run_postproc.py ended complete', async () => {
+    for (const [fault, content, marker] of [
+      ['forcephoto_fatal', '1', 'FATAL ERROR'],
+      ['forcephoto_env', 'TOPDIR_TEMPLATES', 'Required ENV variable'],
+    ] as const) {
+      await site.fault(fault, content);
+      const id = nextId(fault);
+      const err = await withWorker(server.env, site, () =>
+        startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: result.workflowId }, id)
+          .then((h) => h.result())
+          .then(
+            () => null,
+            (e: unknown) => e,
+          ),
+      );
+      const cause = failureOf(err);
+      assert.equal(cause.type, Failure.PostprocFailed, fault);
+      const m = new RegExp(
+        `^postproc_run\\.out line (\\d+): "${marker}" \\(.*the pass failed; its output: (\\S+)$`,
+      ).exec(cause.message);
+      assert.ok(m, cause.message);
+      const lines = (await readFile(m[2]!, 'utf8')).split('\n');
+      assert.ok(lines[Number(m[1]) - 1]!.includes(marker), `line ${m[1]} of ${m[2]} holds it`);
+      const ends = (await site.ledger()).filter(
+        (e) => e.event === 'postproc_end' && e.season === String(result.season),
+      );
+      assert.equal(ends.at(-1)!.outcome, 'complete', 'run_postproc.py itself ended complete');
+      const starts = (await site.ledger()).filter((e) => e.event === 'postproc_start' && String(e.outdir).endsWith(id));
+      assert.equal(starts.length, 1, 'not run again: it would die the same way');
+    }
+  });
+
+  test('another force job running on the machine: the pass is run again from step 2, forced photometry included, and ends complete', async () => {
+    await site.fault('forcephoto_running');
+    const r = await withWorker(server.env, site, () =>
+      startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: result.workflowId }).then((h) => h.result()),
+    );
+    assert.equal(r.outcome, 'success');
+    const starts = (await site.ledger()).filter((e) => e.event === 'postproc_start' && e.outdir === r.outputDir);
+    assert.deepEqual(
+      starts.map((e) => e.skipto),
+      [0, 2],
+      'from the start, then --SKIPTO 2 though the first pass ended complete',
+    );
+    assert.equal(r.skipTo, 2);
+    assert.doesNotMatch(await readFile(r.logFile, 'utf8'), /force job already running/, "the log is the last pass's");
+    assert.equal(existsSync(join(r.outputDir, '.desgw-rerun-forcephoto')), false, 'the rerun mark is cleared');
+  });
+
+  test('a legacy output.txt as the legacy writer wrote it: Python-quoted items and a PROPID on line 3; the NITEs looked up, and the result says how it was read', async () => {
+    const submitted = result.exposures.filter((e) => e.status === 'submitted');
+    const legacy = join(site.root, 'site', 'lists', 'legacy-output.txt');
+    await writeFile(
+      legacy,
+      `[${submitted.map((e) => `'${e.expnum} ${e.band}'`).join(', ')}]\n${result.season}\n2024A-0001\n`,
+    );
+    const r = await withWorker(server.env, site, () =>
+      startPostProcessing({ ...TRIGGER, outputTxt: legacy }).then((h) => h.result()),
+    );
+    assert.equal(r.outcome, 'success');
+    assert.deepEqual(
+      r.exposures.map((e) => [e.expnum, e.nite]),
+      submitted.map((e) => [e.expnum, e.nite]),
+      'every NITE found in exposures.list',
+    );
+    assert.ok(r.warnings, 'it says how it read the file');
+    assert.ok(
+      r.warnings.some((w) => /^outputTxt line 1 holds the legacy writer's Python-quoted items/.test(w)),
+      r.warnings.join('\n'),
+    );
+    assert.ok(
+      r.warnings.some((w) =>
+        /^outputTxt line 3 is a PROPID \(2024A-0001\), not a NITE: the NITEs were looked up in \S+exposures\.list/.test(
+          w,
+        ),
+      ),
+      r.warnings.join('\n'),
+    );
+  });
+
   test("from a legacy output.txt, NITE on its third line; another season's ini in the checkout is set aside and put back", async () => {
     // diffimg_setup.sh takes SEASON from the last postproc_*.ini: postproc_9.ini sorts after ours.
     const stale = join(pp.postProcessingDir, 'postproc_9.ini');
@@ -222,6 +333,50 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     assert.equal(await readFile(stale, 'utf8'), '[general]\nseason = 9\n', 'put back as it was');
     const setups = (await site.ledger()).filter((e) => e.event === 'pp_setup');
     assert.equal(setups.at(-1)!.season, String(r.season));
+    assert.equal(r.warnings, undefined, 'our own output.txt: nothing to say');
+  });
+
+  test('DESGW_POSTPROC_WRAPPER runs the whole post-processing shell: the wrapper is given bash -c and the script; one that cannot run is refused before the wait', async () => {
+    const wrapper = join(site.root, 'sl7-wrapper.sh');
+    const record = join(site.root, 'sl7-wrapper.args');
+    await writeFile(
+      wrapper,
+      `#!/bin/bash\n# What a container wrapper does: run its arguments (here, record them first).\nprintf '%s\\n' "$#" "$1" "$2" "$4" "$5" >'${record}'\nexec "$@"\n`,
+      { mode: 0o755 },
+    );
+    const r = await withWorker(
+      server.env,
+      site,
+      () => startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: result.workflowId }).then((h) => h.result()),
+      { postprocWrapper: wrapper },
+    );
+    assert.equal(r.outcome, 'success');
+    assert.deepEqual((await readFile(record, 'utf8')).trim().split('\n'), [
+      '10',
+      'bash',
+      '-c',
+      'desgw-postproc',
+      String(result.season),
+    ]);
+    await chmod(wrapper, 0o644);
+    const err = await withWorker(
+      server.env,
+      site,
+      () =>
+        startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: result.workflowId })
+          .then((h) => h.result())
+          .then(
+            () => null,
+            (e: unknown) => e,
+          ),
+      { postprocWrapper: wrapper },
+    );
+    const cause = failureOf(err);
+    assert.equal(cause.type, Failure.EnvironmentFailed);
+    assert.equal(
+      cause.message,
+      `DESGW_POSTPROC_WRAPPER ${wrapper} is not an executable file (the worker's settings): post-processing cannot run`,
+    );
   });
 });
 

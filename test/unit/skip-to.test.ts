@@ -62,3 +62,17 @@ test('a requested skipTo is an integer from 0 to 7, as run_postproc.py checks', 
       /skipTo must be an integer from 0 to 7 \(run_postproc\.py: NOT VALID SKIP TO ARGUMENT\)/,
     );
 });
+
+test('after a pass whose forced photometry aborted, the next runs it again: step 2, though the directory allows 6', () => {
+  const complete = [...STEP0, TRUTH, 'mastertableinfo.npy', DAT];
+  assert.equal(decideSkipTo(complete, 1550).skipTo, 6, 'the aborted pass ended complete all the same');
+  const d = decideSkipTo(complete, 1550, { rerunForcephoto: true });
+  assert.equal(d.skipTo, 2, d.reason);
+  assert.match(d.reason, /forced photometry aborted/);
+});
+
+test("after a forced-photometry abort without step 0's files, from the start", () => {
+  const d = decideSkipTo([TRUTH, DAT], 1550, { rerunForcephoto: true });
+  assert.equal(d.skipTo, null);
+  assert.deepEqual(d.missing, STEP0);
+});

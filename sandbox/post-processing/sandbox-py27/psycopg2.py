@@ -1,0 +1,6 @@
+"""SANDBOX stand-in for the eups stack's psycopg2: importable, nothing more (the sandbox's
+run_postproc.py does not call it). Fails to import when state/faults/python_missing names it."""
+import _sandbox_py27
+
+_sandbox_py27.require('psycopg2')
+__version__ = 'sandbox'
