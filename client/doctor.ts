@@ -24,6 +24,7 @@ import { SEARCH_ATTRIBUTES } from '../common/search-attributes.js';
 import type { WorkerConfig } from '../common/settings.js';
 import { seasonSourceFor } from '../workers/season-source.js';
 import { checkout } from '../activities/resolve-post-processing.js';
+import { checkPostprocEnvironment } from '../activities/support/postproc-environment.js';
 import { describeSeasonsUsed, jobsubQVerdict, registrySeasons } from './doctor-verdicts.js';
 
 export interface Check {
@@ -120,6 +121,7 @@ export async function runDoctor(client: Client, namespace: string, config: Worke
       'jobsub_q',
       'seasons used',
       'Post-Processing checkout',
+      'Post-Processing environment',
       'pnfs root',
     ]) {
       add(
@@ -172,10 +174,18 @@ export async function runDoctor(client: Client, namespace: string, config: Worke
       }
     }
     await attempt('seasons used', () => seasonsUsed(client, config));
-    await attempt(
-      'Post-Processing checkout',
-      async () => `${await checkout(config, undefined)}: scripts and postproc.ini`,
-    );
+    let postprocDir: string | null = null;
+    await attempt('Post-Processing checkout', async () => {
+      postprocDir = await checkout(config, undefined);
+      return `${postprocDir}: scripts and postproc.ini`;
+    });
+    // As a pass sources it: diffimg_setup.sh without nounset, the python it leaves, easyaccess's db
+    // section, and the files run_postproc.py opens hours in.
+    if (postprocDir === null) add('Post-Processing environment', 'skipped', 'no Post-Processing checkout');
+    else {
+      const c = await checkPostprocEnvironment(config, postprocDir);
+      add('Post-Processing environment', c.ok ? 'ok' : 'FAIL', c.detail);
+    }
     await attempt('pnfs root', async () => {
       await access(join(config.pnfsRoot, 'exp'), constants.R_OK | constants.X_OK);
       return `${config.pnfsRoot}/exp readable (DESGW_PNFS_ROOT)`;

@@ -90,7 +90,9 @@ test('desgw doctor on a healthy setup: every check passes, jobsub_q says what it
       [...rows(r.stdout).values()].every((v) => v === 'ok'),
       r.stdout,
     );
-    assert.equal(rows(r.stdout).size, 13);
+    assert.equal(rows(r.stdout).size, 14);
+    // The Post-Processing checkout as a pass sources it: the python it leaves imports what run_postproc.py needs.
+    assert.match(r.stdout, /^Post-Processing environment\s+ok\s+/m);
     assert.match(
       r.stdout,
       /^jobsub_q\s+ok\s+answered for -G des in (\d+ ms|\d+\.\d s) \(limit 120 s\): 1 DAG \(2 jobs\) listed$/m,
