@@ -15,8 +15,8 @@
  * variant's PROPID on line 3): which form was found, and where the NITEs came from, is said in the
  * result's `warnings` when it is not ours.
  */
-import { access, constants, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { access, constants, lstat, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Exposure, ExposureResult, ImageProcessingResult } from '../common/contract.js';
 import { Failure } from '../common/failures.js';
@@ -28,13 +28,12 @@ import { DES_BANDS, missingPostprocKeys, triggerProblems } from '../common/postp
 import { readIni } from '../common/configparser.js';
 import { checkSkipTo } from '../common/skip-to.js';
 import { RUN_FILES } from '../common/run-files.js';
-import type { WorkerConfig } from '../common/settings.js';
+import { runsDirFor, type WorkerConfig } from '../common/settings.js';
 import { invalidInput } from './support/errors.js';
 import {
   allowedGwWorkflowDirs,
   checkListFile,
   checkUnderRoots,
-  isUnder,
   resolvedPath,
 } from './support/trust-boundary.js';
 import { lookUpExposures, safeName } from './validate-run.js';
@@ -94,6 +93,11 @@ export async function resolvePostProcessingWith(
   if ('problem' in output) throw invalidInput([output.problem]);
 
   const envFile = source.envFile ?? input.envFile;
+  // The environment jobsub_q runs with: only a run's own, never a file of the starter's choosing.
+  if (envFile !== undefined) {
+    const problem = await runEnvironmentProblem(config, envFile);
+    if (problem) throw invalidInput([problem]);
+  }
   return {
     season,
     exposures,
@@ -105,7 +109,7 @@ export async function resolvePostProcessingWith(
     minCompleteCcds,
     gridDeadlineHours,
     skipTo,
-    ...(envFile !== undefined && (await readable(envFile)) ? { envFile } : {}),
+    ...(envFile !== undefined ? { envFile } : {}),
     ...(source.outputTxt ? { outputTxt: source.outputTxt } : {}),
     ...(source.warnings && source.warnings.length > 0 ? { warnings: source.warnings } : {}),
     pollS: config.gridPollS,
@@ -116,11 +120,18 @@ export async function resolvePostProcessingWith(
 
 /** The checkout, if allowed and whole; its template is read as configparser reads it. (Also `desgw doctor`'s check.) */
 export async function checkout(config: WorkerConfig, requested: string | undefined): Promise<string> {
-  const gwDirs = await allowedGwWorkflowDirs(config);
-  const dir = await resolvedPath(requested ?? join(dirname(gwDirs[0]!), 'Post-Processing'));
-  if (!gwDirs.some((g) => isUnder(dir, dirname(g))))
+  // An explicit list, not anywhere under the gw_workflow directory's parent, where the worker
+  // itself makes group-writable directories (run directories, output directories).
+  const allowed = await Promise.all(
+    (config.postprocDirs.length > 0
+      ? config.postprocDirs
+      : [join(dirname(config.gwWorkflowDir), 'Post-Processing')]
+    ).map(resolvedPath),
+  );
+  const dir = await resolvedPath(requested ?? allowed[0]!);
+  if (!allowed.includes(dir))
     throw invalidInput([
-      `Post-Processing checkout ${requested ?? dir} is not beside an allowed gw_workflow directory (${gwDirs.map(dirname).join(', ')}): its scripts run as this worker's user, so only a checkout there may be used (DESGW_ALLOWED_GW_WORKFLOW_DIRS)`,
+      `Post-Processing checkout ${requested ?? dir} is not one this worker may use (${allowed.join(', ')}): its scripts run as this worker's user, so only a listed checkout may be used (DESGW_POSTPROC_DIRS)`,
     ]);
   const missing: string[] = [];
   for (const f of CHECKOUT_FILES) if (!(await readable(join(dir, f)))) missing.push(f);
@@ -356,4 +367,25 @@ async function readable(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Why `envFile` is not a run's own environment (none when it is): `environment.json` in a run
+ * directory of an allowed gw_workflow directory's runs directory, a regular file owned by this
+ * worker and readable by it alone, as sourceEnvironment writes it. Its PATH chooses the jobsub_q
+ * that runs as the worker's user.
+ */
+async function runEnvironmentProblem(config: WorkerConfig, envFile: string): Promise<string | null> {
+  const file = await resolvedPath(envFile);
+  const runsDirs = await Promise.all(
+    (await allowedGwWorkflowDirs(config)).map((g) => resolvedPath(runsDirFor(config, g))),
+  );
+  const refused = `envFile ${envFile} is not a run's own environment`;
+  if (basename(file) !== RUN_FILES.environment || !runsDirs.includes(dirname(dirname(file))))
+    return `${refused} (${RUN_FILES.environment} in a run directory under ${runsDirs.join(', ')}); leave it out: a run's post-processing is handed its own`;
+  const s = await lstat(file).catch(() => null);
+  if (s === null || !s.isFile()) return `${refused}: it is not a regular file`;
+  if (s.uid !== process.getuid?.() || (s.mode & 0o077) !== 0)
+    return `${refused}: it must be owned by this worker's user and readable by it alone (mode 600)`;
+  return null;
 }

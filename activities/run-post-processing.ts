@@ -22,6 +22,7 @@
  * The --SKIPTO of a post-processing run again (a retry, a resume) is decided from its own output
  * directory (common/skip-to.ts) unless one was asked for; after a forced-photometry abort, step 2.
  */
+import { scrubbedEnvironment } from './support/scrubbed-env.js';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
@@ -138,7 +139,7 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
       ]),
     ],
     cwd: checkout,
-    env: { ...(process.env as Record<string, string>), PYTHONUNBUFFERED: '1' },
+    env: { ...scrubbedEnvironment(), PYTHONUNBUFFERED: '1' },
     outFile: logFile,
     pidFile: join(outputDir, '.postproc.pid'),
     timeoutS: config.postprocTimeoutS,

@@ -6,6 +6,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { access, constants, mkdir, readFile, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { scrubbedEnvironment } from './support/scrubbed-env.js';
 import { writeAtomically } from './support/atomic-file.js';
 import { runLogged, tailOf } from './support/run-logged.js';
 import type { SourceEnvironmentInput, SourcedEnvironment } from './types.js';
@@ -36,7 +37,7 @@ export async function sourceEnvironmentWith(
     file: 'bash',
     args: ['-c', PROGRAM, 'desgw-setup', rawFile],
     cwd: input.gwWorkflowDir,
-    env: baseEnvironment(),
+    env: scrubbedEnvironment(),
     outFile,
     pidFile: join(input.runDir, RUN_FILES.setupPid),
     timeoutS: o.setupTimeoutS,
@@ -68,18 +69,6 @@ export async function sourceEnvironmentWith(
   const envFile = join(input.runDir, RUN_FILES.environment);
   await writeAtomically(envFile, JSON.stringify(env), 0o600);
   return { envFile, variableCount: Object.keys(env).length, jobsubSubmitDag, durationMs: r.durationMs };
-}
-
-/**
- * The worker's own environment, less its Temporal, Node and desgw settings: they mean nothing to
- * the site tools, and DESGW_DB_PASSWORD has no business in DAGMaker's environment.
- */
-function baseEnvironment(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(NODE_|npm_|TEMPORAL_|DESGW_)/.test(k)) out[k] = v;
-  }
-  return out;
 }
 
 export function parseEnv0(text: string): Record<string, string> {

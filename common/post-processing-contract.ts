@@ -60,7 +60,11 @@ export interface PostProcessingInput extends PostProcessingOptions {
   outputTxt?: string;
   season?: number;
   exposures?: GridExposure[];
-  /** The run's environment file (from the parent run): lets jobsub_q be asked. Set by imageProcessing. */
+  /**
+   * Not for starters: set by imageProcessing for its own post-processing. Only a run's own
+   * `environment.json` (in a run directory, owned by the worker, mode 600) is accepted; anything
+   * else is refused, since its PATH chooses the jobsub_q that runs as the worker's user.
+   */
   envFile?: string;
 }
 

@@ -43,6 +43,11 @@ export interface WorkerConfig {
   maxListBytes: number;
   /** Where run directories go; default `desgw_runs/` beside the gw_workflow directory. */
   runsDir: string | null;
+  /**
+   * The Post-Processing checkouts a post-processing may use (DESGW_POSTPROC_DIRS); none listed: only
+   * `Post-Processing/` beside the worker's gw_workflow directory. Its scripts run as the worker.
+   */
+  postprocDirs: string[];
   /** File of seasons already used in the DES database (local season source), one per line. */
   localSeasonsFile: string | null;
   /** `DAGMaker.sh` (desgw account), `DAGMaker_proxyuser.sh` (a person's proxy), or chosen by user. */

@@ -27,6 +27,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     allowedRoots: [...paths(env.DESGW_ALLOWED_ROOTS), ...(gw ? [] : [join(REPO_ROOT, 'sandbox', 'lists')])],
     maxListBytes: positive(env.DESGW_MAX_LIST_BYTES, 256 * 1024, 'DESGW_MAX_LIST_BYTES'),
     runsDir: env.DESGW_RUNS_DIR ? resolve(env.DESGW_RUNS_DIR) : null,
+    postprocDirs: paths(env.DESGW_POSTPROC_DIRS),
     localSeasonsFile: env.DESGW_LOCAL_SEASONS_FILE ? resolve(env.DESGW_LOCAL_SEASONS_FILE) : null,
     dagmakerScript: env.DESGW_DAGMAKER_SCRIPT ?? (user === 'desgw' ? 'DAGMaker.sh' : 'DAGMaker_proxyuser.sh'),
     setupTimeoutS: positive(env.DESGW_SETUP_TIMEOUT_S, 900, 'DESGW_SETUP_TIMEOUT_S'),

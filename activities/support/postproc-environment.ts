@@ -12,6 +12,7 @@
  * `checkPostprocEnvironment`, desgw doctor's row: the same sourcing and python check, plus the
  * database section easyaccess will read and the files the run opens hours in.
  */
+import { scrubbedEnvironment } from './scrubbed-env.js';
 import { access, constants, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -251,7 +252,7 @@ export async function checkPostprocEnvironment(
         file: 'flock',
         args: ['-n', '-E', String(CHECKOUT_BUSY), join(checkoutDir, CHECKOUT_LOCK), file!, ...args],
         cwd: checkoutDir,
-        env: { ...(process.env as Record<string, string>) },
+        env: scrubbedEnvironment(),
         outFile: join(scratch, 'environment.out'),
         pidFile: join(scratch, 'environment.pid'),
         timeoutS: config.setupTimeoutS,

@@ -6,6 +6,7 @@
  * (`flock`, one refresh at a time), and its files replace the site's by rename: readers see the
  * old table or the new one, never half. Runs also work from their own snapshot (prepareRun).
  */
+import { scrubbedEnvironment } from './scrubbed-env.js';
 import { execa } from 'execa';
 import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -52,6 +53,8 @@ export async function refreshExposuresList(gwWorkflowDir: string): Promise<void>
         reject: false,
         all: true,
         timeout: 15 * 60_000,
+        env: scrubbedEnvironment(),
+        extendEnv: false,
       },
     );
     if (r.exitCode !== 0) {

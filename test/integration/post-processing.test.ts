@@ -492,7 +492,7 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
     const elsewhere = join(site.root, '..');
     const cause = await failureOfRun({ ...TRIGGER, imageProcessingWorkflowId: runId, postProcessingDir: elsewhere });
     assert.equal(cause.type, Failure.InvalidInput);
-    assert.match(cause.message, /not beside an allowed gw_workflow directory/);
+    assert.match(cause.message, /is not one this worker may use .*DESGW_POSTPROC_DIRS/);
   });
 });
 

@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -15,6 +16,9 @@ import type { ImageProcessingInput } from '../../common/contract.js';
 import { TASK_QUEUE } from '../../common/contract.js';
 import { devServerForThisFile, makeSite, spawnWorker, exportedHistory, withWorker } from '../helpers/harness.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
+import { postProcessing } from '../../workflows/post-processing.js';
+import type { PostProcessingInput } from '../../common/post-processing-contract.js';
+import { refreshExposuresList } from '../../activities/support/refresh-exposures.js';
 
 const server = devServerForThisFile();
 let counter = 0;
@@ -110,4 +114,80 @@ test("a list that is really a .desservices.ini is refused, and its password is n
   const log = await readFile(join(site.root, 'worker.log'), 'utf8');
   assert.match(log, /desgw worker on /);
   assert.ok(!log.includes(password), "the password is not in the worker's log");
+});
+
+/** A post-processing's refusal: an InvalidInput failure of one line. */
+async function postProcessingRefusal(input: PostProcessingInput): Promise<string> {
+  const err = await server.env.client.workflow
+    .execute(postProcessing, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `trust-pp-${process.pid}-${++counter}`,
+      args: [input],
+    })
+    .then(
+      () => assert.fail('the post-processing was not refused'),
+      (e: unknown) => e,
+    );
+  const cause = err instanceof WorkflowFailedError ? err.cause?.cause : undefined;
+  assert.ok(cause instanceof ApplicationFailure, String(err));
+  assert.equal(cause.type, 'InvalidInput');
+  assert.doesNotMatch(cause.message, /\n/, 'one line');
+  return cause.message;
+}
+
+test("a post-processing's input chooses neither the environment jobsub_q runs with nor a checkout the worker does not list", async () => {
+  const site = await makeSite();
+  const trigger = { triggerId: 'S240511i', triggerMjd: 60441.37, propid: '2024A-0001' };
+  const exposures = [{ expnum: 1210447, band: 'i', nite: '20231014' }];
+  // An "environment" whose PATH leads to a jobsub_q of the starter's choosing.
+  const evil = join(site.root, 'evil');
+  await mkdir(join(evil, 'bin'), { recursive: true });
+  const canary = join(site.root, 'jobsub_q-ran');
+  await writeFile(join(evil, 'bin', 'jobsub_q'), `#!/bin/bash\ntouch ${canary}\n`);
+  await chmod(join(evil, 'bin', 'jobsub_q'), 0o755);
+  await writeFile(join(evil, 'environment.json'), JSON.stringify({ PATH: join(evil, 'bin') }), { mode: 0o600 });
+  // A checkout under the gw_workflow directory's parent, but not one the worker lists.
+  const copy = join(site.root, 'site', 'Post-Processing-copy');
+  await cp(join(site.root, 'site', 'Post-Processing'), copy, { recursive: true });
+  await withWorker(server.env, site, async () => {
+    const env = await postProcessingRefusal({
+      ...trigger,
+      season: 612,
+      exposures,
+      envFile: join(evil, 'environment.json'),
+    });
+    assert.match(env, /^envFile .*evil\/environment\.json is not a run's own environment/);
+    const checkout = await postProcessingRefusal({ ...trigger, season: 612, exposures, postProcessingDir: copy });
+    assert.match(
+      checkout,
+      /Post-Processing checkout .*Post-Processing-copy is not one this worker may use .*DESGW_POSTPROC_DIRS/,
+    );
+  });
+  assert.equal(existsSync(canary), false, 'the jobsub_q of the input never ran');
+});
+
+test("the site's scripts never see the worker's secrets: getExposureInfo.sh runs without DESGW_DB_PASSWORD or TEMPORAL_*", async () => {
+  const gw = await mkdtemp(join(tmpdir(), 'desgw-scrub-'));
+  const names = join(gw, '..', `${basename(gw)}-names`);
+  await writeFile(join(gw, 'setup_img_proc.sh'), 'export SITE_SET=1\n');
+  await writeFile(
+    join(gw, 'getExposureInfo.sh'),
+    `#!/bin/bash\nenv | cut -d= -f1 > ${names}\nprintf 'EXPNUM NITE\\n1 20231014\\n' > exposures.list\n`,
+  );
+  await chmod(join(gw, 'getExposureInfo.sh'), 0o755);
+  const saved = { ...process.env };
+  Object.assign(process.env, { DESGW_DB_PASSWORD: 'pw-canary', TEMPORAL_API_KEY: 'key-canary' });
+  try {
+    await refreshExposuresList(gw);
+  } finally {
+    for (const k of ['DESGW_DB_PASSWORD', 'TEMPORAL_API_KEY']) if (saved[k] === undefined) delete process.env[k];
+  }
+  const seen = (await readFile(names, 'utf8')).split('\n');
+  assert.ok(seen.includes('SITE_SET') && seen.includes('PATH'), 'it ran with the sourced environment');
+  assert.deepEqual(
+    seen.filter((n) => /^(DESGW_|TEMPORAL_)/.test(n)),
+    [],
+  );
+  await rm(gw, { recursive: true, force: true });
+  await rm(names, { force: true });
 });
