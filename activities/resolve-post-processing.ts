@@ -30,12 +30,7 @@ import { checkSkipTo } from '../common/skip-to.js';
 import { RUN_FILES } from '../common/run-files.js';
 import { runsDirFor, type WorkerConfig } from '../common/settings.js';
 import { invalidInput } from './support/errors.js';
-import {
-  allowedGwWorkflowDirs,
-  checkListFile,
-  checkUnderRoots,
-  resolvedPath,
-} from './support/trust-boundary.js';
+import { allowedGwWorkflowDirs, checkListFile, checkUnderRoots, resolvedPath } from './support/trust-boundary.js';
 import { lookUpExposures, safeName } from './validate-run.js';
 import { missingLaterFiles, wrapperProblem } from './support/postproc-environment.js';
 import type { PostExposure, ResolvedPostProcessing } from './post-processing-types.js';
