@@ -114,15 +114,18 @@ export async function resolvePostProcessingWith(
 }
 
 /** The checkout, if allowed and whole; its template is read as configparser reads it. (Also `desgw doctor`'s check.) */
+/**
+ * The Post-Processing checkouts this worker may use, resolved: an explicit list, not anywhere under
+ * the gw_workflow directory's parent, where the worker itself makes group-writable directories.
+ */
+export async function allowedCheckouts(config: WorkerConfig): Promise<string[]> {
+  const listed =
+    config.postprocDirs.length > 0 ? config.postprocDirs : [join(dirname(config.gwWorkflowDir), 'Post-Processing')];
+  return Promise.all(listed.map(resolvedPath));
+}
+
 export async function checkout(config: WorkerConfig, requested: string | undefined): Promise<string> {
-  // An explicit list, not anywhere under the gw_workflow directory's parent, where the worker
-  // itself makes group-writable directories (run directories, output directories).
-  const allowed = await Promise.all(
-    (config.postprocDirs.length > 0
-      ? config.postprocDirs
-      : [join(dirname(config.gwWorkflowDir), 'Post-Processing')]
-    ).map(resolvedPath),
-  );
+  const allowed = await allowedCheckouts(config);
   const dir = await resolvedPath(requested ?? allowed[0]!);
   if (!allowed.includes(dir))
     throw invalidInput([

@@ -7,7 +7,10 @@
  * Scenarios: a run that continues as new; a proxy wait; an environment wait; a jobsub outage; a
  * cancelled run; a failed exposure; a resumed run; the season registry after several reservations
  * (its `claimSeason` Updates from v3 on, its legacy `reserveSeason` ones before); from v4, a run
- * that goes on to post-processing, and a post-processing told to proceed before every DAG finished.
+ * that goes on to post-processing, and a post-processing told to proceed before every DAG finished;
+ * from v5, a post-processing whose long grid wait continues as new (its first and last runs), a run
+ * that fails on its input (it publishes DesgwStatus=failed), and a resume of a completed run (nothing
+ * left to do, nothing written).
  */
 import { execa } from 'execa';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -184,6 +187,47 @@ try {
     await pp.signal(proceedSignal);
     await pp.result();
     await save('postProcessing-proceed', pp.workflowId);
+  });
+
+  // From v5: a grid wait long enough to continue as new (a low history limit stands in for hours).
+  await scenario('post-processing long wait', { historyEventLimit: 60 }, async (site) => {
+    await site.fault('grid_held.1210473');
+    const run = await start({ exposureListFile: await site.list('long.list', [1210472, 1210473]), season: 'auto' });
+    await run.result();
+    const pp = await env.client.workflow.start(postProcessing, {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'record-postproc-long-wait',
+      args: [{ ...TRIGGER, imageProcessingWorkflowId: run.workflowId }],
+    });
+    await eventually(
+      'the grid wait to continue as new',
+      async () => (await pp.describe()).runId !== pp.firstExecutionRunId,
+      120_000,
+    );
+    await pp.signal(proceedSignal);
+    await pp.result();
+    await save('postProcessing-long-wait-first', pp.workflowId, pp.firstExecutionRunId);
+    await save('postProcessing-long-wait-last', pp.workflowId);
+  });
+
+  await scenario('failed on its input', {}, async (site) => {
+    const handle = await start({
+      exposureListFile: await site.list('bad.list', ['1210474', 'exposure']),
+      season: 'auto',
+    });
+    await handle.result().catch(() => undefined);
+    await save('imageProcessing-failed-input', handle.workflowId);
+  });
+
+  await scenario('resume of a completed run', {}, async (site) => {
+    const handle = await start(
+      { exposureListFile: await site.list('done.list', [1210473, 1210474]), season: 'auto' },
+      'record-completed',
+    );
+    await handle.result();
+    const resumed = await resumeRun(env.client, handle.workflowId, true);
+    await resumed.result();
+    await save('imageProcessing-resume-nothing-left', handle.workflowId);
   });
 
   // The registry, open, after every reservation above and two more.

@@ -2,7 +2,10 @@
 import { NativeConnection } from '@temporalio/worker';
 import { temporalConnectionConfig } from '../common/temporal-connection.js';
 import { seasonSourceFor } from './season-source.js';
-import { killLeftoversUnder } from '../activities/support/run-logged.js';
+import { join } from 'node:path';
+import { killLeftover, killLeftoversUnder } from '../activities/support/run-logged.js';
+import { allowedCheckouts } from '../activities/resolve-post-processing.js';
+import { CHECKOUT_PID } from '../activities/support/postproc-environment.js';
 import { runsDirFor } from '../common/settings.js';
 import { loadWorkerConfig, SITE_UMASK } from './config.js';
 import { createWorkers, runWorkers } from './create.js';
@@ -25,7 +28,9 @@ keepDrainingOnSignals(config.shutdownGraceS);
 const servesSite = config.roles.some((r) => r !== 'workflows');
 if (servesSite) {
   if (config.sandbox) await ensureSandboxSite(sandboxRootOf(config.gwWorkflowDir));
-  const leftovers = await killLeftoversUnder(runsDirFor(config, config.gwWorkflowDir));
+  let leftovers = await killLeftoversUnder(runsDirFor(config, config.gwWorkflowDir));
+  // A run_postproc.py a dead worker left running would hold its checkout's lock for good.
+  for (const dir of await allowedCheckouts(config)) if (await killLeftover(join(dir, CHECKOUT_PID))) leftovers++;
   if (leftovers > 0) console.log(`killed ${leftovers} process group(s) left running by a worker that died`);
 }
 const seasons = await seasonSourceFor(config);

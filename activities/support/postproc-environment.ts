@@ -23,6 +23,11 @@ import { runLogged } from './run-logged.js';
 /** The checkout's lock (one post-processing at a time in a checkout), and who holds it (written by the holder). */
 export const CHECKOUT_LOCK = '.desgw-postproc.lock';
 export const CHECKOUT_HOLDER = '.desgw-postproc.holder';
+/**
+ * The process group of the pass running in the checkout, and its worker: a pass a dead worker left
+ * running holds the checkout's lock, so the next pass there, and every worker that starts, kills it.
+ */
+export const CHECKOUT_PID = '.desgw-postproc.pid';
 /** flock's exit code when the lock is held. */
 export const CHECKOUT_BUSY = 75;
 

@@ -21,6 +21,7 @@ import {
   makeSite,
   maxOverlap,
   processAlive,
+  FAST,
   quietRuntime,
   siteConfig,
   spawnWorker,
@@ -174,5 +175,44 @@ test('a dev server restarted on its database file mid-run: the run completes', a
     await connection.close();
     srv.kill('SIGTERM');
     await srv;
+  }
+});
+
+test('a run_postproc.py left running by a worker that died is stopped when a worker starts, so it cannot hold the checkout for good', async () => {
+  const env = await startDevServer();
+  const site = await makeSite({ ...FAST, gridSeconds: 0.3, postprocSeconds: 0.5 });
+  await site.fault('postproc_hang');
+  const list = await site.list('leftover.list', [1210470]);
+  const first = spawnWorker(site, env.address, 'worker-pp-1');
+  let second: ResultPromise | undefined;
+  try {
+    const handle = await env.client.workflow.start(imageProcessing, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `leftover-${process.pid}`,
+      args: [
+        {
+          exposureListFile: list,
+          season: 'auto',
+          rc: { WRITEDB: 'on' },
+          postProcessing: { triggerId: 'S240511i', triggerMjd: 60441.37, propid: '2024A-0001' },
+        },
+      ],
+    });
+    const started = await eventually(
+      'run_postproc.py to hang in forced photometry',
+      async () => (await site.ledger()).find((e) => e.event === 'postproc_start'),
+      120_000,
+    );
+    first.kill('SIGKILL');
+    await first;
+    assert.ok(processAlive(Number(started.pid)), 'the pass outlived its worker (its own process group)');
+    second = spawnWorker(site, env.address, 'worker-pp-2');
+    await eventually('the leftover pass to be stopped', async () => !processAlive(Number(started.pid)), 30_000);
+    await handle.terminate('test over');
+  } finally {
+    first.kill('SIGKILL');
+    second?.kill('SIGTERM');
+    await second?.catch(() => undefined);
+    await env.teardown();
   }
 });
