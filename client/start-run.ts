@@ -106,5 +106,5 @@ export function webUiLink(workflowId: string, runId: string, namespace: string, 
   const base =
     env.DESGW_WEB_UI ?? (/^(localhost|127\.0\.0\.1):7233$/.test(address) ? 'http://localhost:8233' : undefined);
   if (!base) return null;
-  return `${base.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
+  return `${base.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/user-metadata`;
 }

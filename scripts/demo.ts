@@ -97,7 +97,7 @@ try {
     rc: { WRITEDB: 'off' },
     postProcessing: TRIGGER,
   });
-  const ui = `http://localhost:${uiPort}/namespaces/default/workflows/${handle.workflowId}/${handle.firstExecutionRunId}/history`;
+  const ui = `http://localhost:${uiPort}/namespaces/default/workflows/${handle.workflowId}/${handle.firstExecutionRunId}/user-metadata`;
   console.log(`watch it in the Web UI: ${ui}\n`);
   // The run's own progress, then its post-processing's (the grid wait, run_postproc.py) once it starts.
   const postHandle = client.workflow.getHandle(`${handle.workflowId}-postproc`);

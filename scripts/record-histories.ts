@@ -191,8 +191,8 @@ try {
 
   // From v5: a grid wait long enough to continue as new (a low history limit stands in for hours).
   await scenario('post-processing long wait', { historyEventLimit: 60 }, async (site) => {
-    await site.fault('grid_held.1210473');
-    const run = await start({ exposureListFile: await site.list('long.list', [1210472, 1210473]), season: 'auto' });
+    await site.fault('grid_held.1210471');
+    const run = await start({ exposureListFile: await site.list('long.list', [1210470, 1210471]), season: 'auto' });
     await run.result();
     const pp = await env.client.workflow.start(postProcessing, {
       taskQueue: TASK_QUEUE,
@@ -203,6 +203,10 @@ try {
       'the grid wait to continue as new',
       async () => (await pp.describe()).runId !== pp.firstExecutionRunId,
       120_000,
+    );
+    await eventually(
+      'one DAG finished, one held',
+      async () => (await pp.query(postProcessingProgressQuery)).finished === 1,
     );
     await pp.signal(proceedSignal);
     await pp.result();
