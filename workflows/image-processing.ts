@@ -59,6 +59,7 @@ import {
   type RunFacts,
   withoutExposure,
 } from './result.js';
+import { onSite } from './on-site.js';
 import { waitOf, waitOut } from './wait-out.js';
 import { slidingWindow } from './window.js';
 
@@ -212,24 +213,15 @@ class Steps {
    * Runs a step on the DES machine. When no worker takes its task in time, the run shows
    * `waiting-for-worker` and waits on, the task starting the moment a worker takes it.
    */
-  private async onSite<T>(call: (a: StepActivities) => Promise<T>): Promise<T> {
-    try {
-      return await call(this.activities);
-    } catch (err) {
-      const waiting = waitOf(err);
-      if (waiting?.what !== 'worker') throw err;
-      const message = `${waiting.message}\n${waitAdvice('worker', this.workflowId, this.progress.pace)}`;
-      this.progress.runWaits({ ...waiting, message, since: new Date().toISOString() }, { show: true });
-      for (;;) {
-        try {
-          const r = await call(this.patient);
-          this.progress.runWaits(undefined, { show: true });
-          return r;
-        } catch (again) {
-          if (waitOf(again)?.what !== 'worker') throw again;
-        }
-      }
-    }
+  private onSite<T>(call: (a: StepActivities) => Promise<T>): Promise<T> {
+    return onSite((patiently) => call(patiently ? this.patient : this.activities), {
+      tell: (waiting) => {
+        const message = `${waiting?.message}\n${waitAdvice('worker', this.workflowId, this.progress.pace)}`;
+        this.progress.runWaits(waiting ? { ...waiting, message, since: new Date().toISOString() } : undefined, {
+          show: true,
+        });
+      },
+    });
   }
 
   /** Steps 1–4: validate, reserve a season, prepare the run directory, source the environment. */

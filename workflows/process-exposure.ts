@@ -43,6 +43,8 @@ type Activities = ReturnType<typeof createActivities>;
 
 /** Patch ids of changes to this workflow's commands (see the README, "Deploying new workflow code"). */
 const WAIT_ONCE = 'wait-tells-parent-once';
+/** The failure record that no worker took in time waits for one (waiting-for-worker), as every step does. */
+const RECORD_WAITS_FOR_WORKER = 'record-failure-waits-for-worker';
 
 export interface ProcessExposureInput extends Exposure {
   season: number;
@@ -69,7 +71,8 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
   const submitOptions = { ...activityOptions('submit', input.retryInitialIntervalS), summary: `submit ${expnum}` };
   const { makeDag } = proxyActivities<Activities>(dagmakerOptions);
   const { submitDag } = proxyActivities<Activities>(submitOptions);
-  const { recordFailure } = proxyActivities<Activities>(activityOptions('record'));
+  const recordOptions = activityOptions('record');
+  const { recordFailure } = proxyActivities<Activities>(recordOptions);
   const started = Date.now();
   const result: ExposureResult = {
     expnum,
@@ -111,17 +114,21 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     showWait();
   };
   showWait();
-  /** Runs a step; what it fails for that is waited out (WAITS), it waits out, telling the parent once. */
+  /**
+   * Runs a step; what it fails for that is waited out (WAITS), it waits out, telling the parent once.
+   * `patch`: a step that waits only in histories that reach its wait under that patch.
+   */
   const step = async <T>(
     state: ExposureState,
     options: ActivityOptions,
     run: (o: ActivityOptions) => Promise<T>,
+    patch?: string,
   ): Promise<T> => {
     try {
       return await run(options);
     } catch (err) {
       const waiting = waitOf(err);
-      if (!waiting) throw err;
+      if (!waiting || (patch !== undefined && !patched(patch))) throw err;
       if (!patched(WAIT_ONCE)) return legacyProxyWait(state, () => run(options), err);
       const once = { ...options, retry: { ...options.retry, maximumAttempts: 1 } };
       // Waiting for a worker, the task waits long to start, and keeps its quick retries once it has.
@@ -211,8 +218,16 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     result.error = errorForHistory(error);
     result.durationsMs.total = Date.now() - started;
     moveOn('failed');
-    // Kept whole beside the exposure's files, so a resumed run knows it failed for good.
-    await CancellationScope.nonCancellable(() => recordFailure({ workDir, expnum, error }));
+    // Kept whole beside the exposure's files, so a resumed run knows it failed for good; while the
+    // DES machine's worker is away, the record waits for it (waiting-for-worker) like every step.
+    await CancellationScope.nonCancellable(() =>
+      step(
+        'failed',
+        recordOptions,
+        (o) => recordFailure.executeWithOptions(o, [{ workDir, expnum, error }]),
+        RECORD_WAITS_FOR_WORKER,
+      ),
+    );
     // The exposure fails (visible as a failed child in the Web UI), carrying its report for the parent.
     throw ApplicationFailure.nonRetryable(result.error, Failure.ExposureFailed, result);
   }
