@@ -85,7 +85,8 @@ export type PostProcessingPhase =
   | 'running-postproc'
   | 'done'
   | 'no-candidates'
-  | 'failed';
+  | 'failed'
+  | 'cancelled';
 
 export interface PostProcessingProgress {
   workflowId: string;

@@ -6,7 +6,7 @@
  * `proceed` signal comes; judges each finished exposure's CCDs and forced photometry; writes the
  * complete exposures list and postproc_<SEASON>.ini; runs run_postproc.py in the checkout, one
  * post-processing per checkout at a time (a second waits its turn, saying so); and reports how it
- * ended: the candidate page, or no candidates, or a failure that names its output.
+ * ended: the candidate page, or no candidates, or a failure that names its output, or cancelled.
  * When the DES machine's worker is away (a deploy), its activities wait for it (`waiting-for-worker`)
  * rather than fail (on-site.ts).
  */
@@ -16,6 +16,7 @@ import {
   condition,
   ContinueAsNew,
   continueAsNew,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -52,6 +53,8 @@ const { notifier } = proxySinks<NotifySinks>();
  * A site activity that no worker took in time waits for one (waiting-for-worker) instead of failing.
  */
 const WAITS_FOR_WORKER = 'post-processing-waits-for-worker';
+/** A cancelled post-processing publishes phase and DesgwStatus `cancelled` (not `failed`) before it ends. */
+const PUBLISHES_CANCELLED = 'post-processing-publishes-cancelled';
 
 /** The site's activities, with their own options, and patient while they wait for the DES machine's worker. */
 const site = (patiently: boolean) => {
@@ -99,7 +102,7 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
   let failure: string | undefined;
   // Shows where it stands (Current Details, DesgwStatus) and tells the night's people when it waits or ends.
   const status = new StatusPublisher(
-    (s) => /^(waiting-for-|done$|no-candidates$|failed$)/.test(s),
+    (s) => /^(waiting-for-|done$|no-candidates$|failed$|cancelled$)/.test(s),
     (s) =>
       notifier.notify({
         workflowId,
@@ -198,6 +201,14 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     };
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
+    // Cancelled by a person: it ends cancelled, and says so everywhere it shows.
+    if (isCancellation(err) && patched(PUBLISHES_CANCELLED)) {
+      view.phase = 'cancelled';
+      view.waitingFor = undefined;
+      log.info(`post-processing ${workflowId} was cancelled`);
+      publish();
+      throw err;
+    }
     view.phase = 'failed';
     view.waitingFor = undefined;
     failure = errorForHistory(oneLine(innermostMessage(err)));

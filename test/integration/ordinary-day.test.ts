@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { ExecaError } from 'execa';
 import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE, TASK_QUEUE } from '../../common/contract.js';
@@ -18,7 +19,7 @@ import type { PostProcessingProgress } from '../../common/post-processing-contra
 import { notifySinks } from '../../workers/notify.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
-import type { postProcessing } from '../../workflows/post-processing.js';
+import { postProcessing } from '../../workflows/post-processing.js';
 import {
   devServerForThisFile,
   eventually,
@@ -26,6 +27,7 @@ import {
   makeSite,
   range,
   spawnWorker,
+  withWorker,
   workflowBundle,
 } from '../helpers/harness.js';
 import { failure, stubActivities, validatedRun } from '../helpers/stub-activities.js';
@@ -175,4 +177,33 @@ test("an exposure whose failure record no worker takes waits for the DES machine
     for (const w of [flows, dagmaker, siteWorker]) if (w?.getState() === 'RUNNING') w.shutdown();
     await Promise.allSettled([...running, siteRunning]);
   }
+});
+
+test('a cancelled post-processing ends cancelled, not failed: its phase, Current Details and DesgwStatus say cancelled', async () => {
+  const site = await makeSite({ ...FAST });
+  await withWorker(server.env, site, async () => {
+    // Exposures no DAG was submitted for: it waits for the grid until it is cancelled.
+    const handle = await server.env.client.workflow.start(postProcessing, {
+      taskQueue: TASK_QUEUE,
+      workflowId: nextId('cancel'),
+      args: [{ ...TRIGGER, season: 2208, exposures: [{ expnum: 1210400, band: 'i' }] }],
+    });
+    await eventually(
+      'post-processing to wait for the grid',
+      async () => (await handle.query(postProcessingProgressQuery)).phase === 'waiting-for-grid',
+    );
+    await handle.cancel();
+    const err = await handle.result().then(
+      () => assert.fail('a cancelled post-processing does not complete'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
+    assert.equal((await handle.describe()).status.name, 'CANCELLED');
+    const p = await handle.query(postProcessingProgressQuery);
+    assert.equal(p.phase, 'cancelled');
+    assert.equal(p.failure, undefined);
+    assert.equal(p.waitingFor, undefined);
+    assert.equal(await statusOf(handle), 'cancelled');
+    assert.match(await currentDetails(handle), /^\*\*post-processing\*\* cancelled/);
+  });
 });
