@@ -43,6 +43,7 @@ import {
 import { packResult, unpackResult, type PackedResult } from '../common/outcome-codec.js';
 import { RUN_FILES, withPaths, workDirOf } from '../common/run-files.js';
 import { DESGW_BAND, DESGW_EXPOSURE, DESGW_NITE, DESGW_SEASON } from '../common/search-attributes.js';
+import { isTestSeason } from '../common/season-rules.js';
 import { activityOptions, WORKER_WAIT } from './activity-policies.js';
 import { exposureWorkflowId, processExposure } from './process-exposure.js';
 import { postProcessing } from './post-processing.js';
@@ -72,6 +73,8 @@ const WAIT_FOR_DATABASE = 'season-waits-for-database';
 const PUBLISH_FAILURE = 'run-publishes-its-failure';
 /** A resume first reads what is left to do, and with nothing left writes nothing (not even output.txt). */
 const RESUME_NOTHING_LEFT = 'resume-with-nothing-left-writes-nothing';
+/** A child of a shared test season (2206, 2208) has an id of its own run's (exposureWorkflowId). */
+const CHILD_ID_PER_RUN = 'shared-season-child-id-per-run';
 
 /** What a run carries across continue-as-new. */
 export interface CarriedState {
@@ -361,8 +364,10 @@ class Steps {
     const { children } = this.signals;
     this.progress.setState(exposure.expnum, 'making-dag');
     try {
+      // On a shared test season the child's id names this run: another run may process the same exposure.
+      const perRun = isTestSeason(season) && patched(CHILD_ID_PER_RUN);
       const child = await startChild(processExposure, {
-        workflowId: exposureWorkflowId(season, exposure.expnum),
+        workflowId: exposureWorkflowId(season, exposure.expnum, perRun ? this.workflowId : undefined),
         staticSummary: `exposure ${exposure.expnum} (${exposure.band}, ${exposure.nite}), season ${season}`,
         typedSearchAttributes: [
           { key: DESGW_SEASON, value: season },

@@ -38,6 +38,7 @@ import { waitOf, waitOut, type Recheck } from './wait-out.js';
 import { notCountingShutdowns } from './shutdowns.js';
 import { countingAttempts } from './attempts.js';
 import { DEFAULT_TIMING } from '../common/settings.js';
+import { isTestSeason } from '../common/season-rules.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -256,9 +257,16 @@ const WAITING_STATE: Record<WaitingFor, ExposureState> = {
   environment: 'waiting',
 };
 
-/** Deterministic child id: the same season and exposure always map to the same workflow id. */
-export function exposureWorkflowId(season: number, expnum: number): string {
-  return `desgw-season-${season}-exp-${expnum}`;
+/**
+ * An exposure's child workflow id, the one function the run and `desgw status` derive it with. The
+ * same season and exposure map to the same id (`desgw-season-612-exp-1210447`), so a person finds
+ * it. A shared test season (2206, 2208) is processed by several runs at once, perhaps the same
+ * exposure: given the run's id (`run`), a child of a shared season also names its run
+ * (`desgw-season-2206-exp-941225-of-<run>`), so two runs' children never collide.
+ */
+export function exposureWorkflowId(season: number, expnum: number, run?: string): string {
+  const id = `desgw-season-${season}-exp-${expnum}`;
+  return run !== undefined && isTestSeason(season) ? `${id}-of-${run}` : id;
 }
 
 function runDirOf(workDir: string): string {

@@ -207,3 +207,40 @@ test('a cancelled post-processing ends cancelled, not failed: its phase, Current
     assert.match(await currentDetails(handle), /^\*\*post-processing\*\* cancelled/);
   });
 });
+
+test('two runs of a shared test season processing the same exposures at once each start their own children, and both submit every exposure', async () => {
+  const site = await makeSite({ ...FAST, dagmakerMinSeconds: 2, dagmakerMaxSeconds: 3 });
+  const expnums = range(1210470, 2);
+  const list = await site.list('shared.list', expnums);
+  const [a, b] = [nextId('shared-a'), nextId('shared-b')];
+  const { results, children } = await withWorker(server.env, site, async () => {
+    const handles = await Promise.all(
+      [a, b].map((workflowId) =>
+        server.env.client.workflow.start(imageProcessing, {
+          taskQueue: TASK_QUEUE,
+          workflowId,
+          args: [{ exposureListFile: list, season: 2206 }],
+        }),
+      ),
+    );
+    const results = await Promise.all(handles.map((h) => h.result()));
+    const children = await Promise.all(
+      handles.map(async (h) =>
+        ((await h.fetchHistory()).events ?? [])
+          .map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId)
+          .filter((w): w is string => Boolean(w)),
+      ),
+    );
+    return { results, children };
+  });
+  for (const r of results) {
+    assert.equal(r.season, 2206);
+    assert.deepEqual(r.counts, { total: 2, submitted: 2, failed: 0 }, JSON.stringify(r.exposures.map((e) => e.error)));
+  }
+  assert.deepEqual(children, [
+    expnums.map((e) => `desgw-season-2206-exp-${e}-of-${a}`),
+    expnums.map((e) => `desgw-season-2206-exp-${e}-of-${b}`),
+  ]);
+  const dagmakers = (await site.ledger()).filter((e) => e.event === 'dagmaker_start');
+  assert.equal(dagmakers.length, 4, 'each run made its own DAGs');
+});
