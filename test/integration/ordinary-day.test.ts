@@ -7,14 +7,23 @@
  * two processes started as the DES machine runs them); the failure record with the fast tier's stubs.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { ExecaError } from 'execa';
-import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE, TASK_QUEUE } from '../../common/contract.js';
+import { reserveSeasonWith } from '../../activities/reserve-season.js';
+import { LocalSeasonSource } from '../../activities/support/season-source.js';
+import {
+  DAGMAKER_TASK_QUEUE,
+  SEASON_REGISTRY_WORKFLOW_ID,
+  SITE_TASK_QUEUE,
+  TASK_QUEUE,
+} from '../../common/contract.js';
 import { Failure } from '../../common/failures.js';
-import { postProcessingProgressQuery, progressQuery } from '../../common/messages.js';
+import { postProcessingProgressQuery, progressQuery, type Reservation } from '../../common/messages.js';
 import type { PostProcessingProgress } from '../../common/post-processing-contract.js';
 import { notifySinks } from '../../workers/notify.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
@@ -26,6 +35,7 @@ import {
   FAST,
   makeSite,
   range,
+  siteConfig,
   spawnWorker,
   withWorker,
   workflowBundle,
@@ -243,4 +253,29 @@ test('two runs of a shared test season processing the same exposures at once eac
   ]);
   const dagmakers = (await site.ledger()).filter((e) => e.event === 'dagmaker_start');
   assert.equal(dagmakers.length, 4, 'each run made its own DAGs');
+});
+
+test('a retried reservation is the same reservation: the registry records one claim, and the retry gets the same answer', async () => {
+  const site = await makeSite({ ...FAST });
+  const config = siteConfig(site);
+  const source = new LocalSeasonSource(join(site.root, 'des_seasons_used.txt'));
+  const owner = nextId('reserve');
+  const registry = server.env.client.workflow.getHandle(SEASON_REGISTRY_WORKFLOW_ID);
+  const claimsOf = async () =>
+    ((await registry.fetchHistory()).events ?? []).filter((e) => {
+      const accepted = e.workflowExecutionUpdateAcceptedEventAttributes;
+      const data = accepted?.acceptedRequest?.input?.args?.payloads?.[0]?.data;
+      return data && Buffer.from(data).toString('utf8').includes(owner);
+    }).length;
+  const [first, retried] = await withWorker(server.env, site, async () => {
+    const reserve = (): Promise<Reservation> =>
+      new MockActivityEnvironment(undefined, { client: server.env.client }).run(reserveSeasonWith, config, source, {
+        owner,
+        requested: 'auto' as const,
+      });
+    return [await reserve(), await reserve()];
+  });
+  assert.deepEqual(retried, first, 'the retry is answered as the reservation was');
+  assert.equal(first.alreadyHeld, false);
+  assert.equal(await claimsOf(), 1, 'one claim in the registry');
 });
