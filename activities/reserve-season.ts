@@ -6,7 +6,8 @@
  * re-decides it. The season is then claimed through the registry's `claimSeason` Update (Update-
  * with-Start: a registry that does not exist, or was terminated, is started by the claim). The
  * registry serialises claims: when another run claimed the same season since it was read, this
- * one reads again and decides again (an explicitly requested season is then unavailable). Once
+ * one reads again and decides again (an explicitly requested season is then unavailable). A claim
+ * carries its own Update id (owner and season), so a retried claim is the same claim. Once
  * claimed, the season is written to the run directory's season.json, a durable record a new
  * registry's reservations are rebuilt from (by the next decision) should this one be lost.
  */
@@ -59,9 +60,14 @@ export async function reserveSeasonWith(
   }
 }
 
-/** Claims the season through the registry's Update, starting the registry if there is none running. */
+/**
+ * Claims the season through the registry's Update, starting the registry if there is none running.
+ * The Update's id is the claim's (claimUpdateId): a retried reservation (the activity's retry, a
+ * worker that died after sending it, a resume) is the same reservation, not a second claim.
+ */
 function claim(client: Client, request: ClaimSeasonRequest): Promise<Reservation> {
   return client.workflow.executeUpdateWithStart(claimSeasonUpdate, {
+    updateId: claimUpdateId(request),
     args: [request],
     startWorkflowOperation: new WithStartWorkflowOperation(SEASON_REGISTRY_WORKFLOW_TYPE, {
       workflowId: SEASON_REGISTRY_WORKFLOW_ID,
@@ -69,6 +75,11 @@ function claim(client: Client, request: ClaimSeasonRequest): Promise<Reservation
       workflowIdConflictPolicy: 'USE_EXISTING',
     }),
   });
+}
+
+/** The id of a run's claim of a season: deterministic, from who claims (the run's workflow id) and which season. */
+export function claimUpdateId({ owner, season }: Pick<ClaimSeasonRequest, 'owner' | 'season'>): string {
+  return `claim-season-${season}-for-${owner}`;
 }
 
 /** Writes season.json unless it already says this run's season (a retry, a resume). */

@@ -3,8 +3,9 @@
  * exposure in exposures.list (refreshed once with getExposureInfo.sh when some are missing), the
  * season's form, every rc key and value, maxConcurrent, the gw_workflow directory and its scripts.
  */
+import { createHash } from 'node:crypto';
 import { access, constants, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Exposure } from '../common/contract.js';
 import { DEFAULT_MAX_CONCURRENT, MAX_EXPOSURES_PER_RUN } from '../common/contract.js';
 import { RcValueError, validateRcSettings } from '../common/dagmaker-rc.js';
@@ -217,10 +218,20 @@ export async function lookUpExposures(gwWorkflowDir: string, expnums: number[]):
   return found;
 }
 
-/** A workflow id made safe as a directory name. */
+/** A plain directory name: what a workflow id may be to name its directory as it is. */
+const PLAIN_NAME = /^[A-Za-z0-9._-]{1,255}$/;
+
+/**
+ * A workflow id as a directory name, one to one, so two runs never share a directory. An id that is
+ * already a plain name (letters, digits, `.`, `_`, `-`, at most 255 of them, not `.` or `..`) is its
+ * own name: the directories of runs from before stay where they are. Any other id is cleaned (each
+ * other character `_`, cut to 120) and followed by `+` and 16 hex digits of its SHA-256: `a/b` is
+ * `a_b+…` and `a_b` stays `a_b`. No plain name holds a `+`, so a changed id never meets a plain one.
+ */
 export function safeName(id: string): string {
-  const cleaned = basename(id.replace(/[^A-Za-z0-9._-]/g, '_'));
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? '_' : cleaned;
+  if (PLAIN_NAME.test(id) && id !== '.' && id !== '..') return id;
+  const cleaned = id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
+  return `${cleaned}+${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 16)}`;
 }
 
 async function isDirectory(p: string): Promise<boolean> {

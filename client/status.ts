@@ -139,7 +139,8 @@ async function liveNotes(client: Client, p: Progress): Promise<Map<number, strin
   const live = p.exposures.filter((e) => e.state !== 'waiting' && e.state !== 'submitted' && e.state !== 'failed');
   await Promise.all(
     live.slice(0, 50).map(async (e) => {
-      const child = client.workflow.getHandle(exposureWorkflowId(season, e.expnum));
+      const child = await childOf(client, p.workflowId, season, e.expnum);
+      if (!child) return;
       if (e.state.startsWith('waiting-for-')) {
         const w = await tryQuery(() => child.query(exposureWaitQuery), 3000);
         if (w?.lastCheck) notes.set(e.expnum, `last re-check ${w.lastCheck.at}: ${w.lastCheck.found}`);
@@ -156,4 +157,19 @@ async function liveNotes(client: Client, p: Progress): Promise<Map<number, strin
     }),
   );
   return notes;
+}
+
+/**
+ * The child of a run's exposure, as the run named it (exposureWorkflowId): on a shared season, the
+ * id naming the run, else (a run started before such ids) the plain one if that child is this run's.
+ */
+async function childOf(client: Client, run: string, season: number, expnum: number): Promise<WorkflowHandle | null> {
+  const ids = [...new Set([exposureWorkflowId(season, expnum, run), exposureWorkflowId(season, expnum)])];
+  if (ids.length === 1) return client.workflow.getHandle(ids[0]!);
+  for (const id of ids) {
+    const handle = client.workflow.getHandle(id);
+    const d = await handle.describe().catch(() => null);
+    if (d?.parentExecution?.workflowId === run) return handle;
+  }
+  return null;
 }

@@ -92,7 +92,8 @@ export type PostProcessingPhase =
   | 'running-postproc'
   | 'done'
   | 'no-candidates'
-  | 'failed';
+  | 'failed'
+  | 'cancelled';
 
 export interface PostProcessingProgress {
   workflowId: string;
@@ -104,8 +105,8 @@ export interface PostProcessingProgress {
   total: number;
   /** Still on the grid. */
   pending: number[];
-  /** What it waits for (the grid, the checkout), and since when. */
-  waitingFor?: { what: 'grid' | 'checkout'; message: string; since: string };
+  /** What it waits for (the grid, the checkout, the DES machine's worker to take its task), and since when. */
+  waitingFor?: { what: 'grid' | 'checkout' | 'worker'; message: string; since: string };
   /** What waiting for the grid has cost so far. */
   grid: GridWaitStats;
   /** The last look at the grid (workflow time), and when the next is due. */

@@ -43,6 +43,7 @@ import {
 import { packResult, unpackResult, type PackedResult } from '../common/outcome-codec.js';
 import { RUN_FILES, withPaths, workDirOf } from '../common/run-files.js';
 import { DESGW_BAND, DESGW_EXPOSURE, DESGW_NITE, DESGW_SEASON } from '../common/search-attributes.js';
+import { isTestSeason } from '../common/season-rules.js';
 import { activityOptions, WORKER_WAIT } from './activity-policies.js';
 import { exposureWorkflowId, processExposure } from './process-exposure.js';
 import { postProcessing } from './post-processing.js';
@@ -59,6 +60,7 @@ import {
   type RunFacts,
   withoutExposure,
 } from './result.js';
+import { onSite } from './on-site.js';
 import { waitOf, waitOut } from './wait-out.js';
 import { slidingWindow } from './window.js';
 
@@ -73,6 +75,8 @@ const PUBLISH_FAILURE = 'run-publishes-its-failure';
 const RESUME_NOTHING_LEFT = 'resume-with-nothing-left-writes-nothing';
 /** A child's exposureState is believed only from a child this run is running (see listen). */
 const CHILD_SIGNALS_CHECKED = 'child-signals-checked';
+/** A child of a shared test season (2206, 2208) has an id of its own run's (exposureWorkflowId). */
+const CHILD_ID_PER_RUN = 'shared-season-child-id-per-run';
 
 /** What a run carries across continue-as-new. */
 export interface CarriedState {
@@ -228,24 +232,15 @@ class Steps {
    * Runs a step on the DES machine. When no worker takes its task in time, the run shows
    * `waiting-for-worker` and waits on, the task starting the moment a worker takes it.
    */
-  private async onSite<T>(call: (a: StepActivities) => Promise<T>): Promise<T> {
-    try {
-      return await call(this.activities);
-    } catch (err) {
-      const waiting = waitOf(err);
-      if (waiting?.what !== 'worker') throw err;
-      const message = `${waiting.message}\n${waitAdvice('worker', this.workflowId, this.progress.pace)}`;
-      this.progress.runWaits({ ...waiting, message, since: new Date().toISOString() }, { show: true });
-      for (;;) {
-        try {
-          const r = await call(this.patient);
-          this.progress.runWaits(undefined, { show: true });
-          return r;
-        } catch (again) {
-          if (waitOf(again)?.what !== 'worker') throw again;
-        }
-      }
-    }
+  private onSite<T>(call: (a: StepActivities) => Promise<T>): Promise<T> {
+    return onSite((patiently) => call(patiently ? this.patient : this.activities), {
+      tell: (waiting) => {
+        const message = `${waiting?.message}\n${waitAdvice('worker', this.workflowId, this.progress.pace)}`;
+        this.progress.runWaits(waiting ? { ...waiting, message, since: new Date().toISOString() } : undefined, {
+          show: true,
+        });
+      },
+    });
   }
 
   /** Steps 1–4: validate, reserve a season, prepare the run directory, source the environment. */
@@ -387,8 +382,10 @@ class Steps {
     live.add(exposure.expnum);
     this.progress.setState(exposure.expnum, 'making-dag');
     try {
+      // On a shared test season the child's id names this run: another run may process the same exposure.
+      const perRun = isTestSeason(season) && patched(CHILD_ID_PER_RUN);
       const child = await startChild(processExposure, {
-        workflowId: exposureWorkflowId(season, exposure.expnum),
+        workflowId: exposureWorkflowId(season, exposure.expnum, perRun ? this.workflowId : undefined),
         staticSummary: `exposure ${exposure.expnum} (${exposure.band}, ${exposure.nite}), season ${season}`,
         typedSearchAttributes: [
           { key: DESGW_SEASON, value: season },

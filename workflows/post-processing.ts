@@ -6,7 +6,9 @@
  * `proceed` signal comes; judges each finished exposure's CCDs and forced photometry; writes the
  * complete exposures list and postproc_<SEASON>.ini; runs run_postproc.py in the checkout, one
  * post-processing per checkout at a time (a second waits its turn, saying so); and reports how it
- * ended: the candidate page, or no candidates, or a failure that names its output.
+ * ended: the candidate page, or no candidates, or a failure that names its output, or cancelled.
+ * When the DES machine's worker is away (a deploy), its activities wait for it (`waiting-for-worker`)
+ * rather than fail (on-site.ts).
  */
 import {
   ActivityFailure,
@@ -14,6 +16,7 @@ import {
   condition,
   ContinueAsNew,
   continueAsNew,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -25,7 +28,7 @@ import {
 import type { createActivities } from '../activities/index.js';
 import type { PostExposure, ResolvedPostProcessing } from '../activities/post-processing-types.js';
 import { errorForHistory, Failure, innermostMessage, innermostType } from '../common/failures.js';
-import { duration, nextStep, oneLine } from '../common/next-step.js';
+import { duration, nextStep, oneLine, waitAdvice } from '../common/next-step.js';
 import type {
   GridFinish,
   GridWaitStats,
@@ -36,15 +39,32 @@ import type {
 import { postProcessingProgressQuery, proceedSignal, retryNowSignal } from '../common/messages.js';
 import { DESGW_SEASON } from '../common/search-attributes.js';
 import type { NotifySinks } from '../common/notify.js';
+import { DEFAULT_TIMING } from '../common/settings.js';
 import { activityOptions } from './activity-policies.js';
+import { onSite, patient, type WorkerWait } from './on-site.js';
 import { notCountingShutdowns } from './shutdowns.js';
 import { StatusPublisher } from './status-publisher.js';
 
 type Activities = ReturnType<typeof createActivities>;
 const { notifier } = proxySinks<NotifySinks>();
 
-const files = proxyActivities<Activities>(activityOptions('files'));
-const grid = proxyActivities<Activities>(activityOptions('grid'));
+/**
+ * Patch ids of changes to this workflow's commands (see the README, "Deploying new workflow code").
+ * A site activity that no worker took in time waits for one (waiting-for-worker) instead of failing.
+ */
+const WAITS_FOR_WORKER = 'post-processing-waits-for-worker';
+/** A cancelled post-processing publishes phase and DesgwStatus `cancelled` (not `failed`) before it ends. */
+const PUBLISHES_CANCELLED = 'post-processing-publishes-cancelled';
+
+/** The site's activities, with their own options, and patient while they wait for the DES machine's worker. */
+const site = (patiently: boolean) => {
+  const options = (kind: 'files' | 'grid') => (patiently ? patient(activityOptions(kind)) : activityOptions(kind));
+  return {
+    files: proxyActivities<Activities>(options('files')),
+    grid: proxyActivities<Activities>(options('grid')),
+  };
+};
+const SITE = { now: site(false), patiently: site(true) };
 const postproc = proxyActivities<Activities>(activityOptions('postproc'));
 
 /** How often a post-processing waiting for the checkout tries again (or at once on retryNow). */
@@ -89,7 +109,7 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
   let failure: string | undefined;
   // Shows where it stands (Current Details, DesgwStatus) and tells the night's people when it waits or ends.
   const status = new StatusPublisher(
-    (s) => /^(waiting-for-|done$|no-candidates$|failed$)/.test(s),
+    (s) => /^(waiting-for-|done$|no-candidates$|failed$|cancelled$)/.test(s),
     (s) =>
       notifier.notify({
         workflowId,
@@ -103,8 +123,25 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
   const publish = (): void => status.show(describe(view), view);
   publish();
 
+  /** What it waited for before the DES machine's worker went away (the grid, the checkout): shown again once it is back. */
+  let beforeWorker: PostProcessingProgress['waitingFor'];
+  const workerWait: WorkerWait = {
+    mayWait: () => patched(WAITS_FOR_WORKER),
+    tell: (waiting) => {
+      if (waiting) {
+        beforeWorker = view.waitingFor;
+        const message = `${waiting.message}\n${waitAdvice('worker', workflowId, DEFAULT_TIMING)}`;
+        view.waitingFor = { what: 'worker', message, since: new Date().toISOString() };
+      } else view.waitingFor = beforeWorker;
+      publish();
+    },
+  };
+  /** Runs a site activity; while no worker takes it, waits for one (waiting-for-worker). */
+  const onDesMachine = <T>(call: (a: ReturnType<typeof site>) => Promise<T>): Promise<T> =>
+    onSite((patiently) => call(patiently ? SITE.patiently : SITE.now), workerWait);
+
   try {
-    const run = carried?.run ?? (await files.resolvePostProcessing({ ...input, workflowId }));
+    const run = carried?.run ?? (await onDesMachine((a) => a.files.resolvePostProcessing({ ...input, workflowId })));
     view.season = run.season;
     view.triggerId = run.trigger.triggerId;
     view.total = run.exposures.length;
@@ -115,12 +152,14 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     view.phase = 'judging';
     view.waitingFor = undefined;
     publish();
-    const judged = await grid.judgeExposures({
-      season: run.season,
-      pnfsRoot: run.pnfsRoot,
-      minCompleteCcds: run.minCompleteCcds,
-      exposures: run.exposures.map((e) => ({ ...e, finished: finished.get(e.expnum) ?? null })),
-    });
+    const judged = await onDesMachine((a) =>
+      a.grid.judgeExposures({
+        season: run.season,
+        pnfsRoot: run.pnfsRoot,
+        minCompleteCcds: run.minCompleteCcds,
+        exposures: run.exposures.map((e) => ({ ...e, finished: finished.get(e.expnum) ?? null })),
+      }),
+    );
     view.grid.pnfsReads += judged.pnfsReads;
     const verdicts = judged.verdicts;
     const leftOut = verdicts.filter((v) => !v.passed).map((v) => ({ expnum: v.expnum, reason: v.reason ?? '' }));
@@ -135,15 +174,17 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       });
     }
 
-    const inputs = await files.writePostprocInputs({
-      workflowId,
-      season: run.season,
-      expnums: passed.map((v) => v.expnum),
-      bands: [...new Set(passed.map((v) => v.band))],
-      trigger: run.trigger,
-      postProcessingDir: run.postProcessingDir,
-      outputDir: run.outputDir,
-    });
+    const inputs = await onDesMachine((a) =>
+      a.files.writePostprocInputs({
+        workflowId,
+        season: run.season,
+        expnums: passed.map((v) => v.expnum),
+        bands: [...new Set(passed.map((v) => v.band))],
+        trigger: run.trigger,
+        postProcessingDir: run.postProcessingDir,
+        outputDir: run.outputDir,
+      }),
+    );
     const ran = await runInCheckout(run, inputs);
     view.phase = ran.outcome === 'success' ? 'done' : 'no-candidates';
     if (ran.masterHtml) view.masterHtml = ran.masterHtml;
@@ -170,6 +211,14 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     };
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
+    // Cancelled by a person: it ends cancelled, and says so everywhere it shows.
+    if (isCancellation(err) && patched(PUBLISHES_CANCELLED)) {
+      view.phase = 'cancelled';
+      view.waitingFor = undefined;
+      log.info(`post-processing ${workflowId} was cancelled`);
+      publish();
+      throw err;
+    }
     view.phase = 'failed';
     view.waitingFor = undefined;
     failure = errorForHistory(oneLine(innermostMessage(err)));
@@ -198,13 +247,15 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     for (;;) {
       const now = Date.now();
       const askQueue = now - lastQueue >= run.jobsubQEveryS * 1000;
-      const r = await grid.checkGrid({
-        season: run.season,
-        pnfsRoot: run.pnfsRoot,
-        exposures: pending(),
-        askQueue,
-        ...(run.envFile ? { envFile: run.envFile } : {}),
-      });
+      const r = await onDesMachine((a) =>
+        a.grid.checkGrid({
+          season: run.season,
+          pnfsRoot: run.pnfsRoot,
+          exposures: pending(),
+          askQueue,
+          ...(run.envFile ? { envFile: run.envFile } : {}),
+        }),
+      );
       if (r.jobsubQCalls > 0) lastQueue = now;
       for (const f of r.finished) finished.set(f.expnum, f.how);
       view.grid.polls++;
@@ -254,18 +305,23 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       view.phase = 'running-postproc';
       publish();
       try {
-        // A deploy that stops it is not its failure: run again, with its retries less only real failures.
+        // A deploy that stops it is not its failure: run again, with its retries less only real failures,
+        // and its worker away for the deploy: the re-run waits for one.
         const r = await notCountingShutdowns(activityOptions('postproc'), (o) =>
-          postproc.runPostproc.executeWithOptions(o, [
-            {
-              workflowId,
-              season: run.season,
-              postProcessingDir: run.postProcessingDir,
-              outputDir: run.outputDir,
-              inputs,
-              skipTo: run.skipTo,
-            },
-          ]),
+          onSite(
+            (patiently) =>
+              postproc.runPostproc.executeWithOptions(patiently ? patient(o) : o, [
+                {
+                  workflowId,
+                  season: run.season,
+                  postProcessingDir: run.postProcessingDir,
+                  outputDir: run.outputDir,
+                  inputs,
+                  skipTo: run.skipTo,
+                },
+              ]),
+            workerWait,
+          ),
         );
         view.waitingFor = undefined;
         return r;

@@ -39,11 +39,14 @@ import { waitOf, waitOut, type Recheck } from './wait-out.js';
 import { notCountingShutdowns } from './shutdowns.js';
 import { countingAttempts } from './attempts.js';
 import { DEFAULT_TIMING } from '../common/settings.js';
+import { isTestSeason } from '../common/season-rules.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
 /** Patch ids of changes to this workflow's commands (see the README, "Deploying new workflow code"). */
 const WAIT_ONCE = 'wait-tells-parent-once';
+/** The failure record that no worker took in time waits for one (waiting-for-worker), as every step does. */
+const RECORD_WAITS_FOR_WORKER = 'record-failure-waits-for-worker';
 
 export interface ProcessExposureInput extends Exposure {
   season: number;
@@ -70,7 +73,8 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
   const submitOptions = { ...activityOptions('submit', input.retryInitialIntervalS), summary: `submit ${expnum}` };
   const { makeDag } = proxyActivities<Activities>(dagmakerOptions);
   const { submitDag } = proxyActivities<Activities>(submitOptions);
-  const { recordFailure } = proxyActivities<Activities>(activityOptions('record'));
+  const recordOptions = activityOptions('record');
+  const { recordFailure } = proxyActivities<Activities>(recordOptions);
   const started = Date.now();
   const result: ExposureResult = {
     expnum,
@@ -112,17 +116,21 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     showWait();
   };
   showWait();
-  /** Runs a step; what it fails for that is waited out (WAITS), it waits out, telling the parent once. */
+  /**
+   * Runs a step; what it fails for that is waited out (WAITS), it waits out, telling the parent once.
+   * `patch`: a step that waits only in histories that reach its wait under that patch.
+   */
   const step = async <T>(
     state: ExposureState,
     options: ActivityOptions,
     run: (o: ActivityOptions) => Promise<T>,
+    patch?: string,
   ): Promise<T> => {
     try {
       return await run(options);
     } catch (err) {
       const waiting = waitOf(err);
-      if (!waiting) throw err;
+      if (!waiting || (patch !== undefined && !patched(patch))) throw err;
       if (!patched(WAIT_ONCE)) return legacyProxyWait(state, () => run(options), err);
       const once = { ...options, retry: { ...options.retry, maximumAttempts: 1 } };
       // Waiting for a worker, the task waits long to start, and keeps its quick retries once it has.
@@ -212,8 +220,16 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     result.error = errorForHistory(error);
     result.durationsMs.total = Date.now() - started;
     moveOn('failed');
-    // Kept whole beside the exposure's files, so a resumed run knows it failed for good.
-    await CancellationScope.nonCancellable(() => recordFailure({ workDir, expnum, error }));
+    // Kept whole beside the exposure's files, so a resumed run knows it failed for good; while the
+    // DES machine's worker is away, the record waits for it (waiting-for-worker) like every step.
+    await CancellationScope.nonCancellable(() =>
+      step(
+        'failed',
+        recordOptions,
+        (o) => recordFailure.executeWithOptions(o, [{ workDir, expnum, error }]),
+        RECORD_WAITS_FOR_WORKER,
+      ),
+    );
     // The exposure fails (visible as a failed child in the Web UI), carrying its report for the parent.
     throw ApplicationFailure.nonRetryable(result.error, Failure.ExposureFailed, result);
   }
@@ -242,9 +258,16 @@ const WAITING_STATE: Record<WaitingFor, ExposureState> = {
   environment: 'waiting',
 };
 
-/** Deterministic child id: the same season and exposure always map to the same workflow id. */
-export function exposureWorkflowId(season: number, expnum: number): string {
-  return `desgw-season-${season}-exp-${expnum}`;
+/**
+ * An exposure's child workflow id, the one function the run and `desgw status` derive it with. The
+ * same season and exposure map to the same id (`desgw-season-612-exp-1210447`), so a person finds
+ * it. A shared test season (2206, 2208) is processed by several runs at once, perhaps the same
+ * exposure: given the run's id (`run`), a child of a shared season also names its run
+ * (`desgw-season-2206-exp-941225-of-<run>`), so two runs' children never collide.
+ */
+export function exposureWorkflowId(season: number, expnum: number, run?: string): string {
+  const id = `desgw-season-${season}-exp-${expnum}`;
+  return run !== undefined && isTestSeason(season) ? `${id}-of-${run}` : id;
 }
 
 function runDirOf(workDir: string): string {
