@@ -297,7 +297,7 @@ test('status follows a run into its post-processing, repeating its wait line and
       async () => {
         const r = await desgw(['status', id]);
         last = r.stdout + r.stderr;
-        return /then post-processing .*waiting-for-grid/.test(r.stdout) ? r : null;
+        return /then post-processing .*waiting-for-grid/.test(r.stdout) && /desgw proceed /.test(r.stdout) ? r : null;
       },
       90_000,
       500,
