@@ -405,6 +405,7 @@ class Steps {
             outageRecheckS: this.timing.outageRecheckS,
             outageRecheckMaxS: this.timing.outageRecheckMaxS,
             retryInitialIntervalS: this.timing.retryInitialIntervalS,
+            historyEventLimit: this.timing.historyEventLimit,
           },
         ],
       });

@@ -14,6 +14,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
   patched,
@@ -25,6 +26,7 @@ import {
 import type { Exposure, ExposureResult, ExposureState } from '../common/contract.js';
 import { errorForHistory, Failure, type WaitingFor } from '../common/failures.js';
 import type { createActivities } from '../activities/index.js';
+import type { MakeDagResult } from '../activities/types.js';
 import { exposurePaths } from '../common/run-files.js';
 import { activityOptions, WORKER_WAIT } from './activity-policies.js';
 import {
@@ -47,6 +49,19 @@ type Activities = ReturnType<typeof createActivities>;
 const WAIT_ONCE = 'wait-tells-parent-once';
 /** The failure record that no worker took in time waits for one (waiting-for-worker), as every step does. */
 const RECORD_WAITS_FOR_WORKER = 'record-failure-waits-for-worker';
+/** A long wait (a proxy for days, an outage) continues as new before its history grows large. */
+const WAIT_CONTINUES_AS_NEW = 'exposure-wait-continues-as-new';
+
+/** What an exposure that continued as new in a long wait carries to its next execution. */
+export interface CarriedExposure {
+  /** Its DAG, when it was made (the submission waited): not made again. */
+  dag?: Pick<MakeDagResult, 'recommendedSubmit' | 'warnings' | 'durationMs'>;
+  attempts: { dagmaker: number; submit: number };
+  startedMs: number;
+  /** What it waited for, already told to the parent (not told again), and since when. */
+  waiting: { what: WaitingFor; since: string };
+  continuedAsNew: number;
+}
 
 export interface ProcessExposureInput extends Exposure {
   season: number;
@@ -62,9 +77,11 @@ export interface ProcessExposureInput extends Exposure {
   outageRecheckMaxS?: number;
   /** The run's first retry interval, when it sets one (see activity-policies). */
   retryInitialIntervalS?: number;
+  /** Events after which a long wait continues as new (the site's DESGW_HISTORY_EVENT_LIMIT). */
+  historyEventLimit?: number;
 }
 
-export async function processExposure(input: ProcessExposureInput): Promise<ExposureResult> {
+export async function processExposure(input: ProcessExposureInput, carried?: CarriedExposure): Promise<ExposureResult> {
   const { expnum, workDir } = input;
   const dagmakerOptions = {
     ...activityOptions('dagmaker', input.retryInitialIntervalS),
@@ -75,7 +92,7 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
   const { submitDag } = proxyActivities<Activities>(submitOptions);
   const recordOptions = activityOptions('record');
   const { recordFailure } = proxyActivities<Activities>(recordOptions);
-  const started = Date.now();
+  const started = carried?.startedMs ?? Date.now();
   const result: ExposureResult = {
     expnum,
     band: input.band,
@@ -83,7 +100,7 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     ...exposurePaths(expnum, runDirOf(workDir)),
     status: 'failed',
     warnings: [],
-    attempts: { dagmaker: 0, submit: 0 },
+    attempts: carried ? { ...carried.attempts } : { dagmaker: 0, submit: 0 },
     durationsMs: { total: 0 },
   };
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
@@ -101,7 +118,7 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
   };
   // What it waits for and when it last checked: its own Current Details and the exposureWait query
   // (a re-check that changed nothing tells the parent nothing).
-  const waitView: ExposureWait = { expnum, state: 'making-dag' };
+  const waitView: ExposureWait = { expnum, state: carried?.dag ? 'submitting' : 'making-dag' };
   setHandler(exposureWaitQuery, () => waitView);
   const pace = {
     proxyRecheckS: recheck.proxyS,
@@ -141,15 +158,32 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
         () => wakeups,
         (w) => {
           Object.assign(waitView, { state: WAITING_STATE[w.what], what: w.what, message: w.message });
-          waitView.since = new Date().toISOString();
+          // The wait an earlier execution told the parent of goes on: not told again.
+          const goesOn = toldBefore?.what === w.what;
+          waitView.since = goesOn ? toldBefore!.since : new Date().toISOString();
+          toldBefore = undefined;
           delete waitView.lastCheck;
           showWait();
-          return tell(WAITING_STATE[w.what], w.message);
+          return goesOn ? undefined : tell(WAITING_STATE[w.what], w.message);
         },
         (what) => run(what === 'worker' ? patient : once),
         (rechecked) => {
           Object.assign(waitView, rechecked);
           showWait();
+        },
+        {
+          full: () =>
+            (workflowInfo().continueAsNewSuggested ||
+              workflowInfo().historyLength > (input.historyEventLimit ?? DEFAULT_TIMING.historyEventLimit)) &&
+            patched(WAIT_CONTINUES_AS_NEW),
+          carryOn: (w) =>
+            continueAsNew<typeof processExposure>(input, {
+              ...(madeDag ? { dag: madeDag } : {}),
+              attempts: result.attempts,
+              startedMs: started,
+              waiting: { what: w.what, since: waitView.since ?? new Date().toISOString() },
+              continuedAsNew: (carried?.continuedAsNew ?? 0) + 1,
+            }),
         },
       );
       moveOn(state);
@@ -175,27 +209,36 @@ export async function processExposure(input: ProcessExposureInput): Promise<Expo
     }
   };
 
-  let stage: 'dagmaker' | 'submit' = 'dagmaker';
+  /** The wait an earlier execution (before continuing as new) told the parent of. */
+  let toldBefore = carried?.waiting;
+  /** The DAG, once made (carried across continue-as-new with the submission's wait). */
+  let madeDag = carried?.dag;
+  let stage: 'dagmaker' | 'submit' = madeDag ? 'submit' : 'dagmaker';
   // Every attempt of each activity execution counts, whatever ended it (workflows/attempts.ts).
   const counted =
     <T extends { attempt: number }>(call: (o: ActivityOptions) => Promise<T>) =>
     (o: ActivityOptions): Promise<T> =>
       countingAttempts(o, call, (n) => (result.attempts[stage] += n));
   try {
-    const dag = await step('making-dag', dagmakerOptions, (o) =>
-      notCountingShutdowns(
-        o,
-        counted((oo) =>
-          makeDag.executeWithOptions(oo, [{ expnum, workDir, envFile: input.envFile, script: input.dagmakerScript }]),
+    const dag =
+      madeDag ??
+      (await step('making-dag', dagmakerOptions, (o) =>
+        notCountingShutdowns(
+          o,
+          counted((oo) =>
+            makeDag.executeWithOptions(oo, [{ expnum, workDir, envFile: input.envFile, script: input.dagmakerScript }]),
+          ),
         ),
-      ),
-    );
+      ));
     result.durationsMs.dagmaker = dag.durationMs;
     result.warnings = dag.warnings;
-    stage = 'submit';
-    moveOn('submitting');
-    // Not awaited: the parent's progress need not hold up the submission.
-    tell('submitting').catch(() => undefined);
+    if (!madeDag) {
+      madeDag = { recommendedSubmit: dag.recommendedSubmit, warnings: dag.warnings, durationMs: dag.durationMs };
+      stage = 'submit';
+      moveOn('submitting');
+      // Not awaited: the parent's progress need not hold up the submission.
+      tell('submitting').catch(() => undefined);
+    }
     const sub = await step('submitting', submitOptions, (o) =>
       notCountingShutdowns(
         o,

@@ -51,11 +51,15 @@ export async function waitOut<T>(
   onWaiting: (w: Waiting) => Promise<void> | void,
   tryOnce: (waiting: WaitingFor) => Promise<T>,
   onRecheck: (r: Rechecked) => void = () => undefined,
+  /** A wait of weeks continues as new before its history grows large: `carryOn` does (it never returns). */
+  carry?: { full: () => boolean; carryOn: (w: Waiting) => Promise<never> },
 ): Promise<T> {
   let { what } = first;
+  let last: Waiting = first;
   await onWaiting(first);
   let delayS = what === 'proxy' ? recheck.proxyS : recheck.outageS;
   for (;;) {
+    if (carry?.full()) await carry.carryOn(last);
     // A task waiting for a worker starts the moment one takes it: nothing to wait for here.
     if (what !== 'worker') {
       onRecheck({ nextCheckAt: new Date(Date.now() + delayS * 1000).toISOString() });
@@ -70,6 +74,7 @@ export async function waitOut<T>(
       onRecheck({
         lastCheck: { at: new Date().toISOString(), found: still.what === what ? 'nothing changed' : still.message },
       });
+      last = still;
       if (still.what !== what) {
         what = still.what;
         await onWaiting(still);

@@ -1,8 +1,10 @@
 /**
- * `temporal workflow reset`, which the runbook calls safe, as an operator runs it: a run that waited
- * for a proxy, for jobsub and for the DES database is reset to its first workflow task with its
- * signals reapplied (the CLI's default). The children's old `exposureState` signals arrive again
- * before any child of the new run exists; believed, they would pause the window for good.
+ * What an ordinary night's waits must survive. `temporal workflow reset`, which the runbook calls
+ * safe, as an operator runs it: a run that waited for a proxy, for jobsub and for the DES database
+ * is reset to its first workflow task with its signals reapplied (the CLI's default); the
+ * children's old `exposureState` signals arrive again before any child of the new run exists, and
+ * believed, they would pause the window for good. And a wait of weeks: an exposure's wait
+ * continues as new before its history grows large, telling its run nothing again.
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -91,5 +93,64 @@ test('a run that waited for a proxy, jobsub and the database, reset to its first
         assert.equal(submits.filter((s) => s.expnum === e).length, 1, `exposure ${e} was submitted once`);
     },
     { timing: { proxyRecheckS: 1, outageRecheckS: 1, outageRecheckMaxS: 1, retryInitialIntervalS: 1.5 } },
+  );
+});
+
+test("an exposure's long wait for a proxy continues as new before its history grows large, tells the run once, and submits once when the proxy is back", async () => {
+  const site = await makeSite();
+  const list = await site.list('long-proxy.list', [1210473]);
+  const id = `long-wait-${process.pid}`;
+  await site.fault('submit_fail.1210473', '1');
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const handle = await server.env.client.workflow.start(imageProcessing, {
+        taskQueue: TASK_QUEUE,
+        workflowId: id,
+        args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'off' } }],
+      });
+      // The DAG is made; the proxy expires between two attempts of its submission, which then
+      // waits, re-checking every 0.2 s.
+      await eventually('a first submission attempt to fail', async () =>
+        (await site.ledger()).some((e) => e.event === 'submit_failed' && Number(e.expnum) === 1210473),
+      );
+      await site.fault('proxy_expired');
+      const p = await eventually('the exposure to wait for a proxy', async () => {
+        const v: Progress = await handle.query(progressQuery);
+        return v.waitingFor?.what === 'proxy' ? v : null;
+      });
+      const child = server.env.client.workflow.getHandle(`desgw-season-${p.season}-exp-1210473`);
+      await eventually(
+        'the wait to continue as new twice',
+        async () => {
+          const runs = [];
+          for await (const w of server.env.client.workflow.list({ query: `WorkflowId = '${child.workflowId}'` }))
+            runs.push(w);
+          return runs.length >= 3;
+        },
+        90_000,
+        500,
+      );
+      await rm(join(site.state, 'faults', 'proxy_expired'));
+      const result = (await handle.result()) as ImageProcessingResult;
+      assert.equal(result.counts.submitted, 1);
+      assert.equal((await site.ledger()).filter((e) => e.event === 'submit').length, 1, 'submitted once');
+      assert.equal(
+        (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length,
+        1,
+        'its DAG was not made again after continuing as new',
+      );
+      const told = ((await handle.fetchHistory()).events ?? []).filter(
+        (e) =>
+          e.workflowExecutionSignaledEventAttributes?.signalName === 'exposureState' &&
+          JSON.stringify(e.workflowExecutionSignaledEventAttributes.input ?? {}).length > 0,
+      ).length;
+      assert.ok(
+        told <= 3,
+        `the run was told of the exposure ${told} times (submitting, waiting), not once per execution`,
+      );
+    },
+    { timing: { proxyRecheckS: 0.2, retryInitialIntervalS: 1, historyEventLimit: 60 } },
   );
 });
