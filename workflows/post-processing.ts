@@ -30,6 +30,7 @@ import type { PostExposure, ResolvedPostProcessing } from '../activities/post-pr
 import { errorForHistory, Failure, innermostMessage, innermostType } from '../common/failures.js';
 import { duration, nextStep, oneLine, waitAdvice } from '../common/next-step.js';
 import type {
+  ExposureVerdict,
   GridFinish,
   GridWaitStats,
   PostProcessingInput,
@@ -73,6 +74,8 @@ const CHECKOUT_RETRY = '60 seconds';
 /** Patch ids of changes to this workflow's commands (see the README, "Deploying new workflow code"). */
 /** A long grid wait continues as new (came after the v4 histories, whose open runs wait on without it). */
 const CONTINUES_AS_NEW = 'postproc-grid-wait-continues-as-new';
+/** A long wait for a held checkout continues as new too, carrying what was judged and written. */
+const CHECKOUT_WAIT_CONTINUES_AS_NEW = 'postproc-checkout-wait-continues-as-new';
 
 /** What a long grid wait carries across continue-as-new. */
 export interface CarriedWait {
@@ -87,7 +90,17 @@ export interface CarriedWait {
   /** What it showed (DesgwStatus) and since when it waits: the new run tells nobody again (absent before). */
   shownStatus?: string;
   waitingSince?: string;
+  /** A long wait for the checkout: the exposures were judged and the inputs written already. */
+  judged?: Judged;
 }
+
+/** The exposures judged and run_postproc.py's inputs written: all a pass needs (carried by a checkout wait). */
+interface Judged {
+  verdicts: ExposureVerdict[];
+  inputs: PostprocInputs;
+  proceededBecause?: 'deadline' | 'proceed-signal';
+}
+type PostprocInputs = Awaited<ReturnType<Activities['writePostprocInputs']>>;
 
 export async function postProcessing(input: PostProcessingInput, carried?: CarriedWait): Promise<PostProcessingResult> {
   const { workflowId } = workflowInfo();
@@ -148,44 +161,10 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     if (run.warnings) view.warnings = run.warnings;
     if (!carried) upsertSearchAttributes([{ key: DESGW_SEASON, value: run.season }]);
 
-    const { finished, proceededBecause } = await waitForGrid(run);
-    view.phase = 'judging';
-    view.waitingFor = undefined;
-    publish();
-    const judged = await onDesMachine((a) =>
-      a.grid.judgeExposures({
-        season: run.season,
-        pnfsRoot: run.pnfsRoot,
-        minCompleteCcds: run.minCompleteCcds,
-        exposures: run.exposures.map((e) => ({ ...e, finished: finished.get(e.expnum) ?? null })),
-      }),
-    );
-    view.grid.pnfsReads += judged.pnfsReads;
-    const verdicts = judged.verdicts;
+    const judged = carried?.judged ?? (await gridThenJudge(run));
+    const { verdicts, inputs, proceededBecause } = judged;
     const leftOut = verdicts.filter((v) => !v.passed).map((v) => ({ expnum: v.expnum, reason: v.reason ?? '' }));
-    const passed = verdicts.filter((v) => v.passed);
-    if (passed.length === 0) {
-      throw ApplicationFailure.create({
-        type: Failure.NoExposurePassed,
-        nonRetryable: true,
-        message: `no exposure passed the grid checks, so run_postproc.py was not started: ${leftOut
-          .map((l) => `${l.expnum}: ${errorForHistory(l.reason, 160)}`)
-          .join('; ')}`,
-      });
-    }
-
-    const inputs = await onDesMachine((a) =>
-      a.files.writePostprocInputs({
-        workflowId,
-        season: run.season,
-        expnums: passed.map((v) => v.expnum),
-        bands: [...new Set(passed.map((v) => v.band))],
-        trigger: run.trigger,
-        postProcessingDir: run.postProcessingDir,
-        outputDir: run.outputDir,
-      }),
-    );
-    const ran = await runInCheckout(run, inputs);
+    const ran = await runInCheckout(run, judged);
     view.phase = ran.outcome === 'success' ? 'done' : 'no-candidates';
     if (ran.masterHtml) view.masterHtml = ran.masterHtml;
     publish();
@@ -228,6 +207,48 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     throw err;
   }
 
+  /** Waits for the grid, judges each exposure, and writes run_postproc.py's list and ini. */
+  async function gridThenJudge(run: ResolvedPostProcessing): Promise<Judged> {
+    const { finished, proceededBecause } = await waitForGrid(run);
+    view.phase = 'judging';
+    view.waitingFor = undefined;
+    publish();
+    const judged = await onDesMachine((a) =>
+      a.grid.judgeExposures({
+        season: run.season,
+        pnfsRoot: run.pnfsRoot,
+        minCompleteCcds: run.minCompleteCcds,
+        exposures: run.exposures.map((e) => ({ ...e, finished: finished.get(e.expnum) ?? null })),
+      }),
+    );
+    view.grid.pnfsReads += judged.pnfsReads;
+    const verdicts = judged.verdicts;
+    const leftOut = verdicts.filter((v) => !v.passed).map((v) => ({ expnum: v.expnum, reason: v.reason ?? '' }));
+    const passed = verdicts.filter((v) => v.passed);
+    if (passed.length === 0) {
+      throw ApplicationFailure.create({
+        type: Failure.NoExposurePassed,
+        nonRetryable: true,
+        message: `no exposure passed the grid checks, so run_postproc.py was not started: ${leftOut
+          .map((l) => `${l.expnum}: ${errorForHistory(l.reason, 160)}`)
+          .join('; ')}`,
+      });
+    }
+
+    const inputs = await onDesMachine((a) =>
+      a.files.writePostprocInputs({
+        workflowId,
+        season: run.season,
+        expnums: passed.map((v) => v.expnum),
+        bands: [...new Set(passed.map((v) => v.band))],
+        trigger: run.trigger,
+        postProcessingDir: run.postProcessingDir,
+        outputDir: run.outputDir,
+      }),
+    );
+    return { verdicts, inputs, ...(proceededBecause ? { proceededBecause } : {}) };
+  }
+
   /**
    * Waits until every DAG has finished, or the deadline, or `proceed`. Each poll is one activity:
    * a stat per pending exposure's RUNEND marker, and jobsub_q when a minute has passed since the last.
@@ -239,9 +260,6 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     const pending = (): PostExposure[] => run.exposures.filter((e) => !finished.has(e.expnum));
     const started = carried?.waitStartedMs ?? Date.now();
     const deadline = started + run.gridDeadlineHours * 3600_000;
-    // A wait of hours polls hundreds of times: it continues as new before its history grows large.
-    const historyFull = () =>
-      workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (run.historyEventLimit ?? 10_000);
     let lastQueue = carried?.lastQueueMs ?? -Infinity;
     view.phase = 'waiting-for-grid';
     for (;;) {
@@ -280,7 +298,7 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       };
       publish();
       await condition(() => proceed, sleepS * 1000);
-      if (!proceed && historyFull() && patched(CONTINUES_AS_NEW)) {
+      if (!proceed && historyFull(run) && patched(CONTINUES_AS_NEW)) {
         const next: CarriedWait = {
           startedAt,
           run,
@@ -297,10 +315,8 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
   }
 
   /** Runs run_postproc.py; while another post-processing holds the checkout, waits its turn. */
-  async function runInCheckout(
-    run: ResolvedPostProcessing,
-    inputs: Awaited<ReturnType<Activities['writePostprocInputs']>>,
-  ) {
+  async function runInCheckout(run: ResolvedPostProcessing, judged: Judged) {
+    const { inputs } = judged;
     for (;;) {
       view.phase = 'running-postproc';
       publish();
@@ -333,14 +349,33 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
         view.waitingFor = {
           what: 'checkout',
           message: `${oneLine(cause.message)}; tried again every ${CHECKOUT_RETRY} (last at ${view.lastCheckAt}); to try now: desgw retry-now ${workflowId}`,
-          since: view.waitingFor?.since ?? new Date().toISOString(),
+          since: view.waitingFor?.since ?? carried?.waitingSince ?? new Date().toISOString(),
         };
         publish();
+        // A wait of days for a held checkout continues as new before its history grows large.
+        if (historyFull(run) && patched(CHECKOUT_WAIT_CONTINUES_AS_NEW)) {
+          await continueAsNew<typeof postProcessing>(input, {
+            startedAt,
+            run,
+            finished: [],
+            grid: view.grid,
+            waitStartedMs: 0,
+            lastQueueMs: null,
+            shownStatus: status.status,
+            waitingSince: view.waitingFor.since,
+            judged,
+          });
+        }
         const seen = wakeups;
         await condition(() => wakeups > seen, CHECKOUT_RETRY);
       }
     }
   }
+}
+
+/** A wait of hours polls hundreds of times: it continues as new before its history grows large. */
+function historyFull(run: ResolvedPostProcessing): boolean {
+  return workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (run.historyEventLimit ?? 10_000);
 }
 
 /** Current Details: a few lines of Markdown. */

@@ -90,3 +90,52 @@ test('a checkout held by another post-processing is waited for, saying so, and t
   assert.equal(result.outcome, 'success');
   assert.equal(tries, 2, 'one try while held, one on retryNow (not a retry storm)');
 });
+
+test('a long wait for a held checkout continues as new, carrying what was judged and written: nothing is judged or written again', async () => {
+  const run = validatedRun(range(2200, 2));
+  const base = stubActivities(run);
+  let tries = 0;
+  let judged = 0;
+  let written = 0;
+  const activities: Activities = {
+    ...base,
+    resolvePostProcessing: async (input) => ({ ...(await base.resolvePostProcessing(input)), historyEventLimit: 60 }),
+    judgeExposures: async (input) => {
+      judged++;
+      return base.judgeExposures(input);
+    },
+    writePostprocInputs: async (input) => {
+      written++;
+      return base.writePostprocInputs(input);
+    },
+    runPostproc: async () => {
+      // Held for 30 tries (a day at the real pace of one a minute), then free.
+      if (++tries <= 30)
+        throw failure(
+          Failure.CheckoutBusy,
+          'another post-processing (pp-other) is running in /stub/Post-Processing',
+          true,
+        );
+      return { outcome: 'success', reason: 'stub', logFile: '/stub/log', skipTo: null, durationMs: 1 };
+    },
+  };
+  const { result, runs } = await withStubs(server.env, activities, async () => {
+    const handle = await start();
+    // Each try is woken at once, as `desgw retry-now` would.
+    const waker = setInterval(() => void handle.signal(retryNowSignal).catch(() => undefined), 50);
+    try {
+      const result = await handle.result();
+      const runs = [];
+      for await (const w of server.env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
+        runs.push(w.runId);
+      return { result, runs };
+    } finally {
+      clearInterval(waker);
+    }
+  });
+  assert.equal(result.outcome, 'success');
+  assert.ok(runs.length >= 2, `it continued as new (${runs.length} executions)`);
+  assert.equal(judged, 1, 'judged once');
+  assert.equal(written, 1, 'inputs written once');
+  assert.equal(result.exposures.length, 2, 'the verdicts crossed continue-as-new');
+});
