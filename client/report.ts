@@ -120,7 +120,7 @@ export function formatProgress(p: Progress, notes: ReadonlyMap<number, string> =
     cols: [
       String(e.expnum),
       e.band ?? '',
-      statusOf(e) + (notes.has(e.expnum) ? ` (${notes.get(e.expnum)})` : ''),
+      statusOf(e) + ((notes.get(e.expnum) ?? e.note) ? ` (${notes.get(e.expnum) ?? e.note})` : ''),
       e.jobId ?? '-',
     ],
     under: e.error ? [`    ${e.error}`] : [],

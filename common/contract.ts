@@ -191,5 +191,7 @@ export interface Progress {
     recovered?: boolean;
     /** What DAGMaker warned of the exposure (e.g. `NO TEMPLATE IMAGES, DIFFIMG WILL FAIL`), once its child reported. */
     warnings?: string[];
+    /** In its quick retries: `attempt 3 of 6: <the last failure>` (cleared when it moves on). */
+    note?: string;
   }[];
 }

@@ -17,7 +17,9 @@ export const progressQuery = defineQuery<Progress>('progress');
  * from before it was sent).
  */
 export const exposureStateSignal =
-  defineSignal<[{ expnum: number; state: ExposureState; message?: string; childRunId?: string }]>('exposureState');
+  defineSignal<[{ expnum: number; state: ExposureState; message?: string; childRunId?: string; note?: string }]>(
+    'exposureState',
+  );
 /**
  * What an exposure's child waits for, and when it last checked (a re-check that changed nothing
  * tells the parent nothing, so `desgw status` asks the child itself).
@@ -32,8 +34,16 @@ export interface ExposureWait {
   lastCheck?: { at: string; found: string };
   /** When the next re-check is due. */
   nextCheckAt?: string;
+  /** In its quick retries: `attempt 3 of 6: <the last failure>`. */
+  retrying?: string;
 }
 export const exposureWaitQuery = defineQuery<ExposureWait>('exposureWait');
+/**
+ * Sent by the worker to an exposure's workflow when an attempt of its DAGMaker or submission failed
+ * and will be tried again (workers/attempt-interceptor.ts): the quick retries, visible while they happen.
+ */
+export const activityAttemptFailedSignal =
+  defineSignal<[{ activityType: string; attempt: number; message: string }]>('activityAttemptFailed');
 /** A person renewed the grid proxy: on the parent (which passes it on) or on a child. */
 export const proxyRenewedSignal = defineSignal('proxyRenewed');
 /** A person fixed what made setup_img_proc.sh fail: try it again. */

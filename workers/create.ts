@@ -3,6 +3,7 @@
  * anywhere), the site's activities, and DAGMaker with its host-wide cap (on the DES machine).
  * `npm run worker` and the tests build them here, so both run the same wiring.
  */
+import { tellFailedAttempts } from './attempt-interceptor.js';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { SeasonSource } from '../activities/support/season-source.js';
@@ -35,7 +36,12 @@ export async function createWorkers({
     defaultHeartbeatThrottleInterval: `${config.heartbeatEveryS} seconds`,
   };
   // A stopping worker lets running activities finish for this long before it stops them (the SDK's default is 0).
-  const site = { ...heartbeats, shutdownGraceTime: `${config.shutdownGraceS} seconds` };
+  const site = {
+    ...heartbeats,
+    shutdownGraceTime: `${config.shutdownGraceS} seconds`,
+    // A failed attempt of DAGMaker or a submission is shown while its retry waits.
+    interceptors: { activity: [tellFailedAttempts] },
+  };
   const workers: Promise<Worker>[] = [];
   if (config.roles.includes('workflows')) {
     workers.push(

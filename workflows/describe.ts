@@ -23,6 +23,10 @@ export function describeProgress(p: Progress): string {
         .map((w) => (c[`waiting-for-${w}`] ? ` · waiting for ${w} ${c[`waiting-for-${w}`]}` : ''))
         .join(''),
   );
+  // Exposures in their quick retries, e.g. `exposure 1210457: submitting (attempt 3 of 6: …)`.
+  const retrying = p.exposures.filter((e) => e.note);
+  for (const e of retrying.slice(0, 5)) lines.push(`exposure ${e.expnum}: ${e.state} (${e.note})`);
+  if (retrying.length > 5) lines.push(`and ${retrying.length - 5} more in their retries (desgw status)`);
   if (p.waitingFor) lines.push(...clip(p.waitingFor.message, MESSAGE_LIMIT).split('\n'));
   if (p.continuedAsNew) lines.push(`continued as new ${p.continuedAsNew} time(s)`);
   // One paragraph a line: Markdown joins single line breaks.

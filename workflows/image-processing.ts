@@ -168,7 +168,7 @@ function listen(progress: RunProgress): Signals {
     await Promise.allSettled(progress.waiting(which).map((e) => children.get(e)?.signal(signal)));
   };
   setHandler(progressQuery, () => progress.view);
-  setHandler(exposureStateSignal, ({ expnum, state, message, childRunId }) => {
+  setHandler(exposureStateSignal, ({ expnum, state, message, childRunId, note }) => {
     // A signal from a child this run is not running (one reapplied by a reset, or late from a child
     // of an earlier execution) would pause the window for good: believed only from the live child.
     if (patched(CHILD_SIGNALS_CHECKED)) {
@@ -176,7 +176,7 @@ function listen(progress: RunProgress): Signals {
       const child = children.get(expnum);
       if (child && childRunId !== undefined && child.firstExecutionRunId !== childRunId) return;
     }
-    progress.childSaid(expnum, state, message);
+    progress.childSaid(expnum, state, message, note);
   });
   setHandler(proxyRenewedSignal, () => wakeChildren(proxyRenewedSignal, (w) => w === 'proxy'));
   setHandler(retryEnvironmentSignal, () => void environmentRetries++);

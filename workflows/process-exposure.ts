@@ -30,6 +30,7 @@ import type { MakeDagResult } from '../activities/types.js';
 import { exposurePaths } from '../common/run-files.js';
 import { activityOptions, WORKER_WAIT } from './activity-policies.js';
 import {
+  activityAttemptFailedSignal,
   exposureStateSignal,
   exposureWaitQuery,
   proxyRenewedSignal,
@@ -104,8 +105,14 @@ export async function processExposure(input: ProcessExposureInput, carried?: Car
     durationsMs: { total: 0 },
   };
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
-  const tell = (state: ExposureState, message?: string) =>
-    parent.signal(exposureStateSignal, { expnum, state, message, childRunId: workflowInfo().firstExecutionRunId });
+  const tell = (state: ExposureState, message?: string, note?: string) =>
+    parent.signal(exposureStateSignal, {
+      expnum,
+      state,
+      message,
+      childRunId: workflowInfo().firstExecutionRunId,
+      ...(note ? { note } : {}),
+    });
 
   let wakeups = 0;
   setHandler(proxyRenewedSignal, () => void wakeups++);
@@ -128,7 +135,7 @@ export async function processExposure(input: ProcessExposureInput, carried?: Car
   const showWait = () =>
     setCurrentDetails(describeWait(waitView, waitAdvice(waitView.what ?? '', input.parentWorkflowId, pace)));
   const moveOn = (state: ExposureState) => {
-    for (const k of ['what', 'message', 'since', 'lastCheck', 'nextCheckAt'] as const) delete waitView[k];
+    for (const k of ['what', 'message', 'since', 'lastCheck', 'nextCheckAt', 'retrying'] as const) delete waitView[k];
     waitView.state = state;
     showWait();
   };
@@ -214,6 +221,17 @@ export async function processExposure(input: ProcessExposureInput, carried?: Car
   /** The DAG, once made (carried across continue-as-new with the submission's wait). */
   let madeDag = carried?.dag;
   let stage: 'dagmaker' | 'submit' = madeDag ? 'submit' : 'dagmaker';
+  // A failed attempt the worker told of (workers/attempt-interceptor.ts): shown here and in the run
+  // while the retry waits, e.g. `attempt 3 of 6: jobsub did not answer …`.
+  setHandler(activityAttemptFailedSignal, ({ activityType, attempt, message }) => {
+    const of = activityType === 'makeDag' ? 'dagmaker' : 'submit';
+    const max = (of === 'dagmaker' ? dagmakerOptions : submitOptions).retry?.maximumAttempts ?? 0;
+    // A late word from a step already done, the last attempt, or a wait's own single attempts.
+    if (of !== stage || waitView.what || attempt >= max) return;
+    waitView.retrying = `attempt ${attempt + 1} of ${max}: ${message}`;
+    showWait();
+    tell(waitView.state, undefined, waitView.retrying).catch(() => undefined);
+  });
   // Every attempt of each activity execution counts, whatever ended it (workflows/attempts.ts).
   const counted =
     <T extends { attempt: number }>(call: (o: ActivityOptions) => Promise<T>) =>
@@ -280,7 +298,7 @@ export async function processExposure(input: ProcessExposureInput, carried?: Car
 
 /** The child's Current Details: its state, and while it waits, since when, the last re-check and what to do. */
 function describeWait(w: ExposureWait, advice: string): string {
-  if (!w.what) return `**exposure ${w.expnum}** · ${w.state}`;
+  if (!w.what) return `**exposure ${w.expnum}** · ${w.state}${w.retrying ? ` (${w.retrying})` : ''}`;
   const lines = [`**exposure ${w.expnum}** · ${w.state} since ${w.since ?? '?'}`];
   if (w.lastCheck) lines.push(`last re-check ${w.lastCheck.at}: ${w.lastCheck.found}`);
   if (w.nextCheckAt) lines.push(`next re-check ${w.nextCheckAt}`);

@@ -119,6 +119,7 @@ export class RunProgress {
   setState(expnum: number, state: ExposureState, flags: ExposureFlags = {}): void {
     const entry = this.entries.get(expnum);
     if (!entry || entry.state === 'submitted' || entry.state === 'failed') return;
+    if (state !== entry.state) delete entry.note;
     this.view.counts[entry.state]--;
     this.view.counts[state]++;
     Object.assign(entry, { state }, definedOnly(flags));
@@ -133,7 +134,10 @@ export class RunProgress {
   }
 
   /** What a child said of its exposure: a new state, perhaps a wait and why. */
-  childSaid(expnum: number, state: ExposureState, message: string | undefined): void {
+  childSaid(expnum: number, state: ExposureState, message: string | undefined, note?: string): void {
+    const entry = this.entries.get(expnum);
+    if (entry && note) entry.note = note;
+    else if (entry) delete entry.note;
     this.setState(expnum, state);
     const what = WAITING_STATES[state];
     if (what) {

@@ -247,6 +247,11 @@ test('a wait says when it re-checks and which desgw command carries it on, never
         300,
       );
       assert.equal(retrying.exitCode, 3, 'a running run is not a success yet');
+      const retryDetails = await eventually('Current Details to show the attempt', async () => {
+        const d = (await temporal(['workflow', 'metadata', '--workflow-id', id])).stdout;
+        return /exposure 1210457: submitting \(attempt 2 of 6: /.test(d) ? d : null;
+      });
+      assert.ok(retryDetails);
       const done = await desgw(['watch', id]);
       assert.equal(done.exitCode, 0, done.stderr);
 
