@@ -29,6 +29,21 @@ const desgw = (args: string[]) =>
   });
 const temporal = (args: string[]) => execa(cli, [...args, '--address', server.env.address], { reject: false });
 const lines = (text: string) => text.trim().split('\n');
+/** The README's Temporal CLI recipe: start an imageProcessing run with this input (and flags). */
+const cliStart = (workflowId: string, input: object, ...flags: string[]) =>
+  temporal([
+    'workflow',
+    'start',
+    '--type',
+    'imageProcessing',
+    '--task-queue',
+    'desgw-image-processing',
+    '--workflow-id',
+    workflowId,
+    ...flags,
+    '--input',
+    JSON.stringify(input),
+  ]);
 const idsWhere = async (query: string) =>
   (
     JSON.parse((await temporal(['workflow', 'list', '--query', query, '--output', 'json'])).stdout || '[]') as {
@@ -132,21 +147,8 @@ test('desgw run over a completed run is refused in one line with the resume comm
     );
     assert.doesNotMatch(again.stdout, /started/);
 
-    const input = JSON.stringify({ exposureListFile: list, season: 650, rc: { WRITEDB: 'off' } });
-    const viaCli = await temporal([
-      'workflow',
-      'start',
-      '--type',
-      'imageProcessing',
-      '--task-queue',
-      'desgw-image-processing',
-      '--workflow-id',
-      'desgw-season-650',
-      '--id-reuse-policy',
-      'RejectDuplicate',
-      '--input',
-      input,
-    ]);
+    const input = { exposureListFile: list, season: 650, rc: { WRITEDB: 'off' } };
+    const viaCli = await cliStart('desgw-season-650', input, '--id-reuse-policy', 'RejectDuplicate');
     // The server refuses a new execution (the CLI may answer with the existing run's id): none is made.
     const after = await idsWhere('WorkflowId="desgw-season-650"');
     assert.deepEqual(after, before, `no new execution: ${viaCli.stdout} ${viaCli.stderr}`);
@@ -186,19 +188,8 @@ test("a resume whose list or rc is not the run's is refused naming the differenc
     const submitsBefore = (await site.ledger()).filter((e) => e.event === 'submit').length;
 
     // The README's Temporal CLI resume recipe, with another list and rc.
-    const drift = JSON.stringify({ exposureListFile: other, season: 651, rc: { WRITEDB: 'on' }, resume: {} });
-    const started = await temporal([
-      'workflow',
-      'start',
-      '--type',
-      'imageProcessing',
-      '--task-queue',
-      'desgw-image-processing',
-      '--workflow-id',
-      id,
-      '--input',
-      drift,
-    ]);
+    const drift = { exposureListFile: other, season: 651, rc: { WRITEDB: 'on' }, resume: {} };
+    const started = await cliStart(id, drift);
     assert.equal(started.exitCode, 0, started.stderr);
     const refused = await temporal(['workflow', 'result', '--workflow-id', id]);
     assert.notEqual(refused.exitCode, 0);
