@@ -29,7 +29,7 @@ import { completeExposuresFileName, formatCompleteExposures } from '../common/co
 import { errorForHistory, Failure } from '../common/failures.js';
 import { postprocIniFileName, writePostprocIni } from '../common/postproc-ini.js';
 import { findSilentFailures, judgeSilentFailures } from '../common/postproc-markers.js';
-import { judgePostprocEnd } from '../common/postproc-status.js';
+import { findEmptyDatabaseCrash, judgePostprocEnd } from '../common/postproc-status.js';
 import { decideSkipTo } from '../common/skip-to.js';
 import type { WorkerConfig } from '../common/settings.js';
 import { writeAtomically } from './support/atomic-file.js';
@@ -177,6 +177,14 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
       message: `${silent.message}${end.outcome === 'failed' ? `; besides, ${end.reason}${timedOut}` : ''}; its output: ${logFile}`,
     });
   }
+  const emptyDb = end.outcome === 'failed' && before === null ? findEmptyDatabaseCrash(r.output) : null;
+  if (emptyDb !== null)
+    // The same pass would crash the same way: candidates come only from the DB.
+    throw ApplicationFailure.create({
+      type: Failure.PostprocFailed,
+      nonRetryable: true,
+      message: `makeDataFiles found no candidate of season ${season} in the DES database (postproc_run.out line ${emptyDb}: IndexError in makedatafiles): SNCAND holds none for the season, as when its DAGs ran with WRITEDB=off (DAGMaker's default); candidates come only from there, so post-process a run made with WRITEDB=on; its output: ${logFile}`,
+    });
   if (end.outcome === 'failed') {
     throw ApplicationFailure.create({
       type: Failure.PostprocFailed,

@@ -25,6 +25,7 @@ import {
 import type { createActivities } from '../activities/index.js';
 import type { PostExposure, ResolvedPostProcessing } from '../activities/post-processing-types.js';
 import { errorForHistory, Failure, innermostMessage, innermostType } from '../common/failures.js';
+import { leftOutWarning } from '../common/exposure-gate.js';
 import { duration, nextStep, oneLine } from '../common/next-step.js';
 import type {
   GridFinish,
@@ -124,6 +125,10 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     view.grid.pnfsReads += judged.pnfsReads;
     const verdicts = judged.verdicts;
     const leftOut = verdicts.filter((v) => !v.passed).map((v) => ({ expnum: v.expnum, reason: v.reason ?? '' }));
+    // The verdicts choose the list, not the candidates: say what leaving an exposure out changes.
+    const gate = leftOutWarning(run.season, leftOut);
+    const warnings = [...(run.warnings ?? []), ...(gate ? [gate] : [])];
+    if (warnings.length > 0) view.warnings = warnings;
     const passed = verdicts.filter((v) => v.passed);
     if (passed.length === 0) {
       throw ApplicationFailure.create({
@@ -164,7 +169,7 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       leftOut,
       grid: view.grid,
       ...(proceededBecause ? { proceededBecause } : {}),
-      ...(run.warnings ? { warnings: run.warnings } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
       startedAt,
       finishedAt: new Date().toISOString(),
     };

@@ -15,6 +15,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import type { ImageProcessingResult } from '../../common/contract.js';
 import { TASK_QUEUE } from '../../common/contract.js';
+import { leftOutWarning } from '../../common/exposure-gate.js';
 import { Failure } from '../../common/failures.js';
 import { postProcessingProgressQuery, proceedSignal } from '../../common/messages.js';
 import type { PostProcessingInput, PostProcessingResult } from '../../common/post-processing-contract.js';
@@ -73,7 +74,7 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
       server.env.client.workflow.execute(imageProcessing, {
         taskQueue: TASK_QUEUE,
         workflowId: id,
-        args: [{ exposureListFile: list, season: 'auto', postProcessing: TRIGGER }],
+        args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'on' }, postProcessing: TRIGGER }],
       }),
     );
     pp = await server.env.client.workflow.getHandle(`${id}-postproc`).result();
@@ -333,7 +334,11 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     assert.equal(await readFile(stale, 'utf8'), '[general]\nseason = 9\n', 'put back as it was');
     const setups = (await site.ledger()).filter((e) => e.event === 'pp_setup');
     assert.equal(setups.at(-1)!.season, String(r.season));
-    assert.equal(r.warnings, undefined, 'our own output.txt: nothing to say');
+    assert.deepEqual(
+      r.warnings,
+      [leftOutWarning(r.season, [{ expnum: bad }])],
+      'our own output.txt: nothing to say of it',
+    );
   });
 
   test('DESGW_POSTPROC_WRAPPER runs the whole post-processing shell: the wrapper is given bash -c and the script; one that cannot run is refused before the wait', async () => {
@@ -406,7 +411,7 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
       server.env.client.workflow.execute(imageProcessing, {
         taskQueue: TASK_QUEUE,
         workflowId: runId,
-        args: [{ exposureListFile: list, season: 'auto' }],
+        args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'on' } }],
       }),
     ).then((r) => r.season);
   });
@@ -488,6 +493,71 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
     assert.equal((await site.ledger()).filter((e) => e.event === 'dagmaker_start').length, before);
   });
 
+  test("a run asking for post-processing while DAGMaker would see WRITEDB=off (the site's dagmaker.rc, or the run's rc) is refused before DAGMaker, naming WRITEDB: candidates come only from the database", async () => {
+    const list = await site.list('one-off.list', [expnums[0]!]);
+    const before = (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length;
+    for (const rc of [undefined, { WRITEDB: 'off' }]) {
+      const err = await withWorker(server.env, site, () =>
+        server.env.client.workflow
+          .execute(imageProcessing, {
+            taskQueue: TASK_QUEUE,
+            workflowId: nextId('writedb-off'),
+            args: [{ exposureListFile: list, season: 'auto', ...(rc ? { rc } : {}), postProcessing: TRIGGER }],
+          })
+          .then(
+            () => null,
+            (e: unknown) => e,
+          ),
+      );
+      const cause = failureOf(err);
+      assert.equal(cause.type, Failure.InvalidInput);
+      assert.match(
+        cause.message,
+        new RegExp(
+          `postProcessing needs WRITEDB=on, and this run's DAGMaker would see WRITEDB=off \\(${rc ? "this run's rc" : '\\S+/gw_workflow/dagmaker\\.rc'}\\): run_postproc\\.py takes its candidates only from the DES database`,
+        ),
+      );
+    }
+    assert.equal((await site.ledger()).filter((e) => e.event === 'dagmaker_start').length, before);
+  });
+
+  test('post-processing a run whose dagmaker.rc had WRITEDB=off says so up front, and makeDataFiles crashing on the empty database is a failure, not "no candidates"', async () => {
+    const list = await site.list('off.list', [1210415]);
+    const off = await withWorker(server.env, site, () =>
+      server.env.client.workflow.execute(imageProcessing, {
+        taskQueue: TASK_QUEUE,
+        workflowId: nextId('off-run'),
+        args: [{ exposureListFile: list, season: 'auto' }],
+      }),
+    );
+    const { h, err, p } = await withWorker(server.env, site, async () => {
+      const handle = await startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: off.workflowId });
+      const e = await handle.result().then(
+        () => null,
+        (x: unknown) => x,
+      );
+      return { h: handle, err: e, p: await handle.query(postProcessingProgressQuery) };
+    });
+    const cause = failureOf(err);
+    assert.equal(cause.type, Failure.PostprocFailed);
+    assert.match(
+      cause.message,
+      /^makeDataFiles found no candidate of season \d+ in the DES database \(postproc_run\.out line \d+: IndexError in makedatafiles\)/,
+    );
+    const starts = (await site.ledger()).filter(
+      (e) => e.event === 'postproc_start' && String(e.outdir).endsWith(h.workflowId),
+    );
+    assert.equal(starts.length, 1, 'not run again: it would crash the same way');
+    assert.ok(
+      p.warnings?.some((w) =>
+        new RegExp(
+          `^WRITEDB=off in \\S+/dagmaker\\.rc: the grid wrote none of this run's candidates to the DES database`,
+        ).test(w),
+      ),
+      JSON.stringify(p.warnings),
+    );
+  });
+
   test('a checkout outside the allowed directories is refused and its scripts never run', async () => {
     const elsewhere = join(site.root, '..');
     const cause = await failureOfRun({ ...TRIGGER, imageProcessingWorkflowId: runId, postProcessingDir: elsewhere });
@@ -503,7 +573,7 @@ test('a worker restart during run_postproc.py is not counted against its retries
     server.env.client.workflow.execute(imageProcessing, {
       taskQueue: TASK_QUEUE,
       workflowId: nextId('restart-run'),
-      args: [{ exposureListFile: list, season: 'auto' }],
+      args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'on' } }],
     }),
   );
   await appendFile(join(site.state, 'config.sh'), 'SANDBOX_POSTPROC_SECONDS=60\n');
