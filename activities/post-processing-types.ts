@@ -106,5 +106,9 @@ export interface RunPostprocResult {
   masterHtml?: string;
   logFile: string;
   skipTo: number | null;
+  /** Why that --SKIPTO (or none), in a sentence. */
+  skipReason?: string;
+  /** What was moved aside in the output directory before the pass (an earlier pass, its data files). */
+  movedAside?: string[];
   durationMs: number;
 }

@@ -129,6 +129,8 @@ export function formatPostProcessingResult(r: PostProcessingResult): string {
     `output dir:  ${r.outputDir}`,
     `log:         ${r.logFile}`,
     `inputs:      ${r.listFile}, ${r.iniFile}${r.skipTo !== null ? ` (--SKIPTO ${r.skipTo})` : ''}`,
+    ...(r.skipReason ? [`pass:        ${r.skipReason}`] : []),
+    ...(r.movedAside ?? []).map((m) => `moved aside: ${m}`),
     `grid wait:   ${r.grid.waitedS} s, ${r.grid.polls} polls, ${r.grid.jobsubQCalls} jobsub_q calls, ${r.grid.pnfsReads} /pnfs reads`,
     ...(r.warnings ?? []).map((w) => `note:        ${w}`),
   );

@@ -137,6 +137,10 @@ export interface PostProcessingResult {
   listFile: string;
   iniFile: string;
   skipTo: number | null;
+  /** Why that --SKIPTO, or why from the start (e.g. the list differs from the earlier pass's). */
+  skipReason?: string;
+  /** What was moved aside in the output directory before the pass: an earlier pass, its light-curve data files. */
+  movedAside?: string[];
   exposures: ExposureVerdict[];
   /** Exposures left out, each with why (not finished, failed its CCDs or forced photometry). */
   leftOut: { expnum: number; reason: string }[];

@@ -165,6 +165,8 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       listFile: inputs.listFile,
       iniFile: inputs.iniFile,
       skipTo: ran.skipTo,
+      ...(ran.skipReason ? { skipReason: ran.skipReason } : {}),
+      ...(ran.movedAside ? { movedAside: ran.movedAside } : {}),
       exposures: verdicts,
       leftOut,
       grid: view.grid,

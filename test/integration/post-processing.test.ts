@@ -597,3 +597,58 @@ test('a worker restart during run_postproc.py is not counted against its retries
     await second;
   }
 });
+
+test('a second pass after proceed, with the list grown by the exposure that was still on the grid, runs from step 0 in a fresh directory and covers the new exposure', async () => {
+  const site = await makeSite({ ...FAST, gridSeconds: 0.5, postprocSeconds: 0.5 });
+  const [early, late] = [1210430, 1210431];
+  // The late exposure's DAG takes long enough for a first pass to run before it finishes.
+  await writeFile(join(site.state, 'grid_durations'), `${late} 40\n`);
+  const list = await site.list('grown.list', [early, late]);
+  const run = await withWorker(server.env, site, () =>
+    server.env.client.workflow.execute(imageProcessing, {
+      taskQueue: TASK_QUEUE,
+      workflowId: nextId('grown-run'),
+      args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'on' } }],
+    }),
+  );
+  const outputDir = join(site.root, 'site', 'postproc_outputs', `grown-${process.pid}`);
+  const input = { ...TRIGGER, imageProcessingWorkflowId: run.workflowId, outputDir };
+  const first = await withWorker(server.env, site, async () => {
+    const h = await startPostProcessing(input);
+    await eventually(
+      'the early DAG to finish',
+      async () => (await h.query(postProcessingProgressQuery)).finished === 1,
+    );
+    await h.signal(proceedSignal);
+    return h.result();
+  });
+  assert.deepEqual(
+    first.leftOut.map((l) => l.expnum),
+    [late],
+  );
+  await eventually('the late DAG to finish', async () =>
+    (await site.ledger()).some((e) => e.event === 'grid_done' && e.expnum === late),
+  );
+  const second = await withWorker(server.env, site, () => startPostProcessing(input).then((h) => h.result()));
+  assert.equal(second.outcome, 'success');
+  assert.equal(second.skipTo, null, second.skipReason);
+  assert.match(
+    second.skipReason ?? '',
+    /^the list differs from the earlier pass's checkoutputs\/step0_expnums\.txt \(1 new \(1210431\)\)/,
+  );
+  assert.deepEqual(second.movedAside, [join(outputDir, 'earlier-pass-1')]);
+  assert.deepEqual(
+    (await readFile(join(outputDir, 'checkoutputs', 'step0_expnums.txt'), 'utf8')).trim().split('\n').map(Number),
+    [early, late],
+  );
+  // The late exposure's candidates (the grid wrote them to the sandbox's SNCAND) have their pages.
+  const lateCandidates = (await readFile(join(site.state, 'db', 'SNCAND.tsv'), 'utf8'))
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .filter((c) => c[0] === String(run.season) && c[2] === String(late))
+    .map((c) => c[1]!);
+  assert.ok(lateCandidates.length > 0);
+  for (const snid of lateCandidates)
+    assert.ok(existsSync(join(outputDir, 'htmls', `candidate_${snid}_dp${run.season}.html`)), `${snid}'s page`);
+  assert.ok(existsSync(join(outputDir, 'earlier-pass-1', 'checkoutputs', 'step0_expnums.txt')), 'the first pass kept');
+});
