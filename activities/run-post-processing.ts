@@ -33,6 +33,7 @@ import { completeExposuresFileName, formatCompleteExposures } from '../common/co
 import { errorForHistory, Failure } from '../common/failures.js';
 import { postprocIniFileName, postprocOutputNames, writePostprocIni } from '../common/postproc-ini.js';
 import { findSilentFailures, judgeSilentFailures } from '../common/postproc-markers.js';
+import { noCandidatesCause } from '../common/postproc-page.js';
 import { findEmptyDatabaseCrash, judgePostprocEnd } from '../common/postproc-status.js';
 import { planPass, type PassPlan } from '../common/skip-to.js';
 import type { WorkerConfig } from '../common/settings.js';
@@ -46,6 +47,7 @@ import {
   PYTHON_CHECK_SCRIPT,
   readPythonCheck,
 } from './support/postproc-environment.js';
+import { publishPage, surveyOutputs } from './support/postproc-outputs.js';
 import { runLogged } from './support/run-logged.js';
 import type {
   PostprocInputs,
@@ -198,10 +200,16 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
       message: `${before ?? end.reason}${timedOut}; its output: ${logFile}`,
     });
   }
+  // The page the result names opens where it is; the outputs operators use, counted.
+  const names = postprocOutputNames(await readFile(input.inputs.iniFile, 'utf8').catch(() => ''));
+  const published = end.outcome === 'success' ? await publishPage(outputDir, checkout, season, names) : null;
+  const outputs = published?.outputs ?? (await surveyOutputs(outputDir, season, names));
   return {
     outcome: end.outcome,
     reason: end.reason,
-    ...(end.outcome === 'success' ? { masterHtml: join(checkout, `masterHTML${season}.html`) } : {}),
+    ...(published ? { masterHtml: published.index } : {}),
+    outputs,
+    ...(end.outcome === 'no-candidates' ? { noCandidates: noCandidatesCause(r.output) } : {}),
     logFile,
     skipTo,
     skipReason: plan.reason,

@@ -159,6 +159,8 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       triggerId: run.trigger.triggerId,
       outcome: ran.outcome,
       ...(ran.masterHtml ? { masterHtml: ran.masterHtml } : {}),
+      ...(ran.outputs ? { outputs: ran.outputs } : {}),
+      ...(ran.noCandidates ? { noCandidates: ran.noCandidates } : {}),
       outputDir: run.outputDir,
       postProcessingDir: run.postProcessingDir,
       logFile: ran.logFile,

@@ -333,7 +333,7 @@ test('post-processing from desgw and from the Temporal CLI: a finished run, by i
     const pp = JSON.parse(r.stdout) as { outcome: string; season: number; masterHtml: string };
     assert.equal(pp.outcome, 'success');
     assert.equal(pp.season, 612);
-    assert.match(pp.masterHtml, /masterHTML612\.html$/);
+    assert.match(pp.masterHtml, /\/index\.html$/);
     const status = await desgw(['status', 'pp-desgw-612']);
     assert.equal(status.exitCode, 0, status.stderr);
     assert.match(status.stdout, /^post-processing pp-desgw-612: done season 612: 3 of 3 DAGs finished/m);

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { appendFile, chmod, readFile, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -16,6 +16,7 @@ import { execa } from 'execa';
 import type { ImageProcessingResult } from '../../common/contract.js';
 import { TASK_QUEUE } from '../../common/contract.js';
 import { leftOutWarning } from '../../common/exposure-gate.js';
+import { pageLinks } from '../../common/postproc-page.js';
 import { Failure } from '../../common/failures.js';
 import { postProcessingProgressQuery, proceedSignal } from '../../common/messages.js';
 import type { PostProcessingInput, PostProcessingResult } from '../../common/post-processing-contract.js';
@@ -85,8 +86,39 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     assert.equal(result.postProcessing?.outcome, 'success', JSON.stringify(result.postProcessing));
     assert.equal(result.postProcessing?.masterHtml, pp.masterHtml);
     assert.ok(pp.masterHtml && existsSync(pp.masterHtml), pp.masterHtml);
-    assert.match(pp.masterHtml, new RegExp(`masterHTML${result.season}\\.html$`));
     assert.equal(pp.season, result.season);
+  });
+
+  test("the page the result names opens: every link of it is to a file beside it, and so are the candidate links and plots of run_postproc.py's own page copied there; the result names htmls/, the light curves with their .dat count, the combined fits, the truth table and checkoutputs.csv", async () => {
+    const page = pp.masterHtml!;
+    assert.equal(page, join(pp.outputDir, 'index.html'));
+    const links = pageLinks(await readFile(page, 'utf8'));
+    assert.ok(links.length > 0);
+    for (const l of links) assert.ok(existsSync(join(dirname(page), decodeURIComponent(l))), `${l} opens`);
+    const copy = join(pp.outputDir, `masterHTML${pp.season}.html`);
+    assert.ok(links.includes(`masterHTML${pp.season}.html`), 'the real page, copied');
+    assert.equal(
+      await readFile(copy, 'utf8'),
+      await readFile(join(pp.postProcessingDir, `masterHTML${pp.season}.html`), 'utf8'),
+      'copied as written',
+    );
+    const real = pageLinks(await readFile(copy, 'utf8'));
+    const candidates = real.filter((l) => l.startsWith('htmls/'));
+    assert.ok(candidates.length > 0);
+    for (const l of [...candidates, ...real.filter((x) => x.endsWith('.png') && x !== 'Arrow.png')])
+      assert.ok(existsSync(join(pp.outputDir, l)), `${l} opens beside the copy`);
+    assert.ok(
+      candidates.some((l) => !existsSync(join(pp.postProcessingDir, l))),
+      'in the checkout the same links do not open',
+    );
+    const o = pp.outputs!;
+    assert.equal(o.htmlsDir, join(pp.outputDir, 'htmls'));
+    assert.equal(o.candidatePages, candidates.length);
+    assert.equal(o.lightCurvesDir, join(pp.outputDir, 'makedatafiles', 'LightCurvesReal'));
+    assert.ok(o.datFiles >= o.candidatePages && o.datFiles > 0, JSON.stringify(o));
+    assert.equal(o.combinedFits, join(pp.outputDir, 'makedatafiles', 'datafiles_combined.fits'));
+    assert.equal(o.truthPlus, join(pp.outputDir, `truthtable${pp.season}`, 'truthplus.tab'));
+    assert.equal(o.checkoutputsCsv, join(pp.outputDir, 'checkoutputs', 'checkoutputs.csv'));
   });
 
   test('post-processing starts only once every DAG has finished, and within two minutes of the last', async () => {
@@ -186,13 +218,18 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     await appendFile(join(site.state, 'config.sh'), 'SANDBOX_POSTPROC_SECONDS=1\n');
   });
 
-  test('no candidates is its own outcome: no page, not a failure', async () => {
+  test('no candidates is its own outcome: no page, not a failure; the result says which cause run_postproc.py saw, and the counts', async () => {
     await site.fault('postproc_no_candidates');
     const r = await withWorker(server.env, site, () =>
       startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: result.workflowId }).then((h) => h.result()),
     );
     assert.equal(r.outcome, 'no-candidates');
     assert.equal(r.masterHtml, undefined);
+    assert.equal(r.noCandidates?.cause, 'below-ml-cut');
+    assert.equal(r.noCandidates?.said, 'no detection is above [plots] mlscore_cut');
+    assert.equal(r.outputs?.candidatePages, 0);
+    assert.ok((r.outputs?.datFiles ?? 0) > 0, 'light curves were made, none passed the cut');
+    assert.equal(existsSync(join(r.outputDir, 'index.html')), false);
   });
 
   test('run_postproc.py crashing is run again with the --SKIPTO its own output directory allows', async () => {
