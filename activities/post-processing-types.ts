@@ -1,5 +1,6 @@
 /** Inputs and results of the post-processing activities, shared with the workflow (types only). */
 import type { ExposureVerdict, GridFinish, TriggerFacts } from '../common/post-processing-contract.js';
+import type { NoCandidatesCause, PostprocOutputs } from '../common/postproc-page.js';
 
 export interface PostExposure {
   expnum: number;
@@ -104,7 +105,15 @@ export interface RunPostprocResult {
   outcome: 'success' | 'no-candidates';
   reason: string;
   masterHtml?: string;
+  /** What the output directory holds that operators use, counted. */
+  outputs?: PostprocOutputs;
+  /** With no candidates: which cause run_postproc.py's output showed. */
+  noCandidates?: { cause: NoCandidatesCause; said: string };
   logFile: string;
   skipTo: number | null;
+  /** Why that --SKIPTO (or none), in a sentence. */
+  skipReason?: string;
+  /** What was moved aside in the output directory before the pass (an earlier pass, its data files). */
+  movedAside?: string[];
   durationMs: number;
 }

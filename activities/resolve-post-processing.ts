@@ -26,6 +26,7 @@ import { readOutputTxt, distinct } from '../common/output-file.js';
 import { DEFAULT_GRID_DEADLINE_HOURS, type PostProcessingInput } from '../common/post-processing-contract.js';
 import { DES_BANDS, missingPostprocKeys, triggerProblems } from '../common/postproc-ini.js';
 import { readIni } from '../common/configparser.js';
+import { effectiveRcValue } from '../common/dagmaker-rc.js';
 import { checkSkipTo } from '../common/skip-to.js';
 import { RUN_FILES } from '../common/run-files.js';
 import { runsDirFor, type WorkerConfig } from '../common/settings.js';
@@ -93,6 +94,16 @@ export async function resolvePostProcessingWith(
     const problem = await runEnvironmentProblem(config, envFile);
     if (problem) throw invalidInput([problem]);
   }
+  // The run's own dagmaker.rc, when the input names its run: WRITEDB off there means no candidates of its in the DB.
+  const runRc = await runRcOf(config, source, input);
+  const warnings = [...(source.warnings ?? [])];
+  if (runRc) {
+    const writeDb = effectiveRcValue(runRc.text, {}, 'WRITEDB');
+    if (writeDb.value !== 'on')
+      warnings.push(
+        `WRITEDB=${writeDb.value} in ${runRc.path}${writeDb.from === 'default' ? " (DAGMaker's default: the key is absent)" : ''}: the grid wrote none of this run's candidates to the DES database, where run_postproc.py takes them from; unless another run of season ${season} wrote some, makeDataFiles will crash (IndexError)`,
+      );
+  }
   return {
     season,
     exposures,
@@ -106,7 +117,7 @@ export async function resolvePostProcessingWith(
     skipTo,
     ...(envFile !== undefined ? { envFile } : {}),
     ...(source.outputTxt ? { outputTxt: source.outputTxt } : {}),
-    ...(source.warnings && source.warnings.length > 0 ? { warnings: source.warnings } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
     pollS: config.gridPollS,
     jobsubQEveryS: Math.max(60, config.gridPollS),
     historyEventLimit: config.timing.historyEventLimit,
@@ -306,6 +317,27 @@ async function fromList(
   }
   if (problems.length > 0) throw invalidInput(problems);
   return { season: season!, exposures: out };
+}
+
+/**
+ * The dagmaker.rc of the run the input names (its run directory: from the run's result, or beside
+ * the environment file or output.txt it handed on), under the allowed roots; null when there is none.
+ */
+async function runRcOf(
+  config: WorkerConfig,
+  source: Source,
+  input: PostProcessingInput,
+): Promise<{ path: string; text: string } | null> {
+  const envFile = source.envFile ?? input.envFile;
+  const dir =
+    envFile !== undefined ? dirname(envFile) : input.outputTxt !== undefined ? dirname(input.outputTxt) : null;
+  if (dir === null) return null;
+  const allowed = await checkUnderRoots(config, 'run dagmaker.rc', join(dir, RUN_FILES.dagmakerRc));
+  if ('problem' in allowed) return null;
+  const s = await stat(allowed.path).catch(() => null);
+  if (!s?.isFile() || s.size > 1024 * 1024) return null;
+  const text = await readFile(allowed.path, 'utf8').catch(() => null);
+  return text === null ? null : { path: allowed.path, text };
 }
 
 /**

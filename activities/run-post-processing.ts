@@ -20,18 +20,23 @@
  * forcePhoto_master.pl says when it dies (common/postproc-markers.ts): a failure then, naming the
  * line, or a retry when another force job was running on the machine.
  * The --SKIPTO of a post-processing run again (a retry, a resume) is decided from its own output
- * directory (common/skip-to.ts) unless one was asked for; after a forced-photometry abort, step 2.
+ * directory (common/skip-to.ts) unless one was asked for; after a forced-photometry abort, step 2;
+ * above 0 only when the list it is given is the earlier pass's step0_expnums.txt (run_postproc.py
+ * reads that file instead), else from step 0 with the earlier pass's outputs moved aside into
+ * `earlier-pass-<k>/`; before a pass that runs step 5, the earlier light-curve data files are moved
+ * aside (makeDataFiles' wait counts them).
  */
 import { scrubbedEnvironment } from './support/scrubbed-env.js';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { completeExposuresFileName, formatCompleteExposures } from '../common/complete-exposures.js';
 import { errorForHistory, Failure } from '../common/failures.js';
-import { postprocIniFileName, writePostprocIni } from '../common/postproc-ini.js';
+import { postprocIniFileName, postprocOutputNames, writePostprocIni } from '../common/postproc-ini.js';
 import { findSilentFailures, judgeSilentFailures } from '../common/postproc-markers.js';
-import { judgePostprocEnd } from '../common/postproc-status.js';
-import { decideSkipTo } from '../common/skip-to.js';
+import { noCandidatesCause } from '../common/postproc-page.js';
+import { findEmptyDatabaseCrash, judgePostprocEnd } from '../common/postproc-status.js';
+import { planPass, type PassPlan } from '../common/skip-to.js';
 import type { WorkerConfig } from '../common/settings.js';
 import { writeAtomically } from './support/atomic-file.js';
 import {
@@ -44,6 +49,7 @@ import {
   PYTHON_CHECK_SCRIPT,
   readPythonCheck,
 } from './support/postproc-environment.js';
+import { publishPage, surveyOutputs } from './support/postproc-outputs.js';
 import { runLogged } from './support/run-logged.js';
 import type {
   PostprocInputs,
@@ -120,7 +126,9 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
     () => true,
     () => false,
   );
-  const skipTo = input.skipTo ?? decideSkipTo(await listTree(outputDir), season, { rerunForcephoto }).skipTo;
+  const plan = await planThisPass(input, rerunForcephoto);
+  const movedAside = await moveAside(outputDir, input.inputs, plan);
+  const skipTo = plan.skipTo;
   const logFile = join(outputDir, 'postproc_run.out');
   const r = await runLogged({
     file: 'flock',
@@ -179,6 +187,14 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
       message: `${silent.message}${end.outcome === 'failed' ? `; besides, ${end.reason}${timedOut}` : ''}; its output: ${logFile}`,
     });
   }
+  const emptyDb = end.outcome === 'failed' && before === null ? findEmptyDatabaseCrash(r.output) : null;
+  if (emptyDb !== null)
+    // The same pass would crash the same way: candidates come only from the DB.
+    throw ApplicationFailure.create({
+      type: Failure.PostprocFailed,
+      nonRetryable: true,
+      message: `makeDataFiles found no candidate of season ${season} in the DES database (postproc_run.out line ${emptyDb}: IndexError in makedatafiles): SNCAND holds none for the season, as when its DAGs ran with WRITEDB=off (DAGMaker's default); candidates come only from there, so post-process a run made with WRITEDB=on; its output: ${logFile}`,
+    });
   if (end.outcome === 'failed') {
     throw ApplicationFailure.create({
       type: Failure.PostprocFailed,
@@ -186,14 +202,91 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
       message: `${before ?? end.reason}${timedOut}; its output: ${logFile}`,
     });
   }
+  // The page the result names opens where it is; the outputs operators use, counted.
+  const names = postprocOutputNames(await readFile(input.inputs.iniFile, 'utf8').catch(() => ''));
+  const published = end.outcome === 'success' ? await publishPage(outputDir, checkout, season, names) : null;
+  const outputs = published?.outputs ?? (await surveyOutputs(outputDir, season, names));
   return {
     outcome: end.outcome,
     reason: end.reason,
-    ...(end.outcome === 'success' ? { masterHtml: join(checkout, `masterHTML${season}.html`) } : {}),
+    ...(published ? { masterHtml: published.index } : {}),
+    outputs,
+    ...(end.outcome === 'no-candidates' ? { noCandidates: noCandidatesCause(r.output) } : {}),
     logFile,
     skipTo,
+    skipReason: plan.reason,
+    ...(movedAside.length > 0 ? { movedAside } : {}),
     durationMs: r.durationMs,
   };
+}
+
+/** The most of a list or step0_expnums.txt read (5,000 exposures are 40 kB). */
+const LIST_MAX_BYTES = 1024 * 1024;
+
+/** Integers one a line, or null when the file is absent, too large, or holds anything else. */
+async function readExpnums(file: string): Promise<number[] | null> {
+  const s = await stat(file).catch(() => null);
+  if (!s?.isFile() || s.size > LIST_MAX_BYTES) return null;
+  const lines = (await readFile(file, 'utf8')).split('\n').map((l) => l.trim());
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines.every((l) => /^\d{1,12}$/.test(l)) ? lines.map(Number) : null;
+}
+
+/**
+ * This pass's --SKIPTO and what it moves aside (common/skip-to.ts planPass), from its output
+ * directory, the earlier pass's step0_expnums.txt, the list it is given, and the ini's own names.
+ */
+async function planThisPass(input: RunPostprocInput, rerunForcephoto: boolean): Promise<PassPlan> {
+  const { outputDir, season } = input;
+  const names = postprocOutputNames(await readFile(input.inputs.iniFile, 'utf8').catch(() => ''));
+  return planPass(await listTree(outputDir), season, {
+    truthPlusName: names.truthPlusName,
+    masterFile1: names.masterFile1,
+    realDataDir: names.realDataDir,
+    rerunForcephoto,
+    step0Expnums: await readExpnums(join(outputDir, 'checkoutputs', 'step0_expnums.txt')),
+    listExpnums: (await readExpnums(input.inputs.listFile)) ?? [],
+    requested: input.skipTo,
+  });
+}
+
+/** Earlier passes' outputs are moved under this prefix in the output directory. */
+export const EARLIER_PASS = 'earlier-pass-';
+
+/**
+ * Moves aside what the plan says, inside the output directory (nothing is deleted): for a fresh
+ * pass every entry but this pass's inputs, markers and earlier passes, into `earlier-pass-<k>/`; else
+ * the light-curve data directory, to `makedatafiles/<outDir_data>.earlier-pass-<k>`. The paths moved to.
+ */
+async function moveAside(outputDir: string, inputs: PostprocInputs, plan: PassPlan): Promise<string[]> {
+  /** The next free k of `<prefix>earlier-pass-<k>` among a directory's entries. */
+  const next = (entries: string[], prefix: string) =>
+    1 +
+    Math.max(
+      0,
+      ...entries.map((e) =>
+        e.startsWith(prefix + EARLIER_PASS) ? Number(e.slice(prefix.length + EARLIER_PASS.length)) || 0 : 0,
+      ),
+    );
+  const entries = await readdir(outputDir).catch(() => [] as string[]);
+  if (plan.fresh) {
+    const k = next(entries, '');
+    const keep = new Set([basename(inputs.listFile), basename(inputs.iniFile), RERUN_FORCEPHOTO, '.postproc.pid']);
+    const move = entries.filter((e) => !keep.has(e) && !e.startsWith(EARLIER_PASS));
+    if (move.length === 0) return [];
+    const to = join(outputDir, `${EARLIER_PASS}${k}`);
+    await mkdir(to, { recursive: true, mode: 0o775 });
+    for (const e of move) await rename(join(outputDir, e), join(to, e));
+    return [to];
+  }
+  if (plan.moveDataDir !== null) {
+    const from = join(outputDir, plan.moveDataDir);
+    const k = next(await readdir(dirname(from)).catch(() => [] as string[]), `${basename(from)}.`);
+    const to = `${from}.${EARLIER_PASS}${k}`;
+    await rename(from, to);
+    return [to];
+  }
+  return [];
 }
 
 /** What the script says when it stopped before run_postproc.py ran: one line, naming the module or SEASON. */

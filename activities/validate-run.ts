@@ -8,7 +8,7 @@ import { access, constants, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Exposure } from '../common/contract.js';
 import { DEFAULT_MAX_CONCURRENT, MAX_EXPOSURES_PER_RUN } from '../common/contract.js';
-import { RcValueError, validateRcSettings } from '../common/dagmaker-rc.js';
+import { effectiveRcValue, RcValueError, validateRcSettings } from '../common/dagmaker-rc.js';
 import { ExposureListError, parseExposureList } from '../common/exposure-list.js';
 import { parseExposuresTable } from '../common/exposures-table.js';
 import { reservedReason } from '../common/season-rules.js';
@@ -83,6 +83,16 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
       ) {
         problems.push(`${path} is missing${mode === constants.X_OK ? ' or not executable' : ''}`);
       }
+    }
+  }
+
+  // Post-processing takes its candidates only from the DES database, which the grid fills only with WRITEDB=on.
+  if (dirOk && pp !== undefined && typeof pp === 'object' && pp !== null && !Array.isArray(pp)) {
+    const siteRc = join(gwWorkflowDir, RUN_FILES.dagmakerRc);
+    const text = await readFile(siteRc, 'utf8').catch(() => null);
+    if (text !== null) {
+      const writeDb = effectiveRcValue(text, rc, 'WRITEDB');
+      if (writeDb.value !== 'on') problems.push(writeDbProblem(writeDb, siteRc));
     }
   }
 
@@ -203,6 +213,25 @@ function runDirProblem(
   return (
     `run ${input.workflowId} already ran (its directory ${runDir} holds its work): ` +
     `to finish it, desgw resume ${input.workflowId}; to process the list again, start a new run with another workflow id and season`
+  );
+}
+
+/**
+ * Why a run asking for post-processing with WRITEDB off is refused: run_postproc.py's candidates
+ * come only from the DES database (makeDataFiles reads SNCAND), which the grid jobs fill only when
+ * DAGMaker ran with WRITEDB=on; with none it crashes in makeDataFiles, hours later.
+ */
+export function writeDbProblem(writeDb: ReturnType<typeof effectiveRcValue>, siteRc: string): string {
+  const where =
+    writeDb.from === 'run'
+      ? "this run's rc"
+      : writeDb.from === 'dagmaker.rc'
+        ? siteRc
+        : `DAGMaker's default: ${siteRc} does not set it`;
+  return (
+    `postProcessing needs WRITEDB=on, and this run's DAGMaker would see WRITEDB=${writeDb.value} (${where}): ` +
+    'run_postproc.py takes its candidates only from the DES database (SNCAND), which the grid fills only with WRITEDB=on, ' +
+    'so with none it would crash in makeDataFiles; set rc WRITEDB=on (desgw run --set WRITEDB=on) or leave out postProcessing'
   );
 }
 

@@ -126,9 +126,20 @@ export function formatPostProcessingResult(r: PostProcessingResult): string {
   lines.push(
     '',
     ...(r.masterHtml ? [`candidates:  ${r.masterHtml}`] : []),
+    ...(r.noCandidates ? [`why none:    ${r.noCandidates.said}`] : []),
     `output dir:  ${r.outputDir}`,
+    ...(r.outputs
+      ? [
+          `outputs:     ${r.outputs.candidatePages} candidate pages in htmls/, ${r.outputs.datFiles} .dat light-curve files${r.outputs.lightCurvesDir ? ` in ${r.outputs.lightCurvesDir}` : ''}`,
+          ...[r.outputs.combinedFits, r.outputs.truthPlus, r.outputs.checkoutputsCsv]
+            .filter((p): p is string => p !== undefined)
+            .map((p) => `             ${p}`),
+        ]
+      : []),
     `log:         ${r.logFile}`,
     `inputs:      ${r.listFile}, ${r.iniFile}${r.skipTo !== null ? ` (--SKIPTO ${r.skipTo})` : ''}`,
+    ...(r.skipReason ? [`pass:        ${r.skipReason}`] : []),
+    ...(r.movedAside ?? []).map((m) => `moved aside: ${m}`),
     `grid wait:   ${r.grid.waitedS} s, ${r.grid.polls} polls, ${r.grid.jobsubQCalls} jobsub_q calls, ${r.grid.pnfsReads} /pnfs reads`,
     ...(r.warnings ?? []).map((w) => `note:        ${w}`),
   );

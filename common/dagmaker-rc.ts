@@ -74,6 +74,27 @@ export const RC_KEYS: Readonly<Record<string, Form>> = {
   STASHVER: integer,
 };
 
+/**
+ * DAGMaker's own values of the keys post-processing depends on, when dagmaker.rc leaves them out
+ * (its defaults block: `WRITEDB="off"`, `DESTCACHE="persistent"`, `SCHEMA="gw"`).
+ */
+export const DAGMAKER_DEFAULTS = Object.freeze({ WRITEDB: 'off', DESTCACHE: 'persistent', SCHEMA: 'gw' });
+
+/**
+ * The value a run's DAGMaker sees for a key: the run's own setting, else the site's dagmaker.rc,
+ * else DAGMaker's default; with where it came from, for messages.
+ */
+export function effectiveRcValue(
+  siteRcText: string,
+  runSettings: Record<string, string>,
+  key: keyof typeof DAGMAKER_DEFAULTS,
+): { value: string; from: 'run' | 'dagmaker.rc' | 'default' } {
+  if (runSettings[key] !== undefined) return { value: runSettings[key], from: 'run' };
+  const site = rcValue(siteRcText, key);
+  if (site !== null) return { value: site, from: 'dagmaker.rc' };
+  return { value: DAGMAKER_DEFAULTS[key], from: 'default' };
+}
+
 /** Keys a run may not set through `rc`: the season is chosen by the run itself. */
 const RUN_OWNED = new Set(['SEASON']);
 

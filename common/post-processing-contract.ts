@@ -6,6 +6,7 @@
  * run_postproc.py in the Post-Processing checkout. Types and constants only (workflow code imports it).
  */
 import type { ForcephotoOutcome } from './forcephoto-verdict.js';
+import type { NoCandidatesCause, PostprocOutputs } from './postproc-page.js';
 import type { PostprocOutcome } from './postproc-status.js';
 
 export const POST_PROCESSING_WORKFLOW_TYPE = 'postProcessing';
@@ -133,8 +134,15 @@ export interface PostProcessingResult {
   season: number;
   triggerId: string;
   outcome: Exclude<PostprocOutcome, 'failed'>;
-  /** masterHTML<SEASON>.html in the checkout (on success). */
+  /**
+   * On success, the page to open: `index.html` in the output directory, beside the candidate pages and
+   * a copy of run_postproc.py's own masterHTML<SEASON>.html (whose links open only there), every link of it to a file that is there.
+   */
   masterHtml?: string;
+  /** What the output directory holds that operators use, counted (htmls/, the .dat files, …). */
+  outputs?: PostprocOutputs;
+  /** With no candidates: which cause run_postproc.py's output showed, in our words. */
+  noCandidates?: { cause: NoCandidatesCause; said: string };
   outputDir: string;
   postProcessingDir: string;
   /** postproc_run.out: run_postproc.py's output. */
@@ -142,6 +150,10 @@ export interface PostProcessingResult {
   listFile: string;
   iniFile: string;
   skipTo: number | null;
+  /** Why that --SKIPTO, or why from the start (e.g. the list differs from the earlier pass's). */
+  skipReason?: string;
+  /** What was moved aside in the output directory before the pass: an earlier pass, its light-curve data files. */
+  movedAside?: string[];
   exposures: ExposureVerdict[];
   /** Exposures left out, each with why (not finished, failed its CCDs or forced photometry). */
   leftOut: { expnum: number; reason: string }[];

@@ -246,3 +246,48 @@ export function templateValuesLeft(text: string): string[] {
     left.push('triggermjd');
   return left;
 }
+
+/** The names run_postproc.py gives its outputs, from the ini's own sections (the template's when absent). */
+export interface PostprocOutputNames {
+  /** `[truthtable] plusname`: `truthtable<S>/<plusname>`. */
+  truthPlusName: string;
+  /** `[masterlist] filename_1`: `masterlist/<filename_1>`, which SKIPTO above 0 reads. */
+  masterFile1: string;
+  /** `[GWmakeDataFiles-real] outDir_data`: `makedatafiles/<outDir_data>/`, the light-curve data files. */
+  realDataDir: string;
+  /** `[GWmakeDataFiles-real] combined_fits`: `makedatafiles/<combined_fits>`. */
+  combinedFits: string;
+  /** `[checkoutputs] ccdfile`: `checkoutputs/<ccdfile>`. */
+  ccdFile: string;
+}
+
+/**
+ * A value as run_postproc.py's Python 2 ConfigParser reads it: cut at the first `;` that follows
+ * whitespace (an inline comment), then trimmed.
+ */
+export function py2IniValue(value: string): string {
+  const m = /\s;/.exec(value);
+  return (m ? value.slice(0, m.index) : value).trim();
+}
+
+/** The output names of an ini's text (a name that is not a plain file name falls back to the template's). */
+export function postprocOutputNames(text: string): PostprocOutputNames {
+  let doc: IniDocument | null = null;
+  try {
+    doc = readIni(text);
+  } catch {
+    doc = null;
+  }
+  const name = (section: string, key: string, fallback: string): string => {
+    const raw = doc ? iniGet(doc, section, key) : undefined;
+    const v = raw === undefined ? '' : py2IniValue(raw);
+    return /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/.test(v) ? v : fallback;
+  };
+  return {
+    truthPlusName: name('truthtable', 'plusname', 'truthplus.tab'),
+    masterFile1: name('masterlist', 'filename_1', 'MasterExposureList_prelim.fits'),
+    realDataDir: name('GWmakeDataFiles-real', 'outDir_data', 'LightCurvesReal'),
+    combinedFits: name('GWmakeDataFiles-real', 'combined_fits', 'datafiles_combined.fits'),
+    ccdFile: name('checkoutputs', 'ccdfile', 'checkoutputs.csv'),
+  };
+}

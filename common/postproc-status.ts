@@ -84,3 +84,19 @@ export function judgePostprocEnd(input: PostprocEndInput): PostprocEnd {
     };
   return { outcome: 'failed', lastStatusLine: last, flags, reason: `run_postproc.py ${how} (${statusSays})` };
 }
+
+/**
+ * makeDataFiles crashing on an empty database: `postproc.makedatafiles` takes `cols[0]` of the
+ * season's SNCAND rows, so with none (the DAGs ran with WRITEDB=off, DAGMaker's default) it raises
+ * IndexError. Found as an `IndexError` line whose traceback passed through `makedatafiles`; the
+ * 1-based line number of the IndexError, or null. Running the pass again crashes the same way.
+ */
+export function findEmptyDatabaseCrash(output: string): number | null {
+  const lines = output.split(/\r?\n/);
+  for (const [i, text] of lines.entries()) {
+    if (!/^IndexError\b/.test(text)) continue;
+    const traceback = lines.slice(Math.max(0, i - 40), i);
+    if (traceback.some((l) => /, in makedatafiles$/.test(l.trim()))) return i + 1;
+  }
+  return null;
+}

@@ -87,14 +87,15 @@ try {
   const client = await connectClient(devServerEnv);
   const list = join(REPO_ROOT, 'sandbox', 'lists', 'demo.list');
   console.log(
-    `\n$ desgw run --exp-list sandbox/lists/demo.list --season auto --set WRITEDB=off --post-process ` +
+    `\n$ desgw run --exp-list sandbox/lists/demo.list --season auto --set WRITEDB=on --post-process ` +
       `--trigger-id ${TRIGGER.triggerId} --trigger-mjd ${TRIGGER.triggerMjd} --propid ${TRIGGER.propid} --follow`,
   );
   const nightStarted = Date.now();
   const handle = await startRun(client, {
     expList: list,
     season: 'auto',
-    rc: { WRITEDB: 'off' },
+    // Post-processing takes its candidates from the DES database (the sandbox's stand-in): WRITEDB=on.
+    rc: { WRITEDB: 'on' },
     postProcessing: TRIGGER,
   });
   const ui = `http://localhost:${uiPort}/namespaces/default/workflows/${handle.workflowId}/${handle.firstExecutionRunId}/user-metadata`;

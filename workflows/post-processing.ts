@@ -28,6 +28,7 @@ import {
 import type { createActivities } from '../activities/index.js';
 import type { PostExposure, ResolvedPostProcessing } from '../activities/post-processing-types.js';
 import { errorForHistory, Failure, innermostMessage, innermostType } from '../common/failures.js';
+import { leftOutWarning } from '../common/exposure-gate.js';
 import { duration, nextStep, oneLine, waitAdvice } from '../common/next-step.js';
 import type {
   ExposureVerdict,
@@ -164,6 +165,10 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     const judged = carried?.judged ?? (await gridThenJudge(run));
     const { verdicts, inputs, proceededBecause } = judged;
     const leftOut = verdicts.filter((v) => !v.passed).map((v) => ({ expnum: v.expnum, reason: v.reason ?? '' }));
+    // The verdicts choose the list, not the candidates: say what leaving an exposure out changes.
+    const gate = leftOutWarning(run.season, leftOut);
+    const warnings = [...(run.warnings ?? []), ...(gate ? [gate] : [])];
+    if (warnings.length > 0) view.warnings = warnings;
     const ran = await runInCheckout(run, judged);
     view.phase = ran.outcome === 'success' ? 'done' : 'no-candidates';
     if (ran.masterHtml) view.masterHtml = ran.masterHtml;
@@ -174,17 +179,21 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       triggerId: run.trigger.triggerId,
       outcome: ran.outcome,
       ...(ran.masterHtml ? { masterHtml: ran.masterHtml } : {}),
+      ...(ran.outputs ? { outputs: ran.outputs } : {}),
+      ...(ran.noCandidates ? { noCandidates: ran.noCandidates } : {}),
       outputDir: run.outputDir,
       postProcessingDir: run.postProcessingDir,
       logFile: ran.logFile,
       listFile: inputs.listFile,
       iniFile: inputs.iniFile,
       skipTo: ran.skipTo,
+      ...(ran.skipReason ? { skipReason: ran.skipReason } : {}),
+      ...(ran.movedAside ? { movedAside: ran.movedAside } : {}),
       exposures: verdicts,
       leftOut,
       grid: view.grid,
       ...(proceededBecause ? { proceededBecause } : {}),
-      ...(run.warnings ? { warnings: run.warnings } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
       startedAt,
       finishedAt: new Date().toISOString(),
     };

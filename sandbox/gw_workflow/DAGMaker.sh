@@ -404,6 +404,15 @@ cp "$templatecopyfile" "mytemp_${EXPNUM}/${procnum}/input_files/"
 printf 'VETOMAG 20\nMIN_MLSCORE 0.3\n' >"mytemp_${EXPNUM}/${procnum}/input_files/SN_cuts.filterObj"
 echo "now in $PWD/mytemp_${EXPNUM}"
 echo "WRITEDB = $WRITEDB"
+# The real one runs RUN_DIFFIMG_PIPELINE.pl with -writeDB only when WRITEDB is on, which bakes it into
+# the RUN scripts of the run inputs the grid jobs unpack: the sandbox grid reads this file instead.
+if [ "$WRITEDB" == "on" ]; then
+    _sb_rdp="RUN_DIFFIMG_PIPELINE.pl MAKE_DIFFIMG_DIRS_${EXPNUM}.INPUT NOPROMPT -writeDB"
+else
+    _sb_rdp="RUN_DIFFIMG_PIPELINE.pl MAKE_DIFFIMG_DIRS_${EXPNUM}.INPUT NOPROMPT"
+fi
+echo "$_sb_rdp"
+printf '%s\n' "$_sb_rdp" >"mytemp_${EXPNUM}/RUN_DIFFIMG_PIPELINE.cmd"
 _sb_step_end
 
 # Step 7: output directories in dCache

@@ -13,8 +13,17 @@
 # (setsid, stdio on state/grid/CLUSTER.log), so it outlives the caller and a kill of the caller's
 # process group. `run` sleeps SANDBOX_GRID_SECONDS (or the exposure's line in state/grid_durations),
 # writes half of the CCDs' results at half time and the rest at the end, then the forced-photometry
-# files, then RUNEND_monDiffimg.LOG (only when the DAG has its RUNMON.sh job), then sets the job's
-# status to C in state/jobs.tsv (so jobsub_q stops listing it) and logs `grid_done`.
+# files, then (when the run inputs were made with WRITEDB=on) the candidates of its complete CCDs in
+# the sandbox's stand-in of the DES database, then RUNEND_monDiffimg.LOG (only when the DAG has its
+# RUNMON.sh job), then sets the job's status to C in state/jobs.tsv (so jobsub_q stops listing it)
+# and logs `grid_done`.
+#
+# The database: state/db/SNCAND.tsv, one candidate detection a line, tab-separated
+# `SEASON SNID EXPNUM NITE BAND CCD` (no header), appended under state/.db.lock. The real grid jobs
+# write SNCAND only when DAGMaker ran RUN_DIFFIMG_PIPELINE.pl with -writeDB (WRITEDB=on): the sandbox
+# DAGMaker records that command in mytemp_EXPNUM/RUN_DIFFIMG_PIPELINE.cmd beside the DAG, which
+# `start` reads. 1-2 candidates per exposure (fixed per exposure), on complete CCDs only: a failed
+# CCD's candidates are removed by its job, and an exposure without templates has none.
 #
 # The pnfs root is $DESGW_SANDBOX_ROOT/pnfs/des/DESTCACHE/SCHEMA (persistent/gw by default):
 #   exp/NITE/EXPNUM/dpSEASON/BAND_CC/outputs_dpSEASON_NITE_EXPNUM_BAND_CC.tar.gz  (a tiny text, not a tarball)
@@ -75,7 +84,7 @@ grid_seconds() {
 
 cmd_start() {
     local jobid=$1 dagpath=$2 cluster line w i exps="" band="" nite="" season="" destcache=persistent schema=gw
-    local runmon=0 runend_exps="" ccds=() words=() key expnum seconds fp=normal
+    local runmon=0 runend_exps="" ccds=() words=() key expnum seconds fp=normal writedb=0
     cluster=${jobid%%.*}
     [[ $cluster =~ ^[0-9]+$ ]] || {
         echo "grid-run.sh: bad job id" >&2
@@ -119,6 +128,10 @@ cmd_start() {
 
     seconds=$SANDBOX_GRID_SECONDS
     [[ -n $expnum ]] && grid_seconds "$expnum" seconds
+    # WRITEDB=on, as baked into the run inputs: the command DAGMaker recorded beside the DAG.
+    if [[ -n $expnum ]] && grep -q -- ' -writeDB' "$(dirname -- "$dagpath")/mytemp_$expnum/RUN_DIFFIMG_PIPELINE.cmd" 2>/dev/null; then
+        writedb=1
+    fi
     local bad=0 incomplete=0 held=0 norunend=0
     if [[ -n $expnum ]]; then
         sb_fault_take "grid_bad.$expnum" "expnum:=$expnum" "script=grid-run.sh" && bad=1
@@ -134,9 +147,11 @@ cmd_start() {
             "$jobid" "$expnum" "$exps" "$band" "$nite" "$season" "$pnfs" "${ccds[*]:-}"
         printf 'runmon %s\nrunend_exps %s\nseconds %s\nbad %s\nincomplete %s\nheld %s\nnorunend %s\nforcephoto %s\n' \
             "$runmon" "${runend_exps:-$expnum}" "$seconds" "$bad" "$incomplete" "$held" "$norunend" "$fp"
+        printf 'writedb %s\n' "$writedb"
     } >"$griddir/$cluster.job"
     sb_ledger grid_start "expnum:=$expnum" "jobid=$jobid" "cluster:=$cluster" "seconds:=$seconds" "nccds:=${#ccds[@]}" \
-        "season=${season#dp}" "nite=$nite" "band=$band" "runmon:=$([[ $runmon == 1 ]] && echo true || echo false)"
+        "season=${season#dp}" "nite=$nite" "band=$band" "runmon:=$([[ $runmon == 1 ]] && echo true || echo false)" \
+        "writedb:=$([[ $writedb == 1 ]] && echo true || echo false)"
     key=$cluster
     if command -v setsid >/dev/null 2>&1; then
         setsid bash "$self" run "$key" </dev/null >>"$griddir/$cluster.log" 2>&1 &
@@ -170,6 +185,33 @@ write_forcephoto() {
     [[ ${7:-both} == fits ]] || printf 'SANDBOX forced-photometry PSF\n' >"$dir/$stem.psf"
 }
 
+# write_candidates SEASON NITE BAND "EXPS" OUTVAR COMPLETE_CCD...: the SNCAND rows the search jobs
+# of the exposures' complete CCDs write (1-2 per exposure, fixed per exposure), under the db lock.
+write_candidates() {
+    local season=$1 nite=$2 band=$3 exps=$4 fd x sum n k ccd snid rows=""
+    local -n _nc=$5
+    shift 5
+    local -a ccds=("$@")
+    _nc=0
+    ((${#ccds[@]})) || return 0
+    for x in $exps; do
+        sum=$(printf '%s' "$x" | cksum)
+        sum=${sum%% *}
+        n=$((1 + (sum / 7) % 2))
+        for ((k = 0; k < n; k++)); do
+            ccd=${ccds[(sum / 5 + k * 13) % ${#ccds[@]}]}
+            snid=$((10#${season#dp} * 100000 + (sum / 3 + k * 7919) % 100000))
+            rows+=$(printf '%s\t%s\t%s\t%s\t%s\t%s' "${season#dp}" "$snid" "$x" "$nite" "$band" "$ccd")$'\n'
+            _nc=$((_nc + 1))
+        done
+    done
+    mkdir -p -- "$state/db" || return 0
+    exec {fd}>>"$state/.db.lock"
+    flock "$fd"
+    printf '%s' "$rows" >>"$state/db/SNCAND.tsv"
+    exec {fd}>&-
+}
+
 JOBID=""
 cmd_run() {
     local cluster=$1 spec key val
@@ -179,13 +221,13 @@ cmd_run() {
     trap '[[ -n $SB_NAP_PID ]] && kill "$SB_NAP_PID" 2>/dev/null; rm -f -- "$griddir/$cluster.pid"; exit 143' TERM
     trap '[[ -n $SB_NAP_PID ]] && kill "$SB_NAP_PID" 2>/dev/null; rm -f -- "$griddir/$cluster.pid"; exit 130' INT
     local expnum="" exps="" band="" nite="" season="" pnfs="" ccdtext="" runmon=0 runend_exps="" seconds=0
-    local bad=0 incomplete=0 held=0 norunend=0 forcephoto=normal
+    local bad=0 incomplete=0 held=0 norunend=0 forcephoto=normal writedb=0
     while read -r key val; do
         case $key in
             jobid) JOBID=$val ;; expnum) expnum=$val ;; exps) exps=$val ;; band) band=$val ;; nite) nite=$val ;;
             season) season=$val ;; pnfs) pnfs=$val ;; ccds) ccdtext=$val ;; runmon) runmon=$val ;;
             runend_exps) runend_exps=$val ;; seconds) seconds=$val ;; bad) bad=$val ;; incomplete) incomplete=$val ;;
-            held) held=$val ;; norunend) norunend=$val ;; forcephoto) forcephoto=$val ;;
+            held) held=$val ;; norunend) norunend=$val ;; forcephoto) forcephoto=$val ;; writedb) writedb=$val ;;
         esac
     done <"$spec"
 
@@ -272,6 +314,8 @@ cmd_run() {
             nfp=$((nfp + 4))
         fi
     done
+    local ncand=0
+    [[ $writedb == 1 ]] && write_candidates "$season" "$nite" "$band" "$exps" ncand "${complete[@]}"
     local runend=false
     if [[ $runmon == 1 && $norunend != 1 ]]; then
         for x in $runend_exps; do
@@ -283,7 +327,7 @@ cmd_run() {
     fi
     job_status "$JOBID" C
     sb_ledger grid_done "expnum:=$expnum" "jobid=$JOBID" "cluster:=$cluster" "complete:=$ncomplete" "failed:=$nfailed" \
-        "incomplete:=$nincomplete" "forcephoto:=$nfp" "runend:=$runend"
+        "incomplete:=$nincomplete" "forcephoto:=$nfp" "runend:=$runend" "candidates:=$ncand"
     rm -f -- "$griddir/$cluster.pid"
 }
 

@@ -16,11 +16,25 @@ Its contracts are the real one's:
   seasonTime<SEASON>.txt in the working directory, hostmatchstatus.txt too;
 - the step files --SKIPTO needs under DIR: masterlist/, checkoutputs/step0_*.txt,
   truthtable<S>/truthplus.tab, makedatafiles/LightCurvesReal/*.dat, mastertableinfo.npy;
-- "Step 6 failed due to empty candidate dfs. Ending PostProc." and exit 0 when there is no
-  candidate; masterHTML<SEASON>.html in the working directory and DIR/htmls/candidate_<SNID>_dp<S>.html;
+- "Step 6 failed due to empty candidate dfs. Ending PostProc." and exit 0 when the plots find no
+  candidate, after the line saying why (makePlots' EmptyPlotError); masterHTML<SEASON>.html in the
+  working directory, with links relative to it (htmls/candidate_<SNID>_dp<S>.html, the plots under
+  bare names, ../masterHTMLCSS.css, Arrow.png, statusPage<S>.html), and the candidate pages in
+  DIR/htmls/candidate_<SNID>_dp<S>.html; the plots are written in DIR and copied into the working
+  directory;
 - `START TIME` first, `END END TIME` last.
-Candidates: each exposure that passed step 0 and whose forced-photometry files are linked under
-$TOPDIR_SNFORCEPHOTO_IMAGES/<NITE>/ yields 0-2 candidates (fixed per exposure).
+Candidates are season-wide, as the real ones: makeDataFiles takes `select distinct SNID from
+SNCAND where SEASON=S` from the database (the sandbox's stand-in: state/db/SNCAND.tsv, filled by
+the grid only for DAGs made with WRITEDB=on), whatever the exposure list says; with no row it
+crashes (IndexError). A candidate gets a light-curve data file when its exposure's forced-photometry
+files are linked under $TOPDIR_SNFORCEPHOTO_IMAGES/<NITE>/ (any exposure of the season, not only the
+list's). The list feeds the master list, checkoutputs, the truth table and the plots: the plots keep
+only candidates seen in a master-list exposure ("No candidates remaining, possibly in masterlist df"
+when none is), the pages show every candidate with a data file. makeDataFiles' wait counts the
+files in makedatafiles/<outDir_data>/: files already there from an earlier pass end it at once,
+and the stale files are what it combines.
+--SKIPTO N > 0 reads the exposures from DIR/checkoutputs/step0_expnums.txt (the earlier pass's), not
+the ini's list.
 Step 2 runs ./forcePhoto_master.pl and IGNORES how it ended, as the real one does: without
 diffimg_setup.sh's environment it prints "Required ENV variable ..." and dies, another force job
 makes it print "ABORT: force job already running.", and the run goes on (and can end complete);
@@ -48,7 +62,6 @@ import struct
 import subprocess
 import sys
 import time
-import zlib
 
 try:
     import ConfigParser
@@ -263,10 +276,47 @@ def write(path, text):
         f.write(text)
 
 
-def candidates_of(expnum):
-    """0-2 candidate SNIDs for an exposure, fixed per exposure."""
-    h = zlib.crc32(str(expnum).encode())
-    return [int(season) * 100000 + (h + k * 7919) % 100000 for k in range(h % 3)]
+def sncand():
+    """makeDataFiles' `select SNID, EXPNUM from SNCAND where SEASON=S`: the sandbox database's rows."""
+    rows = []
+    if not HAS_SITE:
+        return rows
+    try:
+        with open(os.path.join(STATE, 'db', 'SNCAND.tsv')) as f:
+            for line in f:
+                cols = line.rstrip('\n').split('\t')
+                if len(cols) >= 3 and cols[0] == season and cols[1].isdigit() and cols[2].isdigit():
+                    rows.append((int(cols[1]), int(cols[2])))
+    except OSError:
+        pass
+    return rows
+
+
+def makedatafiles(seen_in):
+    """postproc.makedatafiles: the season's candidates from the database, whatever the list says."""
+    print('makeDataFiles: select distinct SNID from %s.SNCAND where SEASON=%s order by SNID' % (schema, season))
+    allcand = sorted(seen_in)
+    # cols = np.array(zip(*rows)); allcand = cols[0]: with no row (WRITEDB=off), an IndexError.
+    if not allcand:
+        raise IndexError('index 0 is out of bounds for axis 0 with size 0')
+    return allcand, allcand[0]
+
+
+def linked_exposures():
+    """The exposures whose forced-photometry images are linked under $TOPDIR_SNFORCEPHOTO_IMAGES (season-wide)."""
+    images = os.environ.get('TOPDIR_SNFORCEPHOTO_IMAGES', '')
+    found = set()
+    if images:
+        for path in glob.glob(os.path.join(images, '*', '*.fits')):
+            m = re.match(r'^WS[0-9]+_([0-9]+)_', os.path.basename(path))
+            if m:
+                found.add(int(m.group(1)))
+    return found
+
+
+# A 1x1 PNG: the sandbox's plots.
+PNG = (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89'
+       b'\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82')
 
 
 def save_npy(path, values):
@@ -349,7 +399,6 @@ try:
     write(os.path.join(outdir, 'masterlist', masterfile_2), 'SANDBOX master list: %d exposures\n' % len(expnums))
     STATUS[2] = True
     update_status()
-    nite_of = {int(r[0]): r[1] for r in rows}
 
     if args.SKIPTO <= 2:
         step(2, 'Forcephoto')
@@ -367,10 +416,11 @@ try:
             sys.stdout.flush()
             while True:
                 time.sleep(60)
+        # forcePhoto_master.pl -season S works from the season's candidates, on every linked exposure.
         images = os.environ.get('TOPDIR_SNFORCEPHOTO_IMAGES', '')
-        for e in expnums:
-            linked = glob.glob(os.path.join(images, nite_of.get(e, '*'), '*_%s_*.fits' % e)) if images else []
-            out = os.path.join(os.environ.get('TOPDIR_SNFORCEPHOTO_OUTPUT', os.path.join(outdir, 'forcephoto')), nite_of.get(e, 'unknown'))
+        for e in sorted(linked_exposures()):
+            linked = glob.glob(os.path.join(images, '*', '*_%s_*.fits' % e))
+            out = os.path.join(os.environ.get('TOPDIR_SNFORCEPHOTO_OUTPUT', os.path.join(outdir, 'forcephoto')), 'season' + season)
             write(os.path.join(out, '%s.forcephoto' % e), '%d images\n' % len(linked))
         print('')
     else:
@@ -399,18 +449,32 @@ try:
         print('WARNING: List of exposures is empty. Skipping STEP 4.')
     update_status()
 
+    # Which exposures each candidate was seen in (the database's detections).
+    seen_in = {}
+    for snid, e in sncand():
+        seen_in.setdefault(snid, set()).add(e)
+    realdir = os.path.join(outdir, 'makedatafiles', outDir_datareal)
     if args.SKIPTO <= 5:
         step(5, 'Make datafiles')
-        images = os.environ.get('TOPDIR_SNFORCEPHOTO_IMAGES', '')
-        snids = []
-        for e in expnums:
-            if images and glob.glob(os.path.join(images, nite_of.get(e, '*'), '*_%s_*.fits' % e)):
-                snids += candidates_of(e)
-        realdir = os.path.join(outdir, 'makedatafiles', outDir_datareal)
+        candidates, first = makedatafiles(seen_in)
+        linked = linked_exposures()
+        with_data = [c for c in candidates if seen_in[c] & linked]
         os.makedirs(realdir, exist_ok=True)
-        for snid in snids:
-            write(os.path.join(realdir, 'des_real_%08d.dat' % snid), 'SNID: %d\nMJD_TRIGGER: %s\n' % (snid, triggermjd))
-        write(os.path.join(outdir, 'makedatafiles', combined_fits), 'SANDBOX combined datafiles: %d candidates\n' % len(snids))
+        # Its wait counts the files in the directory: files already there end it at once.
+        existing = sorted(glob.glob(os.path.join(realdir, '*.dat')))
+        if existing and len(existing) >= len(with_data):
+            print('makeDataFiles: %d data files in %s, done waiting' % (len(existing), realdir))
+        else:
+            for snid in with_data:
+                # A light curve: one forced-photometry epoch per linked exposure of the season.
+                write(os.path.join(realdir, 'des_real_%08d.dat' % snid), 'SNID: %d\nNOBS: %d\nDETECTED_IN: %s\nMJD_TRIGGER: %s\n' % (
+                    snid, len(linked), ' '.join(str(e) for e in sorted(seen_in[snid])), triggermjd))
+        snids = []
+        for path in sorted(glob.glob(os.path.join(realdir, '*.dat'))):
+            m = re.match(r'^des_real_0*([0-9]+)\.dat$', os.path.basename(path))
+            if m:
+                snids.append(int(m.group(1)))
+        write(os.path.join(outdir, 'makedatafiles', combined_fits), 'SANDBOX combined datafiles: %d candidates (first SNID %d)\n' % (len(snids), first))
         save_npy(os.path.join(outdir, 'mastertableinfo.npy'), snids)
         STATUS[6] = True
     else:
@@ -419,22 +483,46 @@ try:
     update_status()
 
     step(6, 'Make plots')
-    if fault_take('postproc_no_candidates'):
-        snids = []
+    # makePlots: its EmptyPlotError says why, then run_postproc.py ends.
+    in_master = [s for s in snids if seen_in.get(s, set()) & set(expnums)]
+    why = None
     if not snids:
+        why = 'No candidates with photflag = 4096,12288 in combined fits'
+    elif fault_take('postproc_no_candidates'):
+        why = 'No candidates with photflag = 4096,12288 and photprob > ml_score_cut combined fits'
+    elif not in_master:
+        why = 'No candidates remaining, possibly in masterlist df'
+    if why:
+        print(why)
+        print('')
         print('Step 6 failed due to empty candidate dfs. Ending PostProc.')
         print('END END TIME', now())
         outcome = 'no_candidates'
         sys.exit()
+    plots = ['fakemltest_%s.png' % season, 'fullmap_%s.png' % season]
+    for name in plots:
+        with open(os.path.join(outdir, name), 'wb') as f:
+            f.write(PNG)
+        with open(name, 'wb') as f:  # shutil.copy(..., './' + name): into the working directory
+            f.write(PNG)
+        print('A img was made!', './' + name)
 
     step(7, 'Make htmls/webpage')
     with open('tableSortTest.html') as f:  # WholeHTML builds the index page from it, in the working directory
         f.read()
     for snid in snids:
         write(os.path.join(outdir, 'htmls', 'candidate_%d_dp%s.html' % (snid, season)),
-              '<html><body><h1>Candidate %d</h1><p>season %s, trigger MJD %s</p></body></html>\n' % (snid, season, triggermjd))
-    write('masterHTML' + season + '.html', '<html><body><h1>Season %s candidates</h1><ul>\n%s</ul></body></html>\n' % (
-        season, ''.join('<li><a href="%s">%d</a></li>\n' % (os.path.join(os.path.abspath(outdir), 'htmls', 'candidate_%d_dp%s.html' % (s, season)), s) for s in snids)))
+              '<html><body><h1>Candidate %d</h1><p>season %s, trigger MJD %s, seen in %s</p></body></html>\n' % (
+                  snid, season, triggermjd, ' '.join(str(e) for e in sorted(seen_in.get(snid, set())))))
+    # WholeHTML: the index page in the working directory, its links relative to it, as the real one writes them.
+    write('masterHTML' + season + '.html', ''.join([
+        '<!DOCTYPE HTML>\n', '<html>\n', '<link rel="stylesheet" type="text/css" href="../masterHTMLCSS.css">', '<body>',
+        '<button onclick="topFunction()" id="myBtn" title="Go to top"><img id ="button" src="Arrow.png"></button>',
+        '<h1>Season ' + season + '</h1>', '<div id="majorPlots">', '<span title="Fakes: ML Score">',
+        '<img src=' + plots[0] + ' width="583" height="350"></span>', '<span title="RA and DEC Plot">',
+        '<img src =' + plots[1] + ' width"583" height="350"></span></div>', '<ul>',
+        '<a id="status" href="statusPage' + season + '.html"><font size="10">Status Page</font></a>', '</body>', '</html>',
+        '<table>'] + ['<tr><td><a href=htmls/candidate_%d_dp%s.html>%d</a></td></tr>' % (s, season, s) for s in snids] + ['</table>\n']))
     if args.post:
         print('--post: copying the pages to the web server (sandbox: nothing copied)')
     STATUS[8] = True

@@ -43,7 +43,7 @@ describe('an exposure DAGMaker warned will fail, in the console and in post-proc
       const handle = await server.env.client.workflow.start(imageProcessing, {
         taskQueue: TASK_QUEUE,
         workflowId: id,
-        args: [{ exposureListFile: list, season: 'auto', postProcessing: TRIGGER }],
+        args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'on' }, postProcessing: TRIGGER }],
       });
       await eventually('the exposure without templates to be submitted', async () => {
         const p = await handle.query(progressQuery);

@@ -283,6 +283,8 @@ test('status follows a run into its post-processing, repeating its wait line and
       'auto',
       '--workflow-id',
       id,
+      '--set',
+      'WRITEDB=on',
       '--post-process',
       ...trigger,
     ]);

@@ -108,7 +108,9 @@ test('a post-processing tells DESGW_NOTIFY_COMMAND once when it starts waiting f
     const run = await server.env.client.workflow.execute(imageProcessing, {
       taskQueue: TASK_QUEUE,
       workflowId: `notify-run-${process.pid}`,
-      args: [{ exposureListFile: await site.list('pp.list', [1210476, 1210477]), season: 'auto' }],
+      args: [
+        { exposureListFile: await site.list('pp.list', [1210476, 1210477]), season: 'auto', rc: { WRITEDB: 'on' } },
+      ],
     });
     const pp = await server.env.client.workflow.start(postProcessing, {
       taskQueue: TASK_QUEUE,

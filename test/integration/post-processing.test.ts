@@ -8,13 +8,15 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { appendFile, chmod, readFile, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import type { ImageProcessingResult } from '../../common/contract.js';
 import { TASK_QUEUE } from '../../common/contract.js';
+import { leftOutWarning } from '../../common/exposure-gate.js';
+import { pageLinks } from '../../common/postproc-page.js';
 import { Failure } from '../../common/failures.js';
 import { postProcessingProgressQuery, proceedSignal } from '../../common/messages.js';
 import type { PostProcessingInput, PostProcessingResult } from '../../common/post-processing-contract.js';
@@ -73,7 +75,7 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
       server.env.client.workflow.execute(imageProcessing, {
         taskQueue: TASK_QUEUE,
         workflowId: id,
-        args: [{ exposureListFile: list, season: 'auto', postProcessing: TRIGGER }],
+        args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'on' }, postProcessing: TRIGGER }],
       }),
     );
     pp = await server.env.client.workflow.getHandle(`${id}-postproc`).result();
@@ -84,8 +86,39 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     assert.equal(result.postProcessing?.outcome, 'success', JSON.stringify(result.postProcessing));
     assert.equal(result.postProcessing?.masterHtml, pp.masterHtml);
     assert.ok(pp.masterHtml && existsSync(pp.masterHtml), pp.masterHtml);
-    assert.match(pp.masterHtml, new RegExp(`masterHTML${result.season}\\.html$`));
     assert.equal(pp.season, result.season);
+  });
+
+  test("the page the result names opens: every link of it is to a file beside it, and so are the candidate links and plots of run_postproc.py's own page copied there; the result names htmls/, the light curves with their .dat count, the combined fits, the truth table and checkoutputs.csv", async () => {
+    const page = pp.masterHtml!;
+    assert.equal(page, join(pp.outputDir, 'index.html'));
+    const links = pageLinks(await readFile(page, 'utf8'));
+    assert.ok(links.length > 0);
+    for (const l of links) assert.ok(existsSync(join(dirname(page), decodeURIComponent(l))), `${l} opens`);
+    const copy = join(pp.outputDir, `masterHTML${pp.season}.html`);
+    assert.ok(links.includes(`masterHTML${pp.season}.html`), 'the real page, copied');
+    assert.equal(
+      await readFile(copy, 'utf8'),
+      await readFile(join(pp.postProcessingDir, `masterHTML${pp.season}.html`), 'utf8'),
+      'copied as written',
+    );
+    const real = pageLinks(await readFile(copy, 'utf8'));
+    const candidates = real.filter((l) => l.startsWith('htmls/'));
+    assert.ok(candidates.length > 0);
+    for (const l of [...candidates, ...real.filter((x) => x.endsWith('.png') && x !== 'Arrow.png')])
+      assert.ok(existsSync(join(pp.outputDir, l)), `${l} opens beside the copy`);
+    assert.ok(
+      candidates.some((l) => !existsSync(join(pp.postProcessingDir, l))),
+      'in the checkout the same links do not open',
+    );
+    const o = pp.outputs!;
+    assert.equal(o.htmlsDir, join(pp.outputDir, 'htmls'));
+    assert.equal(o.candidatePages, candidates.length);
+    assert.equal(o.lightCurvesDir, join(pp.outputDir, 'makedatafiles', 'LightCurvesReal'));
+    assert.ok(o.datFiles >= o.candidatePages && o.datFiles > 0, JSON.stringify(o));
+    assert.equal(o.combinedFits, join(pp.outputDir, 'makedatafiles', 'datafiles_combined.fits'));
+    assert.equal(o.truthPlus, join(pp.outputDir, `truthtable${pp.season}`, 'truthplus.tab'));
+    assert.equal(o.checkoutputsCsv, join(pp.outputDir, 'checkoutputs', 'checkoutputs.csv'));
   });
 
   test('post-processing starts only once every DAG has finished, and within two minutes of the last', async () => {
@@ -185,13 +218,18 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     await appendFile(join(site.state, 'config.sh'), 'SANDBOX_POSTPROC_SECONDS=1\n');
   });
 
-  test('no candidates is its own outcome: no page, not a failure', async () => {
+  test('no candidates is its own outcome: no page, not a failure; the result says which cause run_postproc.py saw, and the counts', async () => {
     await site.fault('postproc_no_candidates');
     const r = await withWorker(server.env, site, () =>
       startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: result.workflowId }).then((h) => h.result()),
     );
     assert.equal(r.outcome, 'no-candidates');
     assert.equal(r.masterHtml, undefined);
+    assert.equal(r.noCandidates?.cause, 'below-ml-cut');
+    assert.equal(r.noCandidates?.said, 'no detection is above [plots] mlscore_cut');
+    assert.equal(r.outputs?.candidatePages, 0);
+    assert.ok((r.outputs?.datFiles ?? 0) > 0, 'light curves were made, none passed the cut');
+    assert.equal(existsSync(join(r.outputDir, 'index.html')), false);
   });
 
   test('run_postproc.py crashing is run again with the --SKIPTO its own output directory allows', async () => {
@@ -333,7 +371,11 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     assert.equal(await readFile(stale, 'utf8'), '[general]\nseason = 9\n', 'put back as it was');
     const setups = (await site.ledger()).filter((e) => e.event === 'pp_setup');
     assert.equal(setups.at(-1)!.season, String(r.season));
-    assert.equal(r.warnings, undefined, 'our own output.txt: nothing to say');
+    assert.deepEqual(
+      r.warnings,
+      [leftOutWarning(r.season, [{ expnum: bad }])],
+      'our own output.txt: nothing to say of it',
+    );
   });
 
   test('DESGW_POSTPROC_WRAPPER runs the whole post-processing shell: the wrapper is given bash -c and the script; one that cannot run is refused before the wait', async () => {
@@ -406,7 +448,7 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
       server.env.client.workflow.execute(imageProcessing, {
         taskQueue: TASK_QUEUE,
         workflowId: runId,
-        args: [{ exposureListFile: list, season: 'auto' }],
+        args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'on' } }],
       }),
     ).then((r) => r.season);
   });
@@ -488,6 +530,71 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
     assert.equal((await site.ledger()).filter((e) => e.event === 'dagmaker_start').length, before);
   });
 
+  test("a run asking for post-processing while DAGMaker would see WRITEDB=off (the site's dagmaker.rc, or the run's rc) is refused before DAGMaker, naming WRITEDB: candidates come only from the database", async () => {
+    const list = await site.list('one-off.list', [expnums[0]!]);
+    const before = (await site.ledger()).filter((e) => e.event === 'dagmaker_start').length;
+    for (const rc of [undefined, { WRITEDB: 'off' }]) {
+      const err = await withWorker(server.env, site, () =>
+        server.env.client.workflow
+          .execute(imageProcessing, {
+            taskQueue: TASK_QUEUE,
+            workflowId: nextId('writedb-off'),
+            args: [{ exposureListFile: list, season: 'auto', ...(rc ? { rc } : {}), postProcessing: TRIGGER }],
+          })
+          .then(
+            () => null,
+            (e: unknown) => e,
+          ),
+      );
+      const cause = failureOf(err);
+      assert.equal(cause.type, Failure.InvalidInput);
+      assert.match(
+        cause.message,
+        new RegExp(
+          `postProcessing needs WRITEDB=on, and this run's DAGMaker would see WRITEDB=off \\(${rc ? "this run's rc" : '\\S+/gw_workflow/dagmaker\\.rc'}\\): run_postproc\\.py takes its candidates only from the DES database`,
+        ),
+      );
+    }
+    assert.equal((await site.ledger()).filter((e) => e.event === 'dagmaker_start').length, before);
+  });
+
+  test('post-processing a run whose dagmaker.rc had WRITEDB=off says so up front, and makeDataFiles crashing on the empty database is a failure, not "no candidates"', async () => {
+    const list = await site.list('off.list', [1210415]);
+    const off = await withWorker(server.env, site, () =>
+      server.env.client.workflow.execute(imageProcessing, {
+        taskQueue: TASK_QUEUE,
+        workflowId: nextId('off-run'),
+        args: [{ exposureListFile: list, season: 'auto' }],
+      }),
+    );
+    const { h, err, p } = await withWorker(server.env, site, async () => {
+      const handle = await startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: off.workflowId });
+      const e = await handle.result().then(
+        () => null,
+        (x: unknown) => x,
+      );
+      return { h: handle, err: e, p: await handle.query(postProcessingProgressQuery) };
+    });
+    const cause = failureOf(err);
+    assert.equal(cause.type, Failure.PostprocFailed);
+    assert.match(
+      cause.message,
+      /^makeDataFiles found no candidate of season \d+ in the DES database \(postproc_run\.out line \d+: IndexError in makedatafiles\)/,
+    );
+    const starts = (await site.ledger()).filter(
+      (e) => e.event === 'postproc_start' && String(e.outdir).endsWith(h.workflowId),
+    );
+    assert.equal(starts.length, 1, 'not run again: it would crash the same way');
+    assert.ok(
+      p.warnings?.some((w) =>
+        new RegExp(
+          `^WRITEDB=off in \\S+/dagmaker\\.rc: the grid wrote none of this run's candidates to the DES database`,
+        ).test(w),
+      ),
+      JSON.stringify(p.warnings),
+    );
+  });
+
   test('a checkout outside the allowed directories is refused and its scripts never run', async () => {
     const elsewhere = join(site.root, '..');
     const cause = await failureOfRun({ ...TRIGGER, imageProcessingWorkflowId: runId, postProcessingDir: elsewhere });
@@ -503,7 +610,7 @@ test('a worker restart during run_postproc.py is not counted against its retries
     server.env.client.workflow.execute(imageProcessing, {
       taskQueue: TASK_QUEUE,
       workflowId: nextId('restart-run'),
-      args: [{ exposureListFile: list, season: 'auto' }],
+      args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'on' } }],
     }),
   );
   await appendFile(join(site.state, 'config.sh'), 'SANDBOX_POSTPROC_SECONDS=60\n');
@@ -526,4 +633,59 @@ test('a worker restart during run_postproc.py is not counted against its retries
     second.kill('SIGTERM');
     await second;
   }
+});
+
+test('a second pass after proceed, with the list grown by the exposure that was still on the grid, runs from step 0 in a fresh directory and covers the new exposure', async () => {
+  const site = await makeSite({ ...FAST, gridSeconds: 0.5, postprocSeconds: 0.5 });
+  const [early, late] = [1210430, 1210431];
+  // The late exposure's DAG takes long enough for a first pass to run before it finishes.
+  await writeFile(join(site.state, 'grid_durations'), `${late} 40\n`);
+  const list = await site.list('grown.list', [early, late]);
+  const run = await withWorker(server.env, site, () =>
+    server.env.client.workflow.execute(imageProcessing, {
+      taskQueue: TASK_QUEUE,
+      workflowId: nextId('grown-run'),
+      args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'on' } }],
+    }),
+  );
+  const outputDir = join(site.root, 'site', 'postproc_outputs', `grown-${process.pid}`);
+  const input = { ...TRIGGER, imageProcessingWorkflowId: run.workflowId, outputDir };
+  const first = await withWorker(server.env, site, async () => {
+    const h = await startPostProcessing(input);
+    await eventually(
+      'the early DAG to finish',
+      async () => (await h.query(postProcessingProgressQuery)).finished === 1,
+    );
+    await h.signal(proceedSignal);
+    return h.result();
+  });
+  assert.deepEqual(
+    first.leftOut.map((l) => l.expnum),
+    [late],
+  );
+  await eventually('the late DAG to finish', async () =>
+    (await site.ledger()).some((e) => e.event === 'grid_done' && e.expnum === late),
+  );
+  const second = await withWorker(server.env, site, () => startPostProcessing(input).then((h) => h.result()));
+  assert.equal(second.outcome, 'success');
+  assert.equal(second.skipTo, null, second.skipReason);
+  assert.match(
+    second.skipReason ?? '',
+    /^the list differs from the earlier pass's checkoutputs\/step0_expnums\.txt \(1 new \(1210431\)\)/,
+  );
+  assert.deepEqual(second.movedAside, [join(outputDir, 'earlier-pass-1')]);
+  assert.deepEqual(
+    (await readFile(join(outputDir, 'checkoutputs', 'step0_expnums.txt'), 'utf8')).trim().split('\n').map(Number),
+    [early, late],
+  );
+  // The late exposure's candidates (the grid wrote them to the sandbox's SNCAND) have their pages.
+  const lateCandidates = (await readFile(join(site.state, 'db', 'SNCAND.tsv'), 'utf8'))
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .filter((c) => c[0] === String(run.season) && c[2] === String(late))
+    .map((c) => c[1]!);
+  assert.ok(lateCandidates.length > 0);
+  for (const snid of lateCandidates)
+    assert.ok(existsSync(join(outputDir, 'htmls', `candidate_${snid}_dp${run.season}.html`)), `${snid}'s page`);
+  assert.ok(existsSync(join(outputDir, 'earlier-pass-1', 'checkoutputs', 'step0_expnums.txt')), 'the first pass kept');
 });

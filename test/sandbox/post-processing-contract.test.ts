@@ -112,6 +112,22 @@ async function submit(site: Site, expnums: number[]): Promise<Map<number, string
   return ids;
 }
 
+/** Sets WRITEDB in the site's dagmaker.rc (the sandbox's reads off, as the real template advises for tests). */
+async function setWriteDb(site: Site, value: 'on' | 'off'): Promise<void> {
+  const rc = path.join(site.gw, 'dagmaker.rc');
+  await writeFile(rc, (await readFile(rc, 'utf8')).replace(/^WRITEDB=.*$/m, `WRITEDB=${value}`));
+}
+
+/** The sandbox database's SNCAND rows of a season: [SNID, EXPNUM, CCD]. */
+async function sncand(site: Site, season = SEASON): Promise<[number, number, number][]> {
+  const text = await readFile(path.join(site.state, 'db', 'SNCAND.tsv'), 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .filter((c) => c[0] === String(season))
+    .map((c) => [Number(c[1]), Number(c[2]), Number(c[5])]);
+}
+
 const gridDone = (site: Site, expnum: number) => waitFor(`grid_done of ${expnum}`, async () => (await events(site, 'grid_done')).find((e) => e.expnum === expnum));
 const expDir = (site: Site, expnum: number) => path.join(site.pnfs, 'exp', NITE, String(expnum), `dp${SEASON}`);
 const fpDir = (site: Site, expnum: number) => path.join(site.pnfs, 'forcephoto', 'images', `dp${SEASON}`, NITE, String(expnum));
@@ -245,6 +261,29 @@ describe('the sandbox grid', () => {
     assert.equal((await events(site, 'fault')).filter((e) => String(e.fault).startsWith('grid_')).length, faults.length);
   });
 
+  test('the database stand-in: with WRITEDB=on each exposure\'s complete CCDs put 1-2 candidates in SNCAND, none on a failed CCD nor without templates; with WRITEDB=off none at all', async () => {
+    const site = await makeSite({ SANDBOX_GRID_SECONDS: '0.3' });
+    await setWriteDb(site, 'off');
+    await submit(site, [941225]);
+    assert.equal((await gridDone(site, 941225)).candidates, 0);
+    assert.deepEqual(await sncand(site), [], 'WRITEDB=off: the grid writes nothing to the database');
+    assert.match(await readFile(path.join(site.gw, 'mytemp_941225', 'RUN_DIFFIMG_PIPELINE.cmd'), 'utf8'), /NOPROMPT\n$/);
+    await setWriteDb(site, 'on');
+    await submit(site, [941226, 941227, 941238]);
+    for (const e of [941226, 941227, 941238]) await gridDone(site, e);
+    assert.match(await readFile(path.join(site.gw, 'mytemp_941226', 'RUN_DIFFIMG_PIPELINE.cmd'), 'utf8'), /NOPROMPT -writeDB\n$/);
+    const rows = await sncand(site);
+    for (const e of [941226, 941227]) {
+      const mine = rows.filter((r) => r[1] === e);
+      assert.ok(mine.length >= 1 && mine.length <= 2, `${e}: ${JSON.stringify(mine)}`);
+      const v = judgeCcds(await ccdListing(site, e));
+      for (const [, , ccd] of mine) assert.ok(v.complete.includes(ccd), `${e}: CCD ${ccd} is complete`);
+      assert.equal((await events(site, 'grid_done')).find((d) => d.expnum === e)?.candidates, mine.length);
+    }
+    assert.equal(rows.filter((r) => r[1] === 941238).length, 0, 'no templates: every CCD failed, no candidate');
+    assert.ok(rows.every((r) => Math.floor(r[0] / 100000) === SEASON), 'SNIDs of the season');
+  });
+
   test('a DAG without templates (no RUNMON.sh job) fails on every CCD and writes no RUNEND', async () => {
     const site = await makeSite({ SANDBOX_GRID_SECONDS: '0.3' });
     const ids = await submit(site, [941238]);
@@ -260,7 +299,8 @@ describe('the sandbox grid', () => {
 /** The night before post-processing: the demo's i-band exposures through the grid. */
 const NIGHT = [941225, 941226, 941227, 941228, 941229, 941230];
 
-async function gridNight(site: Site, expnums = NIGHT): Promise<void> {
+async function gridNight(site: Site, expnums = NIGHT, writeDb: 'on' | 'off' = 'on'): Promise<void> {
+  await setWriteDb(site, writeDb);
   await submit(site, expnums);
   for (const e of expnums) await gridDone(site, e);
 }
@@ -393,9 +433,17 @@ describe('the Post-Processing checkout', () => {
     const master = await readFile(path.join(site.pp, `masterHTML${SEASON}.html`), 'utf8');
     const pages = await ls(path.join(outdir, 'htmls'));
     assert.ok(pages.length > 0);
+    // The real WholeHTML's links, relative to the page in the checkout: they open only beside the output directory's files.
+    const hrefs = [...master.matchAll(/(?:href|src) ?=\s*"?([^" >]+)/g)].map((m) => m[1]!);
     for (const p of pages) {
       assert.match(p, new RegExp(`^candidate_\\d+_dp${SEASON}\\.html$`));
-      assert.ok(master.includes(path.join(outdir, 'htmls', p)), `${p} linked from masterHTML`);
+      assert.ok(hrefs.includes(`htmls/${p}`), `${p} linked from masterHTML as htmls/${p}`);
+      assert.equal(existsSync(path.join(site.pp, 'htmls', p)), false, 'not beside the page in the checkout');
+    }
+    assert.ok(hrefs.includes('../masterHTMLCSS.css'));
+    for (const plot of [`fakemltest_${SEASON}.png`, `fullmap_${SEASON}.png`]) {
+      assert.ok(hrefs.includes(plot), `${plot} under its bare name`);
+      assert.ok(existsSync(path.join(site.pp, plot)) && existsSync(path.join(outdir, plot)), `${plot} in the output directory, copied into the checkout`);
     }
     const files = await listing(outdir);
     for (const f of ['masterlist/expniteband_df.csv', 'masterlist/MasterExposureList_prelim.fits', 'checkoutputs/step0_expnums.txt', 'checkoutputs/step0_a_blacklist.txt', `truthtable${SEASON}/truthplus.tab`, 'mastertableinfo.npy']) {
@@ -419,6 +467,62 @@ describe('the Post-Processing checkout', () => {
     const crash = await inCheckout(site, RUN(`--season ${SEASON} --outputdir ${empty} --SKIPTO 5`));
     assert.equal(crash.exitCode, 1);
     assert.match((await endOf(site, crash.exitCode)).output, /FileNotFoundError: .*expniteband_df\.csv/);
+  });
+
+  test('candidates are season-wide, from the database: a list of one exposure gets the pages of every exposure\'s candidates; a list whose exposures hold none ends without candidates, saying so; with WRITEDB=off makeDataFiles crashes (IndexError), a failure', async () => {
+    const site = await makeSite({ SANDBOX_GRID_SECONDS: '0.3' });
+    await gridNight(site, [941225, 941226, 941227]);
+    const { outdir } = await writeInputs(site, { expnums: [941225] });
+    let r = await inCheckout(site, RUN(`--season ${SEASON} --outputdir ${outdir}`));
+    let { end, output } = await endOf(site, r.exitCode);
+    assert.equal(end.outcome, 'success', output);
+    assert.deepEqual((await readFile(path.join(outdir, 'checkoutputs', 'step0_expnums.txt'), 'utf8')).trim().split('\n').map(Number), [941225]);
+    const snids = [...new Set((await sncand(site)).map((c) => c[0]))].sort();
+    assert.ok(new Set((await sncand(site)).map((c) => c[1])).size === 3, 'every exposure has candidates');
+    assert.deepEqual((await ls(path.join(outdir, 'htmls'))).sort(), snids.map((s) => `candidate_${s}_dp${SEASON}.html`).sort(), 'pages of the season\'s candidates, not of the list\'s');
+
+    // An exposure with no candidate of its own (its DAG ran with WRITEDB=off): the plots, which keep the list's, are empty.
+    await gridNight(site, [941228], 'off');
+    const other = await writeInputs(site, { expnums: [941228], outdir: path.join(site.root, 'out-941228') });
+    r = await inCheckout(site, RUN(`--season ${SEASON} --outputdir ${other.outdir}`));
+    ({ end, output } = await endOf(site, r.exitCode));
+    assert.equal(end.outcome, 'no-candidates', end.reason);
+    assert.match(output, /^No candidates remaining, possibly in masterlist df\n(\n)?Step 6 failed due to empty candidate dfs\. Ending PostProc\.$/m);
+
+    const off = await makeSite({ SANDBOX_GRID_SECONDS: '0.3' });
+    await gridNight(off, [941225], 'off');
+    const offInputs = await writeInputs(off, { expnums: [941225] });
+    r = await inCheckout(off, RUN(`--season ${SEASON} --outputdir ${offInputs.outdir}`));
+    ({ end, output } = await endOf(off, r.exitCode));
+    assert.equal(r.exitCode, 1);
+    assert.equal(end.outcome, 'failed', 'SNCAND is empty: a crash, not "no candidates"');
+    assert.match(output, /^IndexError: /m);
+    assert.doesNotMatch(output, /Step 6 failed due to empty candidate dfs/);
+  });
+
+  test('--SKIPTO above 0 reads the earlier pass\'s step0_expnums.txt, not the ini\'s list; data files already in LightCurvesReal end makeDataFiles\' wait at once, and those stale files are combined', async () => {
+    const site = await makeSite({ SANDBOX_GRID_SECONDS: '0.3' });
+    await gridNight(site, [941225]);
+    const { outdir } = await writeInputs(site, { expnums: [941225] });
+    let r = await inCheckout(site, RUN(`--season ${SEASON} --outputdir ${outdir}`));
+    assert.equal((await endOf(site, r.exitCode)).end.outcome, 'success');
+    const realdir = path.join(outdir, 'makedatafiles', 'LightCurvesReal');
+    const nobs = async () => Promise.all((await ls(realdir)).map(async (f) => /^NOBS: (\d+)$/m.exec(await readFile(path.join(realdir, f), 'utf8'))?.[1]));
+    assert.deepEqual([...new Set(await nobs())], ['1'], 'one epoch: one linked exposure');
+
+    // One more exposure of the season on the grid (no candidate of its own): one more epoch for every light curve.
+    await gridNight(site, [941226], 'off');
+    await writeInputs(site, { expnums: [941225, 941226] });
+    r = await inCheckout(site, RUN(`--season ${SEASON} --outputdir ${outdir} --SKIPTO 2`));
+    const { output } = await endOf(site, r.exitCode);
+    assert.equal(r.exitCode, 0, output);
+    assert.deepEqual((await readFile(path.join(outdir, 'checkoutputs', 'step0_expnums.txt'), 'utf8')).trim().split('\n').map(Number), [941225], 'the earlier pass\'s list');
+    assert.match(output, /^makeDataFiles: \d+ data files in \S+LightCurvesReal, done waiting$/m);
+    assert.deepEqual([...new Set(await nobs())], ['1'], 'the stale light curves were combined');
+    await rm(realdir, { recursive: true });
+    r = await inCheckout(site, RUN(`--season ${SEASON} --outputdir ${outdir} --SKIPTO 2`));
+    assert.equal((await endOf(site, r.exitCode)).end.outcome, 'success');
+    assert.deepEqual([...new Set(await nobs())], ['2'], 'without the old files: both epochs');
   });
 
   test('the legacy traps: the template\'s trigger MJD warns; a blank line drops the list; the template\'s "bands = i ; # …" reads i, as Python 2\'s ConfigParser reads it', async () => {

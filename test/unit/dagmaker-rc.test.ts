@@ -9,6 +9,7 @@ import {
   RC_KEYS,
   RcValueError,
   rcValue,
+  effectiveRcValue,
   bashQuote,
   renderRcDiff,
   rewriteRc,
@@ -159,4 +160,12 @@ test('rcValue: the value sourcing the file gives a key, quotes removed; null whe
   assert.equal(rcValue('SEASON="613"\n', 'SEASON'), '613');
   assert.equal(rcValue('#SEASON=614\n', 'SEASON'), null);
   assert.equal(rcValue('RNUM=4\n', 'SEASON'), null);
+});
+
+test("effectiveRcValue: the run's setting, else the site's dagmaker.rc, else DAGMaker's default (WRITEDB off, DESTCACHE persistent, SCHEMA gw)", () => {
+  assert.deepEqual(effectiveRcValue('WRITEDB=off\n', { WRITEDB: 'on' }, 'WRITEDB'), { value: 'on', from: 'run' });
+  assert.deepEqual(effectiveRcValue('WRITEDB="on"\n', {}, 'WRITEDB'), { value: 'on', from: 'dagmaker.rc' });
+  assert.deepEqual(effectiveRcValue('#WRITEDB=on\nRNUM=4\n', {}, 'WRITEDB'), { value: 'off', from: 'default' });
+  assert.deepEqual(effectiveRcValue('', {}, 'DESTCACHE'), { value: 'persistent', from: 'default' });
+  assert.deepEqual(effectiveRcValue('SCHEMA="wsdiff"\n', {}, 'SCHEMA'), { value: 'wsdiff', from: 'dagmaker.rc' });
 });

@@ -8,6 +8,8 @@ import {
   PostprocIniError,
   postprocIniFileName,
   readPostprocGeneral,
+  postprocOutputNames,
+  py2IniValue,
   templateValuesLeft,
   triggerProblems,
   writePostprocIni,
@@ -122,4 +124,27 @@ test('refuses a template without [general], one that does not read cleanly (nami
     /lacks \[truthtable\] plusname, which run_postproc\.py reads/,
   );
   assert.equal(POSTPROC_REQUIRED_KEYS.length, 38);
+});
+
+test("the output names come from the ini's own sections, read as Python 2's ConfigParser reads them", () => {
+  assert.deepEqual(postprocOutputNames(TEMPLATE), {
+    truthPlusName: 'truthplus.tab',
+    masterFile1: 'MasterExposureList_prelim.fits',
+    realDataDir: 'LightCurvesReal',
+    combinedFits: 'datafiles_combined.fits',
+    ccdFile: 'checkoutputs.csv',
+  });
+  const renamed = TEMPLATE.replace(/^plusname = .*$/m, 'plusname = plus.tab ; # renamed').replace(
+    /^outDir_data = LightCurvesReal$/m,
+    'outDir_data = LC_real',
+  );
+  const names = postprocOutputNames(renamed);
+  assert.equal(names.truthPlusName, 'plus.tab');
+  assert.equal(names.realDataDir, 'LC_real');
+  assert.equal(py2IniValue('i ; # comment'), 'i');
+  assert.equal(py2IniValue('a;b'), 'a;b', 'a ; only after whitespace starts a comment');
+  assert.equal(
+    postprocOutputNames(TEMPLATE.replace(/^plusname = .*$/m, 'plusname = ../x')).truthPlusName,
+    'truthplus.tab',
+  );
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { judgePostprocEnd, readPostprocStatus } from '../../common/postproc-status.js';
+import { findEmptyDatabaseCrash, judgePostprocEnd, readPostprocStatus } from '../../common/postproc-status.js';
 
 // As updateStatus.py writes it: nine flags "0 "/"1 " a line, then the run status without a newline.
 const status = (flags: number[], last: string) => [...flags.map((f) => `${f} \n`), last].join('');
@@ -52,4 +52,25 @@ test("the verdict carries the last status line and the steps' flags", () => {
   );
   assert.deepEqual(readPostprocStatus('').lines, []);
   assert.equal(readPostprocStatus(COMPLETE).last, 'complete');
+});
+
+test('makeDataFiles crashing on an empty SNCAND (WRITEDB=off) is found by its IndexError after a traceback through makedatafiles, by line', () => {
+  const output = [
+    'Run STEP 5: Make datafiles',
+    'Traceback (most recent call last):',
+    '  File "run_postproc.py", line 368, in <module>',
+    '    postproc.makedatafiles(season,format,numepochs_min_2,two_nite_trigger,outFile_stdoutreal,outDir_datareal,ncore)',
+    '  File "/des/Post-Processing/postproc.py", line 417, in makedatafiles',
+    '    allcand = cols[0]',
+    'IndexError: index 0 is out of bounds for axis 0 with size 0',
+  ].join('\n');
+  assert.equal(findEmptyDatabaseCrash(output), 7);
+  assert.equal(
+    findEmptyDatabaseCrash(
+      'Traceback (most recent call last):\n  File "x.py", line 1, in plots\nIndexError: list index out of range',
+    ),
+    null,
+    'another IndexError is not this one',
+  );
+  assert.equal(findEmptyDatabaseCrash('Step 6 failed due to empty candidate dfs. Ending PostProc.'), null);
 });

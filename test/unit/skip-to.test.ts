@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkSkipTo, decideSkipTo } from '../../common/skip-to.js';
+import { checkSkipTo, decideSkipTo, planPass } from '../../common/skip-to.js';
 
 const STEP0 = [
   'masterlist/expniteband_df.csv',
@@ -75,4 +75,54 @@ test("after a forced-photometry abort without step 0's files, from the start", (
   const d = decideSkipTo([TRUTH, DAT], 1550, { rerunForcephoto: true });
   assert.equal(d.skipTo, null);
   assert.deepEqual(d.missing, STEP0);
+});
+
+const COMPLETE = [...STEP0, TRUTH, 'mastertableinfo.npy', DAT];
+const plan = (listing: string[], step0: number[] | null, list: number[], extra: Record<string, unknown> = {}) =>
+  planPass(listing, 1550, { step0Expnums: step0, listExpnums: list, requested: null, ...extra });
+
+test("a pass skips only when its list is the earlier pass's step0_expnums.txt: the same list (in any order) resumes at 6", () => {
+  const p = plan(COMPLETE, [1297759, 1297760], [1297760, 1297759]);
+  assert.deepEqual([p.skipTo, p.fresh, p.moveDataDir], [6, false, null]);
+});
+
+test('a grown list runs from step 0 in a fresh directory, saying which exposures are new, though the directory allows 6', () => {
+  const p = plan(COMPLETE, [1297759, 1297760], [1297759, 1297760, 1297761]);
+  assert.deepEqual([p.skipTo, p.fresh, p.moveDataDir], [null, true, null]);
+  assert.match(
+    p.reason,
+    /^the list differs from the earlier pass's checkoutputs\/step0_expnums\.txt \(1 new \(1297761\)\)/,
+  );
+  const shrunk = plan([...STEP0, TRUTH], [1297759, 1297760], [1297759]);
+  assert.deepEqual([shrunk.skipTo, shrunk.fresh], [null, true]);
+  assert.match(shrunk.reason, /1 gone \(1297760\)/);
+});
+
+test("a pass that runs step 5 moves the earlier light-curve data files aside (makeDataFiles' wait counts them); one at 6 does not", () => {
+  assert.equal(plan([...STEP0, TRUTH, DAT], [1], [1]).skipTo, 5);
+  assert.equal(plan([...STEP0, TRUTH, DAT], [1], [1]).moveDataDir, 'makedatafiles/LightCurvesReal');
+  assert.equal(
+    plan(COMPLETE, [1], [1], { rerunForcephoto: true }).moveDataDir,
+    'makedatafiles/LightCurvesReal',
+    'step 2 runs step 5 too',
+  );
+  assert.equal(plan(COMPLETE, [1], [1]).moveDataDir, null);
+  assert.equal(plan([...STEP0, TRUTH], [1], [1]).moveDataDir, null, 'nothing there to move');
+  const named = plan([...STEP0, TRUTH, 'makedatafiles/LC/des_real_1.dat'], [1], [1], { realDataDir: 'LC' });
+  assert.equal(named.moveDataDir, 'makedatafiles/LC', "the ini's outDir_data");
+});
+
+test('a --SKIPTO asked for is used as asked, saying when the list differs from what run_postproc.py will read instead', () => {
+  const p = plan(COMPLETE, [1297759], [1297759, 1297761], { requested: 6 });
+  assert.deepEqual([p.skipTo, p.fresh], [6, false]);
+  assert.match(
+    p.reason,
+    /^--SKIPTO 6 as asked; run_postproc\.py reads the earlier pass's checkoutputs\/step0_expnums\.txt, not this list \(1 new \(1297761\)\)$/,
+  );
+  assert.equal(plan(COMPLETE, [1], [1], { requested: 0 }).moveDataDir, 'makedatafiles/LightCurvesReal');
+});
+
+test('without an earlier step0_expnums.txt, the legacy rule decides (from the start)', () => {
+  const p = plan([TRUTH, DAT], null, [1]);
+  assert.deepEqual([p.skipTo, p.fresh, p.moveDataDir], [null, false, 'makedatafiles/LightCurvesReal']);
 });
