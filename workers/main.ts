@@ -5,7 +5,8 @@ import { seasonSourceFor } from './season-source.js';
 import { join } from 'node:path';
 import { killLeftover, killLeftoversUnder } from '../activities/support/run-logged.js';
 import { allowedCheckouts } from '../activities/resolve-post-processing.js';
-import { CHECKOUT_PID } from '../activities/support/postproc-environment.js';
+import { CHECKOUT_PID_FILE } from '../activities/support/postproc-environment.js';
+import { readdir } from 'node:fs/promises';
 import { runsDirFor } from '../common/settings.js';
 import { loadWorkerConfig, SITE_UMASK } from './config.js';
 import { createWorkers, runWorkers } from './create.js';
@@ -30,7 +31,9 @@ if (servesSite) {
   if (config.sandbox) await ensureSandboxSite(sandboxRootOf(config.gwWorkflowDir));
   let leftovers = await killLeftoversUnder(runsDirFor(config, config.gwWorkflowDir));
   // A run_postproc.py a dead worker left running would hold its checkout's lock for good.
-  for (const dir of await allowedCheckouts(config)) if (await killLeftover(join(dir, CHECKOUT_PID))) leftovers++;
+  for (const dir of await allowedCheckouts(config))
+    for (const name of (await readdir(dir).catch(() => [] as string[])).filter((n) => CHECKOUT_PID_FILE.test(n)))
+      if (await killLeftover(join(dir, name))) leftovers++;
   if (leftovers > 0) console.log(`killed ${leftovers} process group(s) left running by a worker that died`);
 }
 const seasons = await seasonSourceFor(config);

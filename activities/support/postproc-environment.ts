@@ -24,10 +24,14 @@ import { runLogged } from './run-logged.js';
 export const CHECKOUT_LOCK = '.desgw-postproc.lock';
 export const CHECKOUT_HOLDER = '.desgw-postproc.holder';
 /**
- * The process group of the pass running in the checkout, and its worker: a pass a dead worker left
- * running holds the checkout's lock, so the next pass there, and every worker that starts, kills it.
+ * Where a pass records its process group and its worker, in the checkout, one file per
+ * post-processing: a pass a dead worker left running holds the checkout's lock, so its own retry,
+ * and every worker that starts, kills it (another post-processing's pass is never touched).
  */
-export const CHECKOUT_PID = '.desgw-postproc.pid';
+export function checkoutPidFile(checkoutDir: string, workflowId: string): string {
+  return join(checkoutDir, `.desgw-postproc.${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}.pid`);
+}
+export const CHECKOUT_PID_FILE = /^\.desgw-postproc\..+\.pid$/;
 /** flock's exit code when the lock is held. */
 export const CHECKOUT_BUSY = 75;
 
