@@ -164,6 +164,8 @@ try {
     const handle = await start({
       exposureListFile: await site.list('pp.list', [1210460, 1210461]),
       season: 'auto',
+      // Post-processing takes its candidates from the DES database: the grid writes them with WRITEDB=on.
+      rc: { WRITEDB: 'on' },
       postProcessing: TRIGGER,
     });
     await handle.result();
@@ -173,7 +175,11 @@ try {
 
   await scenario('post-processing proceed', {}, async (site) => {
     await site.fault('grid_held.1210471');
-    const run = await start({ exposureListFile: await site.list('held.list', [1210470, 1210471]), season: 'auto' });
+    const run = await start({
+      exposureListFile: await site.list('held.list', [1210470, 1210471]),
+      season: 'auto',
+      rc: { WRITEDB: 'on' },
+    });
     await run.result();
     const pp = await env.client.workflow.start(postProcessing, {
       taskQueue: TASK_QUEUE,
@@ -192,7 +198,11 @@ try {
   // From v5: a grid wait long enough to continue as new (a low history limit stands in for hours).
   await scenario('post-processing long wait', { historyEventLimit: 60 }, async (site) => {
     await site.fault('grid_held.1210471');
-    const run = await start({ exposureListFile: await site.list('long.list', [1210470, 1210471]), season: 'auto' });
+    const run = await start({
+      exposureListFile: await site.list('long.list', [1210470, 1210471]),
+      season: 'auto',
+      rc: { WRITEDB: 'on' },
+    });
     await run.result();
     const pp = await env.client.workflow.start(postProcessing, {
       taskQueue: TASK_QUEUE,
