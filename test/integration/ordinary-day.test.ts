@@ -76,7 +76,7 @@ test("a deploy that stops the DES machine's worker during post-processing's grid
     const run = await server.env.client.workflow.start(imageProcessing, {
       taskQueue: TASK_QUEUE,
       workflowId: id,
-      args: [{ exposureListFile: list, season: 'auto', postProcessing: TRIGGER }],
+      args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'on' }, postProcessing: TRIGGER }],
     });
     const pp = server.env.client.workflow.getHandle<typeof postProcessing>(`${id}-postproc`);
     await eventually(
