@@ -9,6 +9,8 @@ export interface PostExposure {
   jobId?: string;
   /** What DAGMaker warned of it, when its run said (known warnings only): a failed verdict names it. */
   warnings?: string[];
+  /** When its DAG was submitted (the run's submission record), when known: an older RUNEND is an earlier DAG's. */
+  submittedAt?: string;
 }
 
 /** A post-processing's input, checked and resolved against the worker's settings before anything waits. */
@@ -60,6 +62,8 @@ export interface CheckGridResult {
   jobsubQCalls: number;
   /** Why jobsub_q could not be believed this time, if it could not (nothing is concluded from it then). */
   queueProblem?: string;
+  /** Exposures whose RUNEND is older than their DAG's submission (an earlier DAG's): not counted. */
+  staleRunEnds?: number[];
 }
 
 export interface JudgeExposuresInput {
@@ -82,6 +86,8 @@ export interface WritePostprocInputsInput {
   trigger: TriggerFacts;
   postProcessingDir: string;
   outputDir: string;
+  /** Where the run's grid jobs wrote (/pnfs/des/${DESTCACHE}/${SCHEMA}): `[general] rootdir`; absent, the template's is kept. */
+  rootdir?: string;
 }
 
 export interface PostprocInputs {

@@ -28,7 +28,9 @@ import { DES_BANDS, missingPostprocKeys, triggerProblems } from '../common/postp
 import { readIni } from '../common/configparser.js';
 import { effectiveRcValue } from '../common/dagmaker-rc.js';
 import { checkSkipTo } from '../common/skip-to.js';
-import { RUN_FILES } from '../common/run-files.js';
+import { exposureFiles, RUN_FILES } from '../common/run-files.js';
+import { gridRoot } from '../common/grid-root.js';
+import { readSubmissionRecord } from './support/submission-record.js';
 import { runsDirFor, type WorkerConfig } from '../common/settings.js';
 import { invalidInput } from './support/errors.js';
 import { allowedGwWorkflowDirs, checkListFile, checkUnderRoots, resolvedPath } from './support/trust-boundary.js';
@@ -95,8 +97,17 @@ export async function resolvePostProcessingWith(
     if (problem) throw invalidInput([problem]);
   }
   // The run's own dagmaker.rc, when the input names its run: WRITEDB off there means no candidates of its in the DB.
-  const runRc = await runRcOf(config, source, input);
+  const runDir = runDirOf(source, input);
+  const runRc = runDir === null ? null : await runRcOf(config, runDir);
   const warnings = [...(source.warnings ?? [])];
+  // Where its grid jobs wrote: /pnfs/des/${DESTCACHE}/${SCHEMA} from its dagmaker.rc (else the site's).
+  const rcText =
+    runRc?.text ?? (await readFile(join(config.gwWorkflowDir, RUN_FILES.dagmakerRc), 'utf8').catch(() => ''));
+  const pnfsRoot = gridRoot(
+    config,
+    effectiveRcValue(rcText, {}, 'DESTCACHE').value,
+    effectiveRcValue(rcText, {}, 'SCHEMA').value,
+  );
   if (runRc) {
     const writeDb = effectiveRcValue(runRc.text, {}, 'WRITEDB');
     if (writeDb.value !== 'on')
@@ -106,12 +117,12 @@ export async function resolvePostProcessingWith(
   }
   return {
     season,
-    exposures,
+    exposures: runDir === null ? exposures : await withSubmissionTimes(config, runDir, exposures),
     bands,
     trigger,
     postProcessingDir,
     outputDir: output.path,
-    pnfsRoot: config.pnfsRoot,
+    pnfsRoot,
     minCompleteCcds,
     gridDeadlineHours,
     skipTo,
@@ -319,25 +330,43 @@ async function fromList(
   return { season: season!, exposures: out };
 }
 
-/**
- * The dagmaker.rc of the run the input names (its run directory: from the run's result, or beside
- * the environment file or output.txt it handed on), under the allowed roots; null when there is none.
- */
-async function runRcOf(
-  config: WorkerConfig,
-  source: Source,
-  input: PostProcessingInput,
-): Promise<{ path: string; text: string } | null> {
+/** The run directory the input names: from the run's result, or beside the environment file or output.txt it handed on. */
+function runDirOf(source: Source, input: PostProcessingInput): string | null {
   const envFile = source.envFile ?? input.envFile;
-  const dir =
-    envFile !== undefined ? dirname(envFile) : input.outputTxt !== undefined ? dirname(input.outputTxt) : null;
-  if (dir === null) return null;
+  return envFile !== undefined ? dirname(envFile) : input.outputTxt !== undefined ? dirname(input.outputTxt) : null;
+}
+
+/** The dagmaker.rc of a run directory, under the allowed roots; null when there is none. */
+async function runRcOf(config: WorkerConfig, dir: string): Promise<{ path: string; text: string } | null> {
   const allowed = await checkUnderRoots(config, 'run dagmaker.rc', join(dir, RUN_FILES.dagmakerRc));
   if ('problem' in allowed) return null;
   const s = await stat(allowed.path).catch(() => null);
   if (!s?.isFile() || s.size > 1024 * 1024) return null;
   const text = await readFile(allowed.path, 'utf8').catch(() => null);
   return text === null ? null : { path: allowed.path, text };
+}
+
+/**
+ * Each exposure with the time its DAG was submitted (the intent its run recorded just before
+ * jobsub_submit_dag, in `exp_EXPNUM/submission_EXPNUM.json`), when the run directory holds it: a
+ * RUNEND older than that is an earlier DAG's and does not count.
+ */
+async function withSubmissionTimes(
+  config: WorkerConfig,
+  runDir: string,
+  exposures: PostExposure[],
+): Promise<PostExposure[]> {
+  const allowed = await checkUnderRoots(config, 'run directory', runDir);
+  if ('problem' in allowed) return exposures;
+  return Promise.all(
+    exposures.map(async (e) => {
+      const record = await readSubmissionRecord(exposureFiles(e.expnum, allowed.path).submissionRecord).catch(
+        () => null,
+      );
+      const at = record?.intentAt;
+      return typeof at === 'string' && Number.isFinite(Date.parse(at)) ? { ...e, submittedAt: at } : e;
+    }),
+  );
 }
 
 /**

@@ -32,7 +32,13 @@ import { basename, dirname, join, relative } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { completeExposuresFileName, formatCompleteExposures } from '../common/complete-exposures.js';
 import { errorForHistory, Failure } from '../common/failures.js';
-import { postprocIniFileName, postprocOutputNames, writePostprocIni } from '../common/postproc-ini.js';
+import {
+  postprocIniFileName,
+  postprocOutputNames,
+  py2IniValue,
+  readPostprocGeneral,
+  writePostprocIni,
+} from '../common/postproc-ini.js';
 import { findSilentFailures, judgeSilentFailures } from '../common/postproc-markers.js';
 import { noCandidatesCause } from '../common/postproc-page.js';
 import { findEmptyDatabaseCrash, judgePostprocEnd } from '../common/postproc-status.js';
@@ -66,9 +72,9 @@ const LINKS_FAILED = 83;
 /** In the output directory: the last pass's forced photometry aborted, so the next runs it again. */
 const RERUN_FORCEPHOTO = '.desgw-rerun-forcephoto';
 
-/** Arguments: SEASON OUTDIR SKIPTO HOLDER LISTFILE INIFILE. Constant: nothing of the input is in its text. */
+/** Arguments: SEASON OUTDIR SKIPTO HOLDER LISTFILE INIFILE ROOTDIR. Constant: nothing of the input is in its text. */
 const SCRIPT = `set -u
-season=$1 outdir=$2 skipto=$3 holder=$4 list=$5 ini=$6
+season=$1 outdir=$2 skipto=$3 holder=$4 list=$5 ini=$6 rootdir=\${7:-}
 printf '%s\\n' "$holder" >${CHECKOUT_HOLDER}
 aside=.desgw-inis-set-aside
 restore() { for f in "$aside"/postproc_*.ini; do [[ -f $f ]] && mv -n -- "$f" .; done; return 0; }
@@ -89,6 +95,10 @@ set -u
 if [[ \${SEASON:-} != "$season" ]]; then
     echo "desgw: diffimg_setup.sh set SEASON=\${SEASON:-}, not $season"
     exit ${WRONG_SEASON}
+fi
+if [[ -n $rootdir && \${ROOTDIR:-} != "$rootdir" ]]; then
+    echo "desgw: ROOTDIR=$rootdir (the run's grid root, [general] rootdir; diffimg_setup.sh set \${ROOTDIR:-nothing}), for the links"
+    export ROOTDIR=$rootdir
 fi
 ${PYTHON_CHECK_SCRIPT}echo "desgw: ./update_forcephoto_links.sh"
 ./update_forcephoto_links.sh || exit ${LINKS_FAILED}
@@ -114,6 +124,7 @@ export async function writePostprocInputs(input: WritePostprocInputsInput): Prom
     bands: input.bands,
     ...input.trigger,
     outdir: outputDir,
+    ...(input.rootdir ? { rootdir: input.rootdir } : {}),
   });
   await writeAtomically(iniFile, text);
   return { listFile, iniFile, listName, iniName };
@@ -130,6 +141,9 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
   const movedAside = await moveAside(outputDir, input.inputs, plan);
   const skipTo = plan.skipTo;
   const logFile = join(outputDir, 'postproc_run.out');
+  // diffimg_setup.sh sets ROOTDIR=/pnfs/des/persistent/gw, whatever the run's DESTCACHE and SCHEMA: the links follow the ini's.
+  const iniText = await readFile(input.inputs.iniFile, 'utf8').catch(() => '');
+  const rootdir = py2IniValue(readPostprocGeneralLeniently(iniText).rootdir ?? '');
   const r = await runLogged({
     file: 'flock',
     args: [
@@ -145,6 +159,7 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
         input.workflowId,
         input.inputs.listFile,
         input.inputs.iniFile,
+        rootdir,
       ]),
     ],
     cwd: checkout,
@@ -304,4 +319,13 @@ function scriptFailure(exitCode: number | undefined, season: number, output: str
 async function listTree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)));
+}
+
+/** The ini's `[general]` values, or none when it does not read cleanly (run_postproc.py will say so). */
+function readPostprocGeneralLeniently(text: string): Partial<ReturnType<typeof readPostprocGeneral>> {
+  try {
+    return readPostprocGeneral(text);
+  } catch {
+    return {};
+  }
 }

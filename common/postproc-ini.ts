@@ -31,6 +31,8 @@ export interface PostprocIniSettings {
   triggerMjd: number;
   propid: string;
   outdir: string;
+  /** `[general] rootdir`: where the run's grid jobs wrote (/pnfs/des/${DESTCACHE}/${SCHEMA}); absent, the template's is kept. */
+  rootdir?: string;
 }
 
 /** The template's GW170814 values, which a run must not keep by accident. */
@@ -140,6 +142,7 @@ export function postprocGeneralEntries(s: PostprocIniSettings): Array<[string, s
   for (const [name, v] of [
     ['exposuresListfile', s.exposuresListfile],
     ['outdir', s.outdir],
+    ...(s.rootdir !== undefined ? ([['rootdir', s.rootdir]] as const) : []),
   ] as const) {
     if (typeof v !== 'string' || v === '') throw new PostprocIniError(`${name} must be a non-empty path`);
   }
@@ -152,6 +155,7 @@ export function postprocGeneralEntries(s: PostprocIniSettings): Array<[string, s
     ['triggermjd', String(s.triggerMjd)],
     ['propid', s.propid],
     ['outdir', s.outdir],
+    ...(s.rootdir !== undefined ? ([['rootdir', s.rootdir]] as [string, string][]) : []),
   ];
 }
 
@@ -200,6 +204,7 @@ const SETTING_OF_KEY: Record<string, string> = {
   ligoid: 'triggerId',
   triggermjd: 'triggerMjd',
   propid: 'propid',
+  rootdir: 'rootdir',
 };
 const settingName = (key: string): string => SETTING_OF_KEY[key] ?? key;
 

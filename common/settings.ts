@@ -80,8 +80,14 @@ export interface WorkerConfig {
   notifyCommand: string[] | null;
   /** How runs pace their retries, re-checks and continue-as-new. */
   timing: RunTiming;
-  /** Where the grid writes results (DESGW_PNFS_ROOT): exp/, forcephoto/. */
+  /**
+   * Where the grid writes results (DESGW_PNFS_ROOT): exp/, forcephoto/, for a run whose dagmaker.rc keeps
+   * DAGMaker's DESTCACHE=persistent and SCHEMA=gw. A run's own root is `<mount>/des/<DESTCACHE>/<SCHEMA>`
+   * (common/grid-root.ts), the mount being `pnfsMount` or what this root shows before `/des/…`.
+   */
   pnfsRoot: string;
+  /** The /pnfs mount point (DESGW_PNFS_MOUNT), or null: then derived from pnfsRoot. */
+  pnfsMount: string | null;
   /** Seconds between looks for finished DAGs while post-processing waits (jobsub_q at most once a minute). */
   gridPollS: number;
   /** Seconds after which a run_postproc.py still running is killed. */

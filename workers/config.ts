@@ -46,6 +46,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       : gw
         ? '/pnfs/des/persistent/gw'
         : join(REPO_ROOT, '.site', 'pnfs', 'des', 'persistent', 'gw'),
+    pnfsMount: env.DESGW_PNFS_MOUNT ? absolutePath(env.DESGW_PNFS_MOUNT, 'DESGW_PNFS_MOUNT') : null,
     gridPollS: positive(env.DESGW_GRID_POLL_S, 60, 'DESGW_GRID_POLL_S'),
     postprocTimeoutS: positive(env.DESGW_POSTPROC_TIMEOUT_S, 6 * 3600, 'DESGW_POSTPROC_TIMEOUT_S'),
     postprocWrapper: env.DESGW_POSTPROC_WRAPPER

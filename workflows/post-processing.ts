@@ -29,6 +29,7 @@ import type { createActivities } from '../activities/index.js';
 import type { PostExposure, ResolvedPostProcessing } from '../activities/post-processing-types.js';
 import { errorForHistory, Failure, innermostMessage, innermostType } from '../common/failures.js';
 import { leftOutWarning } from '../common/exposure-gate.js';
+import { gridWaitNote } from '../common/grid-root.js';
 import { duration, nextStep, oneLine, waitAdvice } from '../common/next-step.js';
 import type {
   ExposureVerdict,
@@ -77,6 +78,8 @@ const CHECKOUT_RETRY = '60 seconds';
 const CONTINUES_AS_NEW = 'postproc-grid-wait-continues-as-new';
 /** A long wait for a held checkout continues as new too, carrying what was judged and written. */
 const CHECKOUT_WAIT_CONTINUES_AS_NEW = 'postproc-checkout-wait-continues-as-new';
+/** writePostprocInputs is told the run's grid root, written as [general] rootdir. */
+const INI_ROOTDIR = 'postproc-ini-rootdir';
 
 /** What a long grid wait carries across continue-as-new. */
 export interface CarriedWait {
@@ -244,6 +247,8 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       });
     }
 
+    // [general] rootdir: where this run's grid jobs wrote (the activity's input grew a field).
+    const rootdir = patched(INI_ROOTDIR) ? { rootdir: run.pnfsRoot } : {};
     const inputs = await onDesMachine((a) =>
       a.files.writePostprocInputs({
         workflowId,
@@ -253,6 +258,7 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
         trigger: run.trigger,
         postProcessingDir: run.postProcessingDir,
         outputDir: run.outputDir,
+        ...rootdir,
       }),
     );
     return { verdicts, inputs, ...(proceededBecause ? { proceededBecause } : {}) };
@@ -302,7 +308,7 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       view.nextCheckAt = new Date(Date.now() + sleepS * 1000).toISOString();
       view.waitingFor = {
         what: 'grid',
-        message: `${finished.size} of ${run.exposures.length} DAGs finished${r.queueProblem ? ` (jobsub_q: ${r.queueProblem})` : ''}; looked at ${view.lastCheckAt}, again every ${duration(run.pollS)} until the deadline ${new Date(deadline).toISOString()}; to go on now with what has finished: desgw proceed ${workflowId}`,
+        message: `${finished.size} of ${run.exposures.length} DAGs finished${r.queueProblem ? ` (jobsub_q: ${r.queueProblem})` : ''}${gridWaitNote(pending(), run.envFile !== undefined, r.staleRunEnds)}; looked at ${view.lastCheckAt}, again every ${duration(run.pollS)} until the deadline ${new Date(deadline).toISOString()}; to go on now with what has finished: desgw proceed ${workflowId}`,
         since: view.waitingFor?.since ?? carried?.waitingSince ?? new Date().toISOString(),
       };
       publish();

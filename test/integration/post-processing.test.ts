@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { appendFile, chmod, readFile, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, readFile, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -17,6 +17,7 @@ import type { ImageProcessingResult } from '../../common/contract.js';
 import { TASK_QUEUE } from '../../common/contract.js';
 import { leftOutWarning } from '../../common/exposure-gate.js';
 import { pageLinks } from '../../common/postproc-page.js';
+import { readPostprocGeneral } from '../../common/postproc-ini.js';
 import { Failure } from '../../common/failures.js';
 import { postProcessingProgressQuery, proceedSignal } from '../../common/messages.js';
 import type { PostProcessingInput, PostProcessingResult } from '../../common/post-processing-contract.js';
@@ -394,7 +395,7 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     );
     assert.equal(r.outcome, 'success');
     assert.deepEqual((await readFile(record, 'utf8')).trim().split('\n'), [
-      '10',
+      '11',
       'bash',
       '-c',
       'desgw-postproc',
@@ -688,4 +689,131 @@ test('a second pass after proceed, with the list grown by the exposure that was 
   for (const snid of lateCandidates)
     assert.ok(existsSync(join(outputDir, 'htmls', `candidate_${snid}_dp${run.season}.html`)), `${snid}'s page`);
   assert.ok(existsSync(join(outputDir, 'earlier-pass-1', 'checkoutputs', 'step0_expnums.txt')), 'the first pass kept');
+});
+
+describe("where the grid wrote: the run's DESTCACHE and SCHEMA, a RUNEND of this DAG, what else ends the wait", () => {
+  let site: Site;
+  before(async () => {
+    site = await makeSite({ ...FAST, gridSeconds: 0.5, postprocSeconds: 0.5 });
+  });
+
+  test("a run with DESTCACHE=scratch is waited for and judged under /pnfs/des/scratch/gw, and the ini's rootdir and the links follow it", async () => {
+    const list = await site.list('scratch.list', [1210440, 1210441]);
+    const id = nextId('scratch');
+    const run = await withWorker(server.env, site, () =>
+      server.env.client.workflow.execute(imageProcessing, {
+        taskQueue: TASK_QUEUE,
+        workflowId: id,
+        args: [
+          {
+            exposureListFile: list,
+            season: 'auto',
+            rc: { WRITEDB: 'on', DESTCACHE: 'scratch' },
+            postProcessing: TRIGGER,
+          },
+        ],
+      }),
+    );
+    const pp = (await server.env.client.workflow.getHandle(`${id}-postproc`).result()) as PostProcessingResult;
+    const scratch = join(site.root, 'site', 'pnfs', 'des', 'scratch', 'gw');
+    assert.ok(existsSync(join(scratch, 'exp', '20231014', '1210440', `dp${run.season}`)), 'the grid wrote there');
+    assert.equal(pp.outcome, 'success', JSON.stringify(pp.leftOut));
+    assert.ok(
+      pp.exposures.every((e) => e.passed && e.finished === 'runend'),
+      JSON.stringify(pp.exposures),
+    );
+    assert.equal(readPostprocGeneral(await readFile(pp.iniFile, 'utf8')).rootdir, scratch);
+    assert.match(
+      await readFile(pp.logFile, 'utf8'),
+      new RegExp(`^desgw: ROOTDIR=${scratch} \\(the run's grid root`, 'm'),
+    );
+    const links = (await site.ledger()).filter(
+      (e) => e.event === 'forcephoto_links' && e.season === String(run.season),
+    );
+    assert.ok(Number(links.at(-1)?.links) > 0, 'the forced photometry linked from the scratch area');
+  });
+
+  test("an earlier DAG's RUNEND of the same exposure and season does not end the wait: the new DAG's does", async () => {
+    const list = await site.list('again.list', [1210440]);
+    const first = await withWorker(server.env, site, () =>
+      server.env.client.workflow.execute(imageProcessing, {
+        taskQueue: TASK_QUEUE,
+        workflowId: nextId('first-dag'),
+        args: [{ exposureListFile: list, season: 2206, rc: { WRITEDB: 'on' } }],
+      }),
+    );
+    await eventually('the first DAG to finish', async () =>
+      (await site.ledger()).some((e) => e.event === 'grid_done' && e.jobid === first.exposures[0]!.jobId),
+    );
+    const runEnd = join(
+      site.root,
+      'site',
+      'pnfs',
+      'des',
+      'persistent',
+      'gw',
+      'exp',
+      '20231014',
+      '1210440',
+      'dp2206',
+      'RUNEND_monDiffimg.LOG',
+    );
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    await utimes(runEnd, anHourAgo, anHourAgo);
+    await writeFile(join(site.state, 'grid_durations'), '1210440 8\n');
+    const second = await withWorker(server.env, site, () =>
+      server.env.client.workflow.execute(imageProcessing, {
+        taskQueue: TASK_QUEUE,
+        workflowId: nextId('second-dag'),
+        args: [{ exposureListFile: list, season: 2206, rc: { WRITEDB: 'on' } }],
+      }),
+    );
+    assert.equal(second.season, first.season);
+    const r = await withWorker(server.env, site, async () => {
+      const h = await startPostProcessing({ ...TRIGGER, imageProcessingWorkflowId: second.workflowId });
+      const waiting = await eventually('three looks at the grid, the old RUNEND there', async () => {
+        const p = await h.query(postProcessingProgressQuery);
+        return p.phase === 'waiting-for-grid' && p.grid.polls >= 3 && p;
+      });
+      assert.deepEqual(waiting.pending, [1210440]);
+      assert.match(
+        waiting.waitingFor!.message,
+        /1210440: a RUNEND older than this run's submission \(an earlier DAG's\) is not counted/,
+      );
+      return h.result();
+    });
+    assert.equal(r.outcome, 'success');
+    const done = (await site.ledger()).find((e) => e.event === 'grid_done' && e.jobid === second.exposures[0]!.jobId);
+    assert.ok(done && Date.parse(r.finishedAt) / 1000 > done.ts, 'after the new DAG finished');
+    await writeFile(join(site.state, 'grid_durations'), '');
+  });
+
+  test('an exposure without a job id to ask jobsub_q about: the progress says only the deadline ends its wait if its DAG ends without RUNEND', async () => {
+    await site.fault('grid_no_runend.1210443');
+    const list = await site.list('norunend.list', [1210443]);
+    const run = await withWorker(server.env, site, () =>
+      server.env.client.workflow.execute(imageProcessing, {
+        taskQueue: TASK_QUEUE,
+        workflowId: nextId('no-runend'),
+        args: [{ exposureListFile: list, season: 'auto', rc: { WRITEDB: 'on' } }],
+      }),
+    );
+    const message = await withWorker(server.env, site, async () => {
+      const h = await startPostProcessing({
+        ...TRIGGER,
+        season: run.season,
+        exposures: [{ expnum: 1210443, band: run.exposures[0]!.band }],
+      });
+      const p = await eventually('the wait', async () => {
+        const q = await h.query(postProcessingProgressQuery);
+        return q.phase === 'waiting-for-grid' && q.waitingFor && q;
+      });
+      await h.terminate('test over');
+      return p.waitingFor!.message;
+    });
+    assert.match(
+      message,
+      /1210443: no run environment to ask jobsub_q with, so if its DAG ends without RUNEND \(no templates, a failed search node\) only the deadline ends the wait/,
+    );
+  });
 });
