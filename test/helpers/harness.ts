@@ -298,6 +298,20 @@ export async function exportedHistory(
   return { json: stdout, payloads: payloads.join('\n') };
 }
 
+/** `desgw ARGS` as a person runs it: a process of its own against the server at `address()`. */
+export function desgwAt(address: () => string, env: Record<string, string> = {}) {
+  return (args: string[]) =>
+    execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], {
+      env: { TEMPORAL_ADDRESS: address(), ...env },
+      reject: false,
+    });
+}
+
+/** The pinned Temporal CLI against the server at `address()`. */
+export function temporalAt(address: () => string) {
+  return async (args: string[]) => execa(await temporalCli(), [...args, '--address', address()], { reject: false });
+}
+
 /** `n` consecutive exposure numbers from `from`. */
 export const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
 

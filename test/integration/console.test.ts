@@ -9,25 +9,25 @@ import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { execa } from 'execa';
 import type { ImageProcessingResult } from '../../common/contract.js';
-import { REPO_ROOT } from '../../workers/config.js';
-import { devServerForThisFile, eventually, makeSite, temporalCli, withWorker, type Site } from '../helpers/harness.js';
+import {
+  temporalAt,
+  desgwAt,
+  devServerForThisFile,
+  eventually,
+  makeSite,
+  withWorker,
+  type Site,
+} from '../helpers/harness.js';
 
 const server = devServerForThisFile();
 let site: Site;
-let cli: string;
 before(async () => {
   site = await makeSite();
-  cli = await temporalCli();
 });
 
-const desgw = (args: string[]) =>
-  execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], {
-    env: { TEMPORAL_ADDRESS: server.env.address, DESGW_WEB_UI: 'http://ui.test' },
-    reject: false,
-  });
-const temporal = (args: string[]) => execa(cli, [...args, '--address', server.env.address], { reject: false });
+const desgw = desgwAt(() => server.env.address, { DESGW_WEB_UI: 'http://ui.test' });
+const temporal = temporalAt(() => server.env.address);
 const lines = (text: string) => text.trim().split('\n');
 /** The README's Temporal CLI recipe: start an imageProcessing run with this input (and flags). */
 const cliStart = (workflowId: string, input: object, ...flags: string[]) =>

@@ -6,25 +6,25 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { execa } from 'execa';
 import type { ImageProcessingResult, Progress } from '../../common/contract.js';
-import { REPO_ROOT } from '../../workers/config.js';
-import { devServerForThisFile, eventually, makeSite, temporalCli, withWorker, type Site } from '../helpers/harness.js';
+import {
+  temporalAt,
+  desgwAt,
+  devServerForThisFile,
+  eventually,
+  makeSite,
+  withWorker,
+  type Site,
+} from '../helpers/harness.js';
 
 const server = devServerForThisFile();
 let site: Site;
-let cli: string;
 before(async () => {
   site = await makeSite();
-  cli = await temporalCli();
 });
 
-const desgw = (args: string[]) =>
-  execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], {
-    env: { TEMPORAL_ADDRESS: server.env.address },
-    reject: false,
-  });
-const temporal = (args: string[]) => execa(cli, [...args, '--address', server.env.address], { reject: false });
+const desgw = desgwAt(() => server.env.address);
+const temporal = temporalAt(() => server.env.address);
 
 test('desgw run --follow runs a season to the end; the run and its children are found by season', async () => {
   const list = await site.list('s612.list', [1210447, 1210448, 1210449]);

@@ -10,17 +10,16 @@ import { test } from 'node:test';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { execa } from 'execa';
 import { progressOf, resumeRun } from '../../client/runs.js';
 import type { ImageProcessingInput, ImageProcessingResult, Progress } from '../../common/contract.js';
 import { TASK_QUEUE } from '../../common/contract.js';
 import { MAX_ERROR_IN_HISTORY } from '../../common/failures.js';
 import { readOutputTxt } from '../../common/output-file.js';
 import { LocalSeasonSource } from '../../activities/support/season-source.js';
-import { REPO_ROOT } from '../../workers/config.js';
 import { createWorkers, runWorkers } from '../../workers/create.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import {
+  desgwAt,
   devServerForThisFile,
   eventually,
   makeSite,
@@ -41,11 +40,7 @@ const start = (input: ImageProcessingInput, id = `real-site-${process.pid}-${++c
     workflowId: id,
     args: [input],
   });
-const desgw = (args: string[]) =>
-  execa('node', [join(REPO_ROOT, 'dist', 'client', 'desgw.js'), ...args], {
-    env: { TEMPORAL_ADDRESS: server.env.address },
-    reject: false,
-  });
+const desgw = desgwAt(() => server.env.address);
 const count = (events: { event: string; expnum?: unknown }[], event: string, expnum?: number) =>
   events.filter((e) => e.event === event && (expnum === undefined || Number(e.expnum) === expnum)).length;
 const waitingFor = (handle: WorkflowHandle, what: string, n: number) =>
