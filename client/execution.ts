@@ -39,7 +39,7 @@ const STATES: Record<string, Ending | 'running'> = {
   CONTINUED_AS_NEW: 'continued-as-new',
 };
 
-export function kindOf(type: string): Kind {
+function kindOf(type: string): Kind {
   return type === POST_PROCESSING_WORKFLOW_TYPE ? 'post-processing' : 'run';
 }
 

@@ -109,7 +109,7 @@ const WHILE: Partial<Record<string, string>> = {
  * An ended run's progress as it really ended: the phase is the execution's ending, and exposures
  * that were still waiting or in flight say so (the workflow published nothing after a termination).
  */
-export function finalView(p: Progress, ended: Execution['state']): Progress {
+function finalView(p: Progress, ended: Execution['state']): Progress {
   const word = ended === 'completed' ? 'completed' : ended.replace('-', ' ');
   const exposures = p.exposures.map((e) =>
     e.state === 'submitted' || e.state === 'failed' || e.state === 'cancelled'

@@ -34,7 +34,7 @@ export function describeProgress(p: Progress): string {
 }
 
 /** The `desgw …` command a wait's message ends with, if it names one. */
-export function commandOf(message: string): string | undefined {
+function commandOf(message: string): string | undefined {
   const all = [...message.matchAll(/desgw [a-z-]+ [^\s,;)]+(?: --[a-z-]+)*/g)];
   return all.at(-1)?.[0];
 }
