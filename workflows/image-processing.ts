@@ -10,48 +10,30 @@
  * its state, before its history grows large.
  */
 import {
-  ActivityFailure,
   CancellationScope,
-  type ChildWorkflowHandle,
   ContinueAsNew,
-  condition,
   continueAsNew,
   executeChild,
   isCancellation,
   log,
   patched,
-  proxyActivities,
-  type SignalDefinition,
   setHandler,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { createActivities } from '../activities/index.js';
 import type { PreparedRun, SourcedEnvironment, ValidatedRun } from '../activities/types.js';
 import type { Exposure, ImageProcessingInput, ImageProcessingResult } from '../common/contract.js';
-import { errorForHistory, innermostMessage, innermostType, type WaitingFor } from '../common/failures.js';
-import { nextStep, oneLine, waitAdvice } from '../common/next-step.js';
-import {
-  exposureStateSignal,
-  progressQuery,
-  proxyRenewedSignal,
-  retryEnvironmentSignal,
-  retryNowSignal,
-} from '../common/messages.js';
+import { errorForHistory, innermostMessage, innermostType } from '../common/failures.js';
+import { nextStep, oneLine } from '../common/next-step.js';
+import { progressQuery } from '../common/messages.js';
 import { packResult, unpackResult, type PackedResult } from '../common/outcome-codec.js';
-import { RUN_FILES, withPaths, workDirOf } from '../common/run-files.js';
-import { DESGW_BAND, DESGW_EXPOSURE, DESGW_NITE, DESGW_SEASON } from '../common/search-attributes.js';
-import { isTestSeason } from '../common/season-rules.js';
-import { activityOptions, WORKER_WAIT } from './activity-policies.js';
-import { exposureWorkflowId, processExposure } from './process-exposure.js';
+import { RUN_FILES, withPaths } from '../common/run-files.js';
+import { DESGW_NITE, DESGW_SEASON } from '../common/search-attributes.js';
 import { postProcessing } from './post-processing.js';
-import { DEFAULT_TIMING, type RunTiming } from '../common/settings.js';
 import { RunProgress } from './progress.js';
 import {
   buildResult,
-  failedReport,
   FULL_RESULT_LIMIT,
   type Outcome,
   outcomeOf,
@@ -60,23 +42,17 @@ import {
   type RunFacts,
   withoutExposure,
 } from './result.js';
-import { onSite } from './on-site.js';
-import { waitOf, waitOut } from './wait-out.js';
+import { exposureChild } from './exposure-child.js';
+import { listen, type Signals } from './run-signals.js';
+import { SiteSteps } from './site-steps.js';
 import { slidingWindow } from './window.js';
-
-type Activities = ReturnType<typeof createActivities>;
 
 /** Patch ids of changes to this workflow's commands (see the README, "Deploying new workflow code"). */
 const NO_EXPOSURE_COUNT = 'no-exposure-count-search-attribute';
-const WAIT_FOR_DATABASE = 'season-waits-for-database';
 /** A failed run publishes DesgwStatus=failed (an upsert) and why, before it ends. */
 const PUBLISH_FAILURE = 'run-publishes-its-failure';
 /** A resume first reads what is left to do, and with nothing left writes nothing (not even output.txt). */
 const RESUME_NOTHING_LEFT = 'resume-with-nothing-left-writes-nothing';
-/** A child's exposureState is believed only from a child this run is running (see listen). */
-const CHILD_SIGNALS_CHECKED = 'child-signals-checked';
-/** A child of a shared test season (2206, 2208) has an id of its own run's (exposureWorkflowId). */
-const CHILD_ID_PER_RUN = 'shared-season-child-id-per-run';
 
 /** What a run carries across continue-as-new. */
 export interface CarriedState {
@@ -100,6 +76,7 @@ export async function imageProcessing(
 ): Promise<ImageProcessingResult> {
   const { workflowId } = workflowInfo();
   const progress = new RunProgress(workflowId, carried?.continuedAsNew ?? 0, carried?.shownStatus);
+  setHandler(progressQuery, () => progress.view);
   const signals = listen(progress);
   const steps = new Steps(input, progress, signals);
 
@@ -124,7 +101,7 @@ export async function imageProcessing(
       return set.nothingLeft;
     }
     const state = set;
-    if (carried) steps.pace(carried.run);
+    if (carried) steps.pace(carried.run.timing);
     const facts: RunFacts = { workflowId, ...state };
     const outcomes = steps.track(state);
     try {
@@ -149,98 +126,14 @@ export async function imageProcessing(
   }
 }
 
-/** What people and children tell a run, and what it passes on to its children. */
-interface Signals {
-  children: Map<number, ChildWorkflowHandle<typeof processExposure>>;
-  /** Exposures whose child this run is starting or running (a child may speak before its start resolves). */
-  live: Set<number>;
-  environmentRetries: () => number;
-  wakeups: () => number;
-}
-
-function listen(progress: RunProgress): Signals {
-  const children = new Map<number, ChildWorkflowHandle<typeof processExposure>>();
-  const live = new Set<number>();
-  let environmentRetries = 0;
-  let wakeups = 0;
-  /** Passes a wake-up on to the children that wait; a child that has just closed is no failure of the run. */
-  const wakeChildren = async (signal: SignalDefinition<[], string>, which: (w: WaitingFor) => boolean) => {
-    await Promise.allSettled(progress.waiting(which).map((e) => children.get(e)?.signal(signal)));
-  };
-  setHandler(progressQuery, () => progress.view);
-  setHandler(exposureStateSignal, ({ expnum, state, message, childRunId, note }) => {
-    // A signal from a child this run is not running (one reapplied by a reset, or late from a child
-    // of an earlier execution) would pause the window for good: believed only from the live child.
-    if (patched(CHILD_SIGNALS_CHECKED)) {
-      if (!live.has(expnum)) return;
-      const child = children.get(expnum);
-      if (child && childRunId !== undefined && child.firstExecutionRunId !== childRunId) return;
-    }
-    progress.childSaid(expnum, state, message, note);
-  });
-  setHandler(proxyRenewedSignal, () => wakeChildren(proxyRenewedSignal, (w) => w === 'proxy'));
-  setHandler(retryEnvironmentSignal, () => void environmentRetries++);
-  setHandler(retryNowSignal, async () => {
-    environmentRetries++;
-    wakeups++;
-    await wakeChildren(retryNowSignal, () => true);
-  });
-  return { children, live, environmentRetries: () => environmentRetries, wakeups: () => wakeups };
-}
-
-/**
- * The activities of a run's own steps, with its retry pacing; `patient`: for when the DES machine's
- * worker is down, each task waits long to start (and starts the moment a worker takes it).
- */
-function stepActivities(retryS: number | undefined, patient = false) {
-  const options = (kind: Parameters<typeof activityOptions>[0]) => ({
-    ...activityOptions(kind, retryS),
-    ...(patient ? { scheduleToStartTimeout: WORKER_WAIT } : {}),
-  });
-  return {
-    files: proxyActivities<Activities>(options('files')),
-    season: proxyActivities<Activities>(options('season')),
-    seasonOnce: proxyActivities<Activities>({ ...options('season'), retry: { maximumAttempts: 1 } }),
-    environment: proxyActivities<Activities>(options('environment')),
-  };
-}
-type StepActivities = ReturnType<typeof stepActivities>;
-
-/** The steps of a run, each small, in the order the run takes them. */
-class Steps {
-  private readonly workflowId = workflowInfo().workflowId;
-  /** The site's pacing: known once validateRun has answered (a continued run carries it). */
-  private timing: RunTiming = DEFAULT_TIMING;
-  private activities = stepActivities(undefined);
-  private patient = stepActivities(undefined, true);
-
+/** The steps of a run, each small, in the order the run takes them (the site's own in SiteSteps). */
+class Steps extends SiteSteps {
   constructor(
     private readonly input: ImageProcessingInput,
-    private readonly progress: RunProgress,
-    private readonly signals: Signals,
-  ) {}
-
-  /** Paces the rest of the run as the site says (runs from before the site said carry none). */
-  pace(run: ValidatedRun): void {
-    this.timing = run.timing ?? DEFAULT_TIMING;
-    this.progress.pace = { ...DEFAULT_TIMING, ...this.timing };
-    this.activities = stepActivities(this.timing.retryInitialIntervalS);
-    this.patient = stepActivities(this.timing.retryInitialIntervalS, true);
-  }
-
-  /**
-   * Runs a step on the DES machine. When no worker takes its task in time, the run shows
-   * `waiting-for-worker` and waits on, the task starting the moment a worker takes it.
-   */
-  private onSite<T>(call: (a: StepActivities) => Promise<T>): Promise<T> {
-    return onSite((patiently) => call(patiently ? this.patient : this.activities), {
-      tell: (waiting) => {
-        const message = `${waiting?.message}\n${waitAdvice('worker', this.workflowId, this.progress.pace)}`;
-        this.progress.runWaits(waiting ? { ...waiting, message, since: new Date().toISOString() } : undefined, {
-          show: true,
-        });
-      },
-    });
+    progress: RunProgress,
+    signals: Signals,
+  ) {
+    super(progress, signals);
   }
 
   /** Steps 1–4: validate, reserve a season, prepare the run directory, source the environment. */
@@ -250,7 +143,7 @@ class Steps {
     const startedAt = new Date().toISOString();
     progress.publish();
     const run = await this.onSite((a) => a.files.validateRun({ ...input, workflowId, firstExecutionRunId }));
-    this.pace(run);
+    this.pace(run.timing);
     // DesgwExposureCount took an Int search attribute slot of the three SQL visibility has; the count is in the progress.
     const nites = { key: DESGW_NITE, value: [...new Set(run.exposures.map((e) => e.nite))] };
     const count = {
@@ -271,7 +164,7 @@ class Steps {
     }
 
     progress.phase('allocating-season');
-    const { season } = await this.reserveSeasonOrWait(run.runDir);
+    const { season } = await this.reserveSeasonOrWait(input.season, run.runDir);
     upsertSearchAttributes([{ key: DESGW_SEASON, value: season }]);
     progress.view.season = season;
 
@@ -299,7 +192,7 @@ class Steps {
         : []);
 
     progress.phase('sourcing-environment');
-    const env = await this.sourceEnvironmentOrWait(run);
+    const env = await this.sourceEnvironmentOrWait(run.gwWorkflowDir, run.runDir);
     return { startedAt, run, season, prepared, env, next: 0, outcomes, continuedAsNew: 0 };
   }
 
@@ -376,49 +269,19 @@ class Steps {
   }
 
   /** One exposure's child workflow, to its end; whatever happens to it, the run goes on. */
-  private async runExposure(exposure: Exposure, state: CarriedState, outcomes: Map<number, Outcome>): Promise<void> {
+  private runExposure(exposure: Exposure, state: CarriedState, outcomes: Map<number, Outcome>): Promise<void> {
     const { season, prepared, env, run } = state;
-    const { children, live } = this.signals;
-    live.add(exposure.expnum);
-    this.progress.setState(exposure.expnum, 'making-dag');
-    try {
-      // On a shared test season the child's id names this run: another run may process the same exposure.
-      const perRun = isTestSeason(season) && patched(CHILD_ID_PER_RUN);
-      const child = await startChild(processExposure, {
-        workflowId: exposureWorkflowId(season, exposure.expnum, perRun ? this.workflowId : undefined),
-        staticSummary: `exposure ${exposure.expnum} (${exposure.band}, ${exposure.nite}), season ${season}`,
-        typedSearchAttributes: [
-          { key: DESGW_SEASON, value: season },
-          { key: DESGW_EXPOSURE, value: exposure.expnum },
-          { key: DESGW_BAND, value: exposure.band },
-          { key: DESGW_NITE, value: [exposure.nite] },
-        ],
-        args: [
-          {
-            ...exposure,
-            season,
-            workDir: workDirOf(exposure.expnum, prepared.runDir),
-            envFile: env.envFile,
-            dagmakerScript: run.dagmakerScript,
-            parentWorkflowId: this.workflowId,
-            proxyRecheckS: this.timing.proxyRecheckS,
-            outageRecheckS: this.timing.outageRecheckS,
-            outageRecheckMaxS: this.timing.outageRecheckMaxS,
-            retryInitialIntervalS: this.timing.retryInitialIntervalS,
-            historyEventLimit: this.timing.historyEventLimit,
-          },
-        ],
-      });
-      children.set(exposure.expnum, child);
-      this.record(outcomes, outcomeOf(await child.result()));
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      this.record(outcomes, outcomeOf(failedReport(err, exposure)));
-    } finally {
-      children.delete(exposure.expnum);
-      live.delete(exposure.expnum);
-      this.progress.childClosed(exposure.expnum);
-    }
+    const context = {
+      workflowId: this.workflowId,
+      season,
+      runDir: prepared.runDir,
+      envFile: env.envFile,
+      dagmakerScript: run.dagmakerScript,
+      timing: this.timing,
+      progress: this.progress,
+      signals: this.signals,
+    };
+    return exposureChild(exposure, context, (report) => this.record(outcomes, outcomeOf(report)));
   }
 
   /**
@@ -463,56 +326,5 @@ class Steps {
   /** Step 6: output.txt and manifest.json for post-processing. */
   async handOff(result: ImageProcessingResult, facts: RunFacts): Promise<void> {
     await this.onSite((a) => a.files.writeOutputs(outputsOf(result, facts)));
-  }
-
-  /**
-   * Reserves the season (decided by the activity, recorded by the season registry and in the run
-   * directory's season.json). When the DES database does not answer after the quick retries, the run
-   * waits for it (waiting-for-database), re-checking with backoff or at once on retryNow.
-   */
-  private async reserveSeasonOrWait(runDir: string): Promise<{ season: number }> {
-    const { input, progress, workflowId } = this;
-    // runDir: where the activity writes season.json (an activity's input, not a command: no patch needed).
-    const request = { owner: workflowId, requested: input.season, runDir };
-    try {
-      return await this.onSite((a) => a.season.reserveSeason(request));
-    } catch (err) {
-      const waiting = waitOf(err);
-      if (waiting?.what !== 'database' || !patched(WAIT_FOR_DATABASE)) throw err;
-      const { proxyRecheckS: proxyS, outageRecheckS: outageS, outageRecheckMaxS: outageMaxS } = this.timing;
-      const recheck = { proxyS, outageS, outageMaxS };
-      const reservation = await waitOut(
-        waiting,
-        recheck,
-        this.signals.wakeups,
-        (w) => {
-          const message = `${w.message}\n${waitAdvice(w.what, workflowId, progress.pace)}`;
-          progress.runWaits({ what: w.what, message, since: new Date().toISOString() }, { show: true });
-        },
-        () => this.onSite((a) => a.seasonOnce.reserveSeason(request)),
-      );
-      progress.runWaits(undefined, { show: false });
-      return reservation;
-    }
-  }
-
-  /** Sources the environment; when that keeps failing, waits for a person to fix it and signal. */
-  private async sourceEnvironmentOrWait({ gwWorkflowDir, runDir }: ValidatedRun): Promise<SourcedEnvironment> {
-    const { progress, workflowId } = this;
-    for (;;) {
-      try {
-        const env = await this.onSite((a) => a.environment.sourceEnvironment({ gwWorkflowDir, runDir }));
-        progress.runWaits(undefined, { show: false });
-        return env;
-      } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        progress.view.phase = 'waiting-for-environment';
-        const message = `${err.cause?.message ?? err.message}\n${waitAdvice('environment', workflowId, progress.pace)}`;
-        progress.runWaits({ what: 'environment', message, since: new Date().toISOString() }, { show: true });
-        const seen = this.signals.environmentRetries();
-        await condition(() => this.signals.environmentRetries() > seen);
-        progress.phase('sourcing-environment');
-      }
-    }
   }
 }
