@@ -15,6 +15,7 @@ import type {
   ReserveSeasonInput,
   SourceEnvironmentInput,
   SubmitDagInput,
+  ValidateCampaignInput,
   ValidateRunInput,
 } from './types.js';
 import { validateRunWith } from './validate-run.js';
@@ -29,6 +30,9 @@ import { judgeExposures } from './judge-exposures.js';
 import { runPostprocWith, writePostprocInputs } from './run-post-processing.js';
 import type { RunPostprocInput } from './post-processing-types.js';
 import type { PostProcessingInput } from '../common/post-processing-contract.js';
+import { validateCampaignWith } from './validate-campaign.js';
+import { watchGridWith, type WatchGridInput } from './watch-grid.js';
+import { pointLatestPageWith, type PointLatestPageInput } from './latest-page.js';
 
 export interface ActivityDeps {
   config: WorkerConfig;
@@ -57,5 +61,9 @@ export function createActivities({ config, seasons, rules }: ActivityDeps) {
     judgeExposures,
     writePostprocInputs,
     runPostproc: (input: RunPostprocInput) => runPostprocWith(config, input),
+    // Event campaigns.
+    validateCampaign: (input: ValidateCampaignInput) => validateCampaignWith(config, input),
+    watchGrid: (input: WatchGridInput) => watchGridWith(config, input),
+    pointLatestPage: (input: PointLatestPageInput) => pointLatestPageWith(config, input),
   };
 }

@@ -337,7 +337,7 @@ function runDirOf(source: Source, input: PostProcessingInput): string | null {
 }
 
 /** The dagmaker.rc of a run directory, under the allowed roots; null when there is none. */
-async function runRcOf(config: WorkerConfig, dir: string): Promise<{ path: string; text: string } | null> {
+export async function runRcOf(config: WorkerConfig, dir: string): Promise<{ path: string; text: string } | null> {
   const allowed = await checkUnderRoots(config, 'run dagmaker.rc', join(dir, RUN_FILES.dagmakerRc));
   if ('problem' in allowed) return null;
   const s = await stat(allowed.path).catch(() => null);
@@ -351,7 +351,7 @@ async function runRcOf(config: WorkerConfig, dir: string): Promise<{ path: strin
  * jobsub_submit_dag, in `exp_EXPNUM/submission_EXPNUM.json`), when the run directory holds it: a
  * RUNEND older than that is an earlier DAG's and does not count.
  */
-async function withSubmissionTimes(
+export async function withSubmissionTimes(
   config: WorkerConfig,
   runDir: string,
   exposures: PostExposure[],
@@ -434,7 +434,7 @@ async function readable(path: string): Promise<boolean> {
  * worker and readable by it alone, as sourceEnvironment writes it. Its PATH chooses the jobsub_q
  * that runs as the worker's user.
  */
-async function runEnvironmentProblem(config: WorkerConfig, envFile: string): Promise<string | null> {
+export async function runEnvironmentProblem(config: WorkerConfig, envFile: string): Promise<string | null> {
   const file = await resolvedPath(envFile);
   const runsDirs = await Promise.all(
     (await allowedGwWorkflowDirs(config)).map((g) => resolvedPath(runsDirFor(config, g))),

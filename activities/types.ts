@@ -1,6 +1,7 @@
 /** Inputs and results of the activities, shared with the workflows (types only). */
 import type { Exposure, ImageProcessingInput, ImageProcessingResult, RcChange } from '../common/contract.js';
 import type { PackedResult } from '../common/outcome-codec.js';
+import type { EventCampaignInput } from '../common/campaign-contract.js';
 import type { RunTiming } from '../common/settings.js';
 
 export interface ValidateRunInput extends ImageProcessingInput {
@@ -115,4 +116,24 @@ export interface WriteOutputsInput {
   result: ImageProcessingResult;
   /** A long run's exposures, packed (common/outcome-codec.ts): the input stays far under the payload limit. */
   packed?: PackedResult[];
+}
+
+/** validateCampaign's input: the campaign's, and who it is. */
+export interface ValidateCampaignInput extends EventCampaignInput {
+  workflowId: string;
+  firstExecutionRunId?: string;
+}
+
+/** Everything an event campaign needs, checked and resolved before anything is written. */
+export interface ValidatedCampaign {
+  gwWorkflowDir: string;
+  outputDir: string;
+  /** The campaign's directory: its dagmaker.rc, its own exposures.list, each exposure's working dir. */
+  runDir: string;
+  rc: Record<string, string>;
+  maxConcurrent: number;
+  dagmakerScript: string;
+  timing: RunTiming;
+  /** How often the watcher polls the exposure table (the worker's DESGW_EXPOSURE_POLL_S). */
+  pollS: number;
 }

@@ -4,44 +4,27 @@
  * season's form, every rc key and value, maxConcurrent, the gw_workflow directory and its scripts.
  */
 import { createHash } from 'node:crypto';
-import { access, constants, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Exposure } from '../common/contract.js';
-import { DEFAULT_MAX_CONCURRENT, MAX_EXPOSURES_PER_RUN } from '../common/contract.js';
-import { effectiveRcValue, RcValueError, validateRcSettings } from '../common/dagmaker-rc.js';
+import { MAX_EXPOSURES_PER_RUN } from '../common/contract.js';
 import { ExposureListError, parseExposureList } from '../common/exposure-list.js';
 import { parseExposuresTable } from '../common/exposures-table.js';
-import { reservedReason } from '../common/season-rules.js';
 import { triggerProblems } from '../common/postproc-ini.js';
 import { runsDirFor, type WorkerConfig } from '../common/settings.js';
 import { invalidInput } from './support/errors.js';
 import { RUN_FILES } from '../common/run-files.js';
 import { refreshExposuresList } from './support/refresh-exposures.js';
-import { checkGwWorkflowDir, checkListFile, checkUnderRoots } from './support/trust-boundary.js';
+import { checkListFile, checkUnderRoots } from './support/trust-boundary.js';
+import { checkOutputDir, checkSite, isFile } from './support/site-checks.js';
 import { driftFrom, readRunMarker, type RunMarker } from './support/run-marker.js';
 import type { ValidateRunInput, ValidatedRun } from './types.js';
-
-/** Scripts the gw_workflow directory must hold. */
-const REQUIRED = ['setup_img_proc.sh', 'dagmaker.rc'];
 
 export async function validateRunWith(config: WorkerConfig, input: ValidateRunInput): Promise<ValidatedRun> {
   const problems: string[] = [];
 
-  const maxConcurrent = input.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
-  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
-    problems.push(`maxConcurrent must be an integer of at least 1, not ${JSON.stringify(input.maxConcurrent)}`);
-
   if (input.resume !== undefined && (typeof input.resume !== 'object' || input.resume === null))
     problems.push('resume must be an object such as {"retryFailed": true}');
-
-  if (input.season !== 'auto') {
-    if (typeof input.season !== 'number' || !Number.isInteger(input.season) || input.season < 1) {
-      problems.push(`season must be "auto" or a positive integer, not ${JSON.stringify(input.season)}`);
-    } else {
-      const reason = reservedReason(input.season);
-      if (reason) problems.push(reason);
-    }
-  }
 
   const pp = input.postProcessing;
   if (pp !== undefined) {
@@ -53,48 +36,15 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
     else problems.push(...triggerProblems(pp).map((p) => `postProcessing.${p}`));
   }
 
-  let rc: Record<string, string> = {};
-  try {
-    if (input.rc !== undefined && (typeof input.rc !== 'object' || input.rc === null || Array.isArray(input.rc))) {
-      throw new RcValueError(['rc must be an object of dagmaker.rc keys and values']);
-    }
-    rc = validateRcSettings(input.rc);
-  } catch (err) {
-    if (!(err instanceof RcValueError)) throw err;
-    problems.push(...err.problems);
-  }
-
-  // The trust boundary first: nothing of a directory or file a run may not use is looked at further.
-  const allowedDir = await checkGwWorkflowDir(config, input.gwWorkflowDir ?? config.gwWorkflowDir);
-  if ('problem' in allowedDir) throw invalidInput([allowedDir.problem]);
-  const gwWorkflowDir = allowedDir.dir;
-  const dagmakerScript = config.dagmakerScript;
-  const dirOk = await isDirectory(gwWorkflowDir);
-  if (!dirOk) problems.push(`gw_workflow directory ${gwWorkflowDir} does not exist`);
-  else {
-    for (const name of [dagmakerScript, ...REQUIRED]) {
-      const path = join(gwWorkflowDir, name);
-      const mode = name.endsWith('.sh') && name !== 'setup_img_proc.sh' ? constants.X_OK : constants.R_OK;
-      if (
-        !(await access(path, mode).then(
-          () => true,
-          () => false,
-        ))
-      ) {
-        problems.push(`${path} is missing${mode === constants.X_OK ? ' or not executable' : ''}`);
-      }
-    }
-  }
-
-  // Post-processing takes its candidates only from the DES database, which the grid fills only with WRITEDB=on.
-  if (dirOk && pp !== undefined && typeof pp === 'object' && pp !== null && !Array.isArray(pp)) {
-    const siteRc = join(gwWorkflowDir, RUN_FILES.dagmakerRc);
-    const text = await readFile(siteRc, 'utf8').catch(() => null);
-    if (text !== null) {
-      const writeDb = effectiveRcValue(text, rc, 'WRITEDB');
-      if (writeDb.value !== 'on') problems.push(writeDbProblem(writeDb, siteRc));
-    }
-  }
+  const site = await checkSite(config, {
+    season: input.season,
+    rc: input.rc,
+    maxConcurrent: input.maxConcurrent,
+    ...(input.gwWorkflowDir !== undefined ? { gwWorkflowDir: input.gwWorkflowDir } : {}),
+    postProcessing: pp !== undefined && typeof pp === 'object' && pp !== null && !Array.isArray(pp),
+  });
+  problems.push(...site.problems);
+  const { gwWorkflowDir, rc, maxConcurrent, dagmakerScript } = site;
 
   let recorded: ValidatedRun['recorded'];
   let listFile = input.exposureListFile;
@@ -166,13 +116,7 @@ export async function validateRunWith(config: WorkerConfig, input: ValidateRunIn
 
   if (problems.length > 0) throw invalidInput(problems);
 
-  const allowedOutput = await checkUnderRoots(
-    config,
-    'output directory',
-    input.outputDir ?? join(dirname(gwWorkflowDir), 'image_proc_outputs'),
-  );
-  if ('problem' in allowedOutput) throw invalidInput([allowedOutput.problem]);
-  const outputDir = allowedOutput.path;
+  const outputDir = await checkOutputDir(config, gwWorkflowDir, input.outputDir);
   return {
     listFile,
     gwWorkflowDir,
@@ -216,25 +160,6 @@ function runDirProblem(
   );
 }
 
-/**
- * Why a run asking for post-processing with WRITEDB off is refused: run_postproc.py's candidates
- * come only from the DES database (makeDataFiles reads SNCAND), which the grid jobs fill only when
- * DAGMaker ran with WRITEDB=on; with none it crashes in makeDataFiles, hours later.
- */
-export function writeDbProblem(writeDb: ReturnType<typeof effectiveRcValue>, siteRc: string): string {
-  const where =
-    writeDb.from === 'run'
-      ? "this run's rc"
-      : writeDb.from === 'dagmaker.rc'
-        ? siteRc
-        : `DAGMaker's default: ${siteRc} does not set it`;
-  return (
-    `postProcessing needs WRITEDB=on, and this run's DAGMaker would see WRITEDB=${writeDb.value} (${where}): ` +
-    'run_postproc.py takes its candidates only from the DES database (SNCAND), which the grid fills only with WRITEDB=on, ' +
-    'so with none it would crash in makeDataFiles; set rc WRITEDB=on (desgw run --set WRITEDB=on) or leave out postProcessing'
-  );
-}
-
 /** The band and NITE of each exposure that the site's exposures.list holds. */
 export async function lookUpExposures(gwWorkflowDir: string, expnums: number[]): Promise<Map<number, Exposure>> {
   const text = await readFile(join(gwWorkflowDir, RUN_FILES.exposuresList), 'utf8').catch(() => '');
@@ -261,17 +186,4 @@ export function safeName(id: string): string {
   if (PLAIN_NAME.test(id) && id !== '.' && id !== '..') return id;
   const cleaned = id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
   return `${cleaned}+${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 16)}`;
-}
-
-async function isDirectory(p: string): Promise<boolean> {
-  return stat(p).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-}
-async function isFile(p: string): Promise<boolean> {
-  return stat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
 }

@@ -7,6 +7,13 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ExposureState, Progress } from './contract.js';
 import type { PostProcessingProgress } from './post-processing-contract.js';
+import type {
+  AddExposuresAnswer,
+  AddExposuresRequest,
+  CampaignProgress,
+  CloseCampaignAnswer,
+  CloseCampaignRequest,
+} from './campaign-contract.js';
 
 /** A run's progress: where it stands, its counts, each exposure, what it waits for. */
 export const progressQuery = defineQuery<Progress>('progress');
@@ -99,3 +106,10 @@ export const reservationsQuery = defineQuery<RegistryState>('reservations');
 export const postProcessingProgressQuery = defineQuery<PostProcessingProgress>('postProcessingProgress');
 /** Stop waiting for the grid: go on now with the exposures whose DAGs have finished. */
 export const proceedSignal = defineSignal('proceed');
+
+/** An event campaign's exposures, per night, its watcher and its passes (see common/campaign-contract.ts). */
+export const campaignProgressQuery = defineQuery<CampaignProgress>('campaignProgress');
+/** Adds exposures to an event campaign: answers which were accepted, which it had, and which it refuses and why. */
+export const addExposuresUpdate = defineUpdate<AddExposuresAnswer, [AddExposuresRequest]>('addExposures');
+/** Stops an event campaign taking exposures: it finishes what it holds, runs the last pass and completes. */
+export const closeCampaignUpdate = defineUpdate<CloseCampaignAnswer, [CloseCampaignRequest?]>('closeCampaign');

@@ -115,6 +115,24 @@ export class RunProgress {
     this.view.counts.waiting = exposures.length;
   }
 
+  /**
+   * One more exposure (a campaign's, as it comes): waiting to start, or in the state an earlier
+   * execution left it (a campaign that continued as new). Nothing is logged or published.
+   */
+  add(e: Exposure, state: ExposureState = 'waiting', flags: ExposureFlags = {}): void {
+    if (this.entries.has(e.expnum)) return;
+    const entry: Entry = { expnum: e.expnum, band: e.band, state, ...definedOnly(flags) };
+    this.entries.set(e.expnum, entry);
+    this.view.exposures.push(entry);
+    this.view.total++;
+    this.view.counts[state]++;
+  }
+
+  /** An exposure's state in the progress (undefined when it has none). */
+  stateOf(expnum: number): ExposureState | undefined {
+    return this.entries.get(expnum)?.state;
+  }
+
   /** An exposure's new state; a late signal never overrides a final state. */
   setState(expnum: number, state: ExposureState, flags: ExposureFlags = {}): void {
     const entry = this.entries.get(expnum);

@@ -1,0 +1,66 @@
+/**
+ * `watchGrid`: one long-poll for a whole event campaign, in place of a timer a minute per exposure.
+ * It looks at the campaign's exposures still on the grid the way a post-processing's grid wait does
+ * (checkGrid: each DAG's RUNEND marker, and jobsub_q at most once a minute with the campaign's own
+ * environment) every DESGW_GRID_POLL_S, heartbeating, and returns as soon as one has finished, or
+ * after `maxWaitS` with none. The grid root is the campaign's own (its dagmaker.rc's DESTCACHE and
+ * SCHEMA); the environment must be the campaign's own environment.json.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Context } from '@temporalio/activity';
+import { effectiveRcValue } from '../common/dagmaker-rc.js';
+import { gridRoot } from '../common/grid-root.js';
+import type { GridFinish } from '../common/post-processing-contract.js';
+import type { WorkerConfig } from '../common/settings.js';
+import { checkGrid } from './check-grid.js';
+import type { PostExposure } from './post-processing-types.js';
+import { runEnvironmentProblem, runRcOf, withSubmissionTimes } from './resolve-post-processing.js';
+import { invalidInput } from './support/errors.js';
+
+export interface WatchGridInput {
+  season: number;
+  runDir: string;
+  envFile: string;
+  exposures: PostExposure[];
+  maxWaitS: number;
+}
+
+export interface WatchGridResult {
+  finished: { expnum: number; how: GridFinish }[];
+  polls: number;
+  jobsubQCalls: number;
+}
+
+/** jobsub_q at most this often, whatever the poll. */
+const QUEUE_EVERY_MS = 60_000;
+
+export async function watchGridWith(config: WorkerConfig, input: WatchGridInput): Promise<WatchGridResult> {
+  const problem = await runEnvironmentProblem(config, input.envFile);
+  if (problem) throw invalidInput([problem]);
+  const rc = await runRcOf(config, input.runDir);
+  if (rc === null) throw invalidInput([`${input.runDir} holds no dagmaker.rc of a run under the allowed roots`]);
+  const pnfsRoot = gridRoot(
+    config,
+    effectiveRcValue(rc.text, {}, 'DESTCACHE').value,
+    effectiveRcValue(rc.text, {}, 'SCHEMA').value,
+  );
+  const exposures = await withSubmissionTimes(config, input.runDir, input.exposures);
+  const ctx = Context.current();
+  const started = Date.now();
+  let lastQueue = 0;
+  let polls = 0;
+  let jobsubQCalls = 0;
+  for (;;) {
+    const askQueue = Date.now() - lastQueue >= QUEUE_EVERY_MS;
+    const r = await checkGrid({ season: input.season, pnfsRoot, exposures, askQueue, envFile: input.envFile });
+    polls++;
+    if (r.jobsubQCalls > 0) lastQueue = Date.now();
+    jobsubQCalls += r.jobsubQCalls;
+    if (r.finished.length > 0 || Date.now() - started >= input.maxWaitS * 1000)
+      return { finished: r.finished, polls, jobsubQCalls };
+    ctx.heartbeat({ polls });
+    await sleep(Math.min(config.gridPollS * 1000, input.maxWaitS * 1000), undefined, {
+      signal: ctx.cancellationSignal,
+    });
+  }
+}
