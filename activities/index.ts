@@ -33,6 +33,7 @@ import type { PostProcessingInput } from '../common/post-processing-contract.js'
 import { validateCampaignWith } from './validate-campaign.js';
 import { watchGridWith, type WatchGridInput } from './watch-grid.js';
 import { pointLatestPageWith, type PointLatestPageInput } from './latest-page.js';
+import { awaitProcessableWith, type AwaitProcessableInput } from './await-processable.js';
 
 export interface ActivityDeps {
   config: WorkerConfig;
@@ -65,5 +66,6 @@ export function createActivities({ config, seasons, rules }: ActivityDeps) {
     validateCampaign: (input: ValidateCampaignInput) => validateCampaignWith(config, input),
     watchGrid: (input: WatchGridInput) => watchGridWith(config, input),
     pointLatestPage: (input: PointLatestPageInput) => pointLatestPageWith(config, input),
+    awaitProcessable: (input: AwaitProcessableInput) => awaitProcessableWith(config, input),
   };
 }
