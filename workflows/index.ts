@@ -4,3 +4,4 @@ export { processExposure } from './process-exposure.js';
 export { seasonRegistry } from './season-registry.js';
 export { dryRun } from './dry-run.js';
 export { postProcessing } from './post-processing.js';
+export { eventCampaign } from './event-campaign.js';
