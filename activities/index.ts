@@ -29,6 +29,16 @@ import { judgeExposures } from './judge-exposures.js';
 import { runPostprocWith, writePostprocInputs } from './run-post-processing.js';
 import type { RunPostprocInput } from './post-processing-types.js';
 import type { PostProcessingInput } from '../common/post-processing-contract.js';
+import { watchExposureTableWith } from './watch-exposure-table.js';
+import { lookupExposuresWith } from './lookup-exposures.js';
+import { waitForRawImagesWith } from './wait-for-raw-images.js';
+import { appendToRunListWith } from './append-to-run-list.js';
+import type {
+  AppendToRunListInput,
+  LookupExposuresInput,
+  WaitForRawImagesInput,
+  WatchExposureTableInput,
+} from './campaign-types.js';
 
 export interface ActivityDeps {
   config: WorkerConfig;
@@ -57,5 +67,10 @@ export function createActivities({ config, seasons, rules }: ActivityDeps) {
     judgeExposures,
     writePostprocInputs,
     runPostproc: (input: RunPostprocInput) => runPostprocWith(config, input),
+    // Event campaigns.
+    watchExposureTable: (input: WatchExposureTableInput) => watchExposureTableWith(config, input),
+    lookupExposures: (input: LookupExposuresInput) => lookupExposuresWith(config, input),
+    waitForRawImages: (input: WaitForRawImagesInput) => waitForRawImagesWith(config, input),
+    appendToRunList: (input: AppendToRunListInput) => appendToRunListWith(config, input),
   };
 }

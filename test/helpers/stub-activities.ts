@@ -115,6 +115,15 @@ export function stubActivities(run: ValidatedRun, overrides: Partial<Activities>
       skipTo: null,
       durationMs: 1,
     }),
+    watchExposureTable: async ({ afterId }) => ({
+      rows: [],
+      cursor: afterId,
+      polls: 1,
+      lastPollAt: new Date(0).toISOString(),
+    }),
+    lookupExposures: async ({ expnums }) => ({ rows: [], missing: expnums }),
+    waitForRawImages: async () => ({ present: [] }),
+    appendToRunList: async ({ rows }) => ({ appended: rows.map((r) => r.expnum), alreadyThere: [] }),
   };
   return { ...stubs, ...overrides };
 }
