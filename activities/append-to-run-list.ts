@@ -30,7 +30,9 @@ export async function appendToRunListWith(
   return withFileLock(join(runDir, LOCK), async () => {
     const text = await readFile(listFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT')
-        throw invalidInput([`run directory ${input.runDir} has no ${RUN_FILES.exposuresList}: prepareRun makes it first`]);
+        throw invalidInput([
+          `run directory ${input.runDir} has no ${RUN_FILES.exposuresList}: prepareRun makes it first`,
+        ]);
       throw err;
     });
     const there = expnumsOf(text, 1);
@@ -90,7 +92,9 @@ function withLines(text: string, lines: string[]): string {
 async function checkRunDir(config: TrustSettings & Pick<WorkerConfig, 'runsDir'>, requested: unknown): Promise<string> {
   if (typeof requested !== 'string' || requested === '') throw invalidInput(['runDir must be a run directory']);
   const runDir = await resolvedPath(requested);
-  const runsDirs = await Promise.all((await allowedGwWorkflowDirs(config)).map((g) => resolvedPath(runsDirFor(config, g))));
+  const runsDirs = await Promise.all(
+    (await allowedGwWorkflowDirs(config)).map((g) => resolvedPath(runsDirFor(config, g))),
+  );
   if (!runsDirs.includes(dirname(runDir)) || basename(runDir).startsWith('.'))
     throw invalidInput([
       `runDir ${requested} is not a run directory of this worker (one directly under ${[...new Set(runsDirs)].join(', ')}; DESGW_RUNS_DIR in the worker's settings)`,
@@ -99,14 +103,17 @@ async function checkRunDir(config: TrustSettings & Pick<WorkerConfig, 'runsDir'>
 }
 
 function checkRows(rows: unknown): ExposureRow[] {
-  if (!Array.isArray(rows) || rows.length > MAX_ROWS) throw invalidInput([`rows must be a list of at most ${MAX_ROWS} exposure rows`]);
+  if (!Array.isArray(rows) || rows.length > MAX_ROWS)
+    throw invalidInput([`rows must be a list of at most ${MAX_ROWS} exposure rows`]);
   const problems: string[] = [];
   (rows as ExposureRow[]).forEach((r, i) => {
     if (!Number.isSafeInteger(r?.expnum) || r.expnum <= 0 || r.expnum > 99_999_999)
       problems.push(`rows[${i}].expnum is not an exposure number`);
     else {
-      if (typeof r.nite !== 'string' || !/^\d{8}$/.test(r.nite)) problems.push(`rows[${i}].nite is not a NITE (8 digits)`);
-      if (typeof r.band !== 'string' || !/^[A-Za-z]{1,4}$/.test(r.band)) problems.push(`rows[${i}].band is not a band (u g r i z Y VR)`);
+      if (typeof r.nite !== 'string' || !/^\d{8}$/.test(r.nite))
+        problems.push(`rows[${i}].nite is not a NITE (8 digits)`);
+      if (typeof r.band !== 'string' || !/^[A-Za-z]{1,4}$/.test(r.band))
+        problems.push(`rows[${i}].band is not a band (u g r i z Y VR)`);
       for (const k of ['mjd', 'exptime'] as const)
         if (typeof r[k] !== 'number') problems.push(`rows[${i}].${k} is not a number`);
       for (const k of ['propid', 'flavor', 'object'] as const)

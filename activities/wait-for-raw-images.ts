@@ -29,7 +29,9 @@ export function rawImageCandidates(
   const name = rawImageName(expnum);
   return [
     join(config.dtsRoot, nite, name),
-    ...config.rawDirs.map((d) => (d.includes('{nite}') ? join(d.replaceAll('{nite}', nite), name) : join(d, nite, name))),
+    ...config.rawDirs.map((d) =>
+      d.includes('{nite}') ? join(d.replaceAll('{nite}', nite), name) : join(d, nite, name),
+    ),
   ];
 }
 
@@ -41,9 +43,14 @@ export async function waitForRawImagesWith(
   if (input.exposures.length === 0) return { present: [] };
   const ctx = Context.current();
   const deadline = Date.now() + input.maxWaitS * 1000;
-  const candidates = input.exposures.map((e) => ({ expnum: e.expnum, paths: rawImageCandidates(config, e.expnum, e.nite) }));
+  const candidates = input.exposures.map((e) => ({
+    expnum: e.expnum,
+    paths: rawImageCandidates(config, e.expnum, e.nite),
+  }));
   for (let checks = 1; ; checks++) {
-    const found = await Promise.all(candidates.map(async (c) => ({ expnum: c.expnum, path: await firstFile(c.paths) })));
+    const found = await Promise.all(
+      candidates.map(async (c) => ({ expnum: c.expnum, path: await firstFile(c.paths) })),
+    );
     const seenAt = new Date().toISOString();
     const present = found.flatMap((f) => (f.path === null ? [] : [{ expnum: f.expnum, path: f.path, seenAt }]));
     if (present.length > 0 || Date.now() >= deadline) return { present };

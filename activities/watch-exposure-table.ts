@@ -32,7 +32,10 @@ export async function watchExposureTableWith(
   const db = await openUnlessCancelled(url, ctx);
   try {
     for (;;) {
-      const rows = await Promise.race([db.query(NEW_ROWS_SQL, [cursor, input.propid, trigger, MAX_ROWS]), ctx.cancelled]);
+      const rows = await Promise.race([
+        db.query(NEW_ROWS_SQL, [cursor, input.propid, trigger, MAX_ROWS]),
+        ctx.cancelled,
+      ]);
       polls++;
       const lastPollAt = new Date().toISOString();
       if (rows.length > 0) cursor = Math.max(cursor, ...rows.map((r) => r.expnum));

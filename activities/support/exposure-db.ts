@@ -26,11 +26,12 @@ const COLUMNS = `id, to_char(date, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS date_utc,
 
 /**
  * New rows of a campaign after a cursor: getExposureInfo.py's rules (object, longer than 29.999 s,
- * pointed), not discarded (`discard` may be NULL: not discarded), the campaign's propid, a shutter
+ * pointed; exptime is a `real`, compared as the number it prints as, the value campaigns see, so
+ * that a 29.999 stored as 29.9990005 is refused here as by admissionOf), not discarded (`discard` may be NULL: not discarded), the campaign's propid, a shutter
  * opened after the trigger. $1 cursor, $2 propid, $3 trigger time (ISO, UTC), $4 at most this many.
  */
 export const NEW_ROWS_SQL = `SELECT ${COLUMNS} FROM exposure.exposure
-  WHERE id > $1 AND propid = $2 AND flavor = 'object' AND exptime > 29.999 AND ra IS NOT NULL
+  WHERE id > $1 AND propid = $2 AND flavor = 'object' AND exptime::numeric > 29.999 AND ra IS NOT NULL
     AND discard IS NOT TRUE AND date > $3::timestamptz
   ORDER BY id LIMIT $4`;
 

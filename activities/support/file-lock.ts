@@ -31,7 +31,8 @@ export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, ti
       await rm(lockFile, { force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`${lockFile} is held by process ${holder || '?'} for more than ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`${lockFile} is held by process ${holder || '?'} for more than ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -63,7 +63,8 @@ test('an exposure of a program post-processing does not keep is accepted with a 
   const a = admissionOf({ ...ROW, program: 'DECaLS' }, SEL);
   assert.equal(a.verdict, 'accept');
   assert.match((a as { warning: string }).warning, /program is 'DECaLS', which post-processing does not keep/);
-  for (const program of POSTPROC_PROGRAMS) assert.deepEqual(admissionOf({ ...ROW, program }, SEL), { verdict: 'accept' });
+  for (const program of POSTPROC_PROGRAMS)
+    assert.deepEqual(admissionOf({ ...ROW, program }, SEL), { verdict: 'accept' });
   assert.equal(POSTPROC_PROGRAMS.length, 6);
 });
 
@@ -83,8 +84,13 @@ test('MJD of a time, and back', () => {
 
 test("exposureListLine writes the row exactly as the sandbox's exposures.list holds it, and DAGMaker's reader reads it back", () => {
   const line = exposureListLine(ROW);
-  assert.equal(line, '941225 20200304 58913.02000 173.200000 -8.400000 i 90 2020A-0372 object 0.50 DESGW: LIGO event S200224ca: 1 of 16');
-  const parsed = parseExposuresTable(`EXPNUM NITE MJD_OBS RADEG DECDEG BAND EXPTIME PROPID OBSTYPE TEFF OBJECT\n${line}\n`);
+  assert.equal(
+    line,
+    '941225 20200304 58913.02000 173.200000 -8.400000 i 90 2020A-0372 object 0.50 DESGW: LIGO event S200224ca: 1 of 16',
+  );
+  const parsed = parseExposuresTable(
+    `EXPNUM NITE MJD_OBS RADEG DECDEG BAND EXPTIME PROPID OBSTYPE TEFF OBJECT\n${line}\n`,
+  );
   const r = parsed.rows.get(941225)!;
   assert.equal(r.band, 'i');
   assert.equal(r.object, ROW.object);
@@ -98,7 +104,10 @@ test('a NULL t_eff is written NaN (DAGMaker skips such templates), and every col
     propid: '2020A 0372',
     object: 'two\nlines\tand  tabs',
   });
-  assert.equal(line, '941225 20200304 58913.02000 173.200000 -8.400000 i 29.999 2020A_0372 object NaN two lines and tabs');
+  assert.equal(
+    line,
+    '941225 20200304 58913.02000 173.200000 -8.400000 i 29.999 2020A_0372 object NaN two lines and tabs',
+  );
   assert.equal(exposureListLine({ ...ROW, object: '' }).split(' ').length, 10);
 });
 
