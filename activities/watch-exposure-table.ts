@@ -2,9 +2,10 @@
  * `watchExposureTable`: a long poll of SISPI's exposure table for a campaign's new exposures. It
  * queries every DESGW_EXPOSURE_POLL_S for rows after the cursor (the campaign's propid, after the
  * trigger, processable by getExposureInfo.py's rules), heartbeats `{cursor, polls}` after each
- * query (a retry resumes from them), and returns as soon as rows arrive, or with none after
- * maxWaitS. One connection serves the whole wait; a cancelled activity stops within moments, mid
- * query or mid wait. The database away fails it as DatabaseUnavailable, which the campaign waits on.
+ * query and every second between them (a retry resumes from them), and returns as soon as rows
+ * arrive, or with none after maxWaitS. One connection serves the whole wait; a cancelled activity
+ * stops within moments, mid query or mid wait. The database away fails it as DatabaseUnavailable,
+ * which the campaign waits on.
  */
 import { Context } from '@temporalio/activity';
 import { dateOfMjd } from '../common/exposure-admission.js';
@@ -15,6 +16,7 @@ import { ExposureDb, NEW_ROWS_SQL, requireDbUrl } from './support/exposure-db.js
 
 /** At most this many rows a call (a campaign admits them in batches; the cursor carries on). */
 export const MAX_ROWS = 1000;
+const HEARTBEAT_MS = 1000;
 
 export async function watchExposureTableWith(
   config: Pick<WorkerConfig, 'exposureDbUrl' | 'exposurePollS'>,
@@ -38,16 +40,22 @@ export async function watchExposureTableWith(
       ]);
       polls++;
       const lastPollAt = new Date().toISOString();
-      if (rows.length > 0) cursor = Math.max(cursor, ...rows.map((r) => r.expnum));
+      // The cursor heartbeated is the one before these rows: were the result lost (the worker
+      // dying as it returns), the retry finds them again rather than skipping them.
       ctx.heartbeat({ cursor, polls } satisfies WatchHeartbeat);
       if (rows.length > 0) {
+        cursor = Math.max(cursor, ...rows.map((r) => r.expnum));
         const newest = rows.reduce((a, b) => (Date.parse(b.date) > Date.parse(a.date) ? b : a));
         const newestRowAgeS = Math.round((Date.now() - Date.parse(newest.date)) / 100) / 10;
         return { rows, cursor, polls, lastPollAt, newestRowAgeS };
       }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return { rows: [], cursor, polls, lastPollAt };
-      await ctx.sleep(Math.min(config.exposurePollS * 1000, remaining));
+      if (Date.now() >= deadline) return { rows: [], cursor, polls, lastPollAt };
+      // Heartbeats at least every second while it waits: a cancellation rides on their answers.
+      const until = Math.min(Date.now() + config.exposurePollS * 1000, deadline);
+      while (Date.now() < until) {
+        await ctx.sleep(Math.min(HEARTBEAT_MS, until - Date.now()));
+        ctx.heartbeat({ cursor, polls } satisfies WatchHeartbeat);
+      }
     }
   } finally {
     await db.close();
