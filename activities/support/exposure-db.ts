@@ -17,7 +17,7 @@ import { pgpassPassword } from './pgpass.js';
 /** How long a connection may take before the database counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How long one query may take (a hung replica counts as unavailable). */
-const QUERY_TIMEOUT_MS = 30_000;
+const QUERY_TIMEOUT_MS = 15_000;
 
 /** The columns read, with the shutter time and NITE rendered in UTC by the server (the session's time zone is UTC). */
 const COLUMNS = `id, to_char(date, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS date_utc,
