@@ -34,6 +34,16 @@ import { validateCampaignWith } from './validate-campaign.js';
 import { watchGridWith, type WatchGridInput } from './watch-grid.js';
 import { pointLatestPageWith, type PointLatestPageInput } from './latest-page.js';
 import { awaitProcessableWith, type AwaitProcessableInput } from './await-processable.js';
+import { watchExposureTableWith } from './watch-exposure-table.js';
+import { lookupExposuresWith } from './lookup-exposures.js';
+import { waitForRawImagesWith } from './wait-for-raw-images.js';
+import { appendToRunListWith } from './append-to-run-list.js';
+import type {
+  AppendToRunListInput,
+  LookupExposuresInput,
+  WaitForRawImagesInput,
+  WatchExposureTableInput,
+} from './campaign-types.js';
 
 export interface ActivityDeps {
   config: WorkerConfig;
@@ -67,5 +77,9 @@ export function createActivities({ config, seasons, rules }: ActivityDeps) {
     watchGrid: (input: WatchGridInput) => watchGridWith(config, input),
     pointLatestPage: (input: PointLatestPageInput) => pointLatestPageWith(config, input),
     awaitProcessable: (input: AwaitProcessableInput) => awaitProcessableWith(config, input),
+    watchExposureTable: (input: WatchExposureTableInput) => watchExposureTableWith(config, input),
+    lookupExposures: (input: LookupExposuresInput) => lookupExposuresWith(config, input),
+    waitForRawImages: (input: WaitForRawImagesInput) => waitForRawImagesWith(config, input),
+    appendToRunList: (input: AppendToRunListInput) => appendToRunListWith(config, input),
   };
 }

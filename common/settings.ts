@@ -100,6 +100,21 @@ export interface WorkerConfig {
   postprocWrapper: string | null;
   /** The submission command's program and flags (the DAG's file:// argument is added), or null for DAGMaker's recommendation. */
   submitCommand: string[] | null;
+  /**
+   * PostgreSQL URL of the read-only copy of SISPI's database (DESGW_EXPOSURE_DB_URL), e.g.
+   * `postgresql://decam_reader@host:5432/decam_prd`; null: no exposure watcher. Its password, if
+   * any, stays on the worker: never in input, results, history or logs.
+   */
+  exposureDbUrl: string | null;
+  /** Seconds between queries of the exposure table while a campaign watches it (fractions allowed). */
+  exposurePollS: number;
+  /** Where raw images arrive first: `<dtsRoot>/<NITE>/DECam_<8-digit EXPNUM>.fits.fz`. */
+  dtsRoot: string;
+  /**
+   * Further raw-image directories, looked in after dtsRoot: an entry with `{nite}` has it replaced
+   * by the NITE (`/data/des30.b/data/DTS/src/{nite}/src`), one without holds `<NITE>/` subdirectories.
+   */
+  rawDirs: string[];
 }
 
 /** Where run directories go for a gw_workflow directory, unless DESGW_RUNS_DIR says otherwise. */

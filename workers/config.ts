@@ -53,6 +53,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       ? absolutePath(env.DESGW_POSTPROC_WRAPPER, 'DESGW_POSTPROC_WRAPPER')
       : null,
     notifyCommand: env.DESGW_NOTIFY_COMMAND ? commandWords(env.DESGW_NOTIFY_COMMAND, 'DESGW_NOTIFY_COMMAND') : null,
+    exposureDbUrl: env.DESGW_EXPOSURE_DB_URL ? postgresUrl(env.DESGW_EXPOSURE_DB_URL) : null,
+    exposurePollS: positive(env.DESGW_EXPOSURE_POLL_S, 10, 'DESGW_EXPOSURE_POLL_S'),
+    dtsRoot: env.DESGW_DTS_ROOT
+      ? absolutePath(env.DESGW_DTS_ROOT, 'DESGW_DTS_ROOT')
+      : gw
+        ? '/pnfs/des/scratch/gw/dts'
+        : join(REPO_ROOT, '.site', 'pnfs', 'des', 'scratch', 'gw', 'dts'),
+    rawDirs: rawDirs(env.DESGW_RAW_DIRS, gw ? PRODUCTION_RAW_DIRS : ''),
     timing: {
       ...(env.DESGW_RETRY_INITIAL_S
         ? { retryInitialIntervalS: positive(env.DESGW_RETRY_INITIAL_S, 1, 'DESGW_RETRY_INITIAL_S') }
@@ -79,6 +87,43 @@ function paths(v: string | undefined): string[] {
     .split(':')
     .filter((p) => p !== '')
     .map((p) => resolve(p));
+}
+
+/** The DTS copies of raw images on the DES machines, after /pnfs (legacy-facts: "A night as the telescope makes it"). */
+const PRODUCTION_RAW_DIRS = '/data/des30.b/data/DTS/src/{nite}/src:/data/des51.b/data/DTS/src/{nite}';
+
+/**
+ * DESGW_RAW_DIRS: colon-separated absolute directories; `{nite}` in one stands for the NITE, else
+ * the NITE is a subdirectory of it. Set but empty: none.
+ */
+function rawDirs(v: string | undefined, fallback: string): string[] {
+  return (v ?? fallback)
+    .split(':')
+    .filter((p) => p !== '')
+    .map((p) => {
+      const dir = absolutePath(p, 'DESGW_RAW_DIRS');
+      if (/[{}]/.test(dir.replaceAll('{nite}', '')))
+        throw new Error(`DESGW_RAW_DIRS: '${p}' has braces other than the {nite} placeholder`);
+      return dir;
+    });
+}
+
+/**
+ * DESGW_EXPOSURE_DB_URL: a postgres:// or postgresql:// URL with a host and a database. The
+ * refusal never repeats the URL (it may hold a password).
+ */
+function postgresUrl(v: string): string {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new Error('DESGW_EXPOSURE_DB_URL is not a URL (postgresql://USER@HOST:PORT/decam_prd)');
+  }
+  if (!['postgres:', 'postgresql:'].includes(url.protocol) || url.hostname === '' || url.pathname.length < 2)
+    throw new Error(
+      'DESGW_EXPOSURE_DB_URL must be postgresql://USER@HOST[:PORT]/DATABASE (the password in ~/.pgpass, PGPASSFILE or PGPASSWORD)',
+    );
+  return v;
 }
 
 /** A path that must be absolute (a program the worker runs: never looked up on PATH, never relative to where it started). */

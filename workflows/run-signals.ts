@@ -6,12 +6,7 @@
  */
 import { type ChildWorkflowHandle, patched, type SignalDefinition, setHandler } from '@temporalio/workflow';
 import type { WaitingFor } from '../common/failures.js';
-import {
-  exposureStateSignal,
-  proxyRenewedSignal,
-  retryEnvironmentSignal,
-  retryNowSignal,
-} from '../common/messages.js';
+import { exposureStateSignal, proxyRenewedSignal, retryEnvironmentSignal, retryNowSignal } from '../common/messages.js';
 import type { processExposure } from './process-exposure.js';
 import type { RunProgress } from './progress.js';
 

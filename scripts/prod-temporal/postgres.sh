@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# A private PostgreSQL cluster for the production-shaped Temporal of test/production/: Debian's
-# `postgresql` package (installed with apt-get when run as root, else named), its own data
-# directory, listening on 127.0.0.1 only, on a port the caller chooses, with a `temporal` role
-# that may create the databases temporal-sql-tool makes. It never touches the system's clusters.
+# A private PostgreSQL cluster for the production-shaped Temporal of test/production/ (and the
+# sandbox telescope, scripts/telescope.sh): Debian's `postgresql` package (installed with apt-get
+# when run as root, else named), its own data directory, listening on 127.0.0.1 only, on a port the
+# caller chooses, with a `temporal` role that may create the databases temporal-sql-tool makes. It
+# never touches the system's clusters.
 #
 #   postgres.sh start DIR PORT   (TEMPORAL_DB_PASSWORD in the environment: the role's password)
 #   postgres.sh stop DIR
+#
+# DB_ROLE and DB_ROLE_PASSWORD name another role (LOGIN CREATEDB) and its password instead of
+# `temporal` and TEMPORAL_DB_PASSWORD. The password reaches psql through its environment, never
+# its command line (psql 15 and later; older ones are given it as a variable).
 #
 # DIR is created if missing; its parent must be enterable by the `postgres` user when run as root
 # (initdb refuses root, so the server runs as `postgres`). The server's socket is in DIR itself,
@@ -52,7 +57,14 @@ as_owner() {
 start() {
   local dir=$1 port=$2
   [[ "$port" =~ ^[0-9]+$ ]] || { echo "PORT must be a number, not '$port'" >&2; exit 64; }
-  : "${TEMPORAL_DB_PASSWORD:?set TEMPORAL_DB_PASSWORD: the password of the temporal role}"
+  local role=${DB_ROLE:-temporal}
+  [[ "$role" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || { echo "DB_ROLE must be a plain role name, not '$role'" >&2; exit 64; }
+  if [ -n "${DB_ROLE:-}" ]; then
+    : "${DB_ROLE_PASSWORD:?set DB_ROLE_PASSWORD: the password of the $role role}"
+  else
+    : "${TEMPORAL_DB_PASSWORD:?set TEMPORAL_DB_PASSWORD: the password of the temporal role}"
+  fi
+  export _PG_ROLE_PASSWORD=${DB_ROLE_PASSWORD:-${TEMPORAL_DB_PASSWORD:-}}
   ensure_installed
   local bin data log
   bin=$(pg_bindir)
@@ -95,16 +107,22 @@ EOF
   fi
 
   # The role, created or given the password again (so a second start is harmless). The password
-  # reaches psql as a variable, quoted by psql itself (:'pw'), never spliced into SQL text.
-  as_owner "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres \
-    -v pw="$TEMPORAL_DB_PASSWORD" >/dev/null <<'SQL'
-SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'temporal') AS missing \gset
+  # reaches psql through its environment (\getenv), quoted by psql itself (:'pw'), never spliced
+  # into SQL text nor shown on a command line.
+  local getpw=('\getenv pw _PG_ROLE_PASSWORD') pwarg=()
+  if [ "$("$bin/psql" --version | sed -E 's/.* ([0-9]+)[.0-9]*.*/\1/')" -lt 15 ]; then
+    getpw=() pwarg=(-v "pw=$_PG_ROLE_PASSWORD")
+  fi
+  { printf '%s\n' "${getpw[@]}"; cat <<'SQL'; } | as_owner "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" \
+    -U postgres -d postgres -v role="$role" "${pwarg[@]}" >/dev/null
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') AS missing \gset
 \if :missing
-  CREATE ROLE temporal LOGIN CREATEDB PASSWORD :'pw';
+  CREATE ROLE :"role" LOGIN CREATEDB PASSWORD :'pw';
 \else
-  ALTER ROLE temporal LOGIN CREATEDB PASSWORD :'pw';
+  ALTER ROLE :"role" LOGIN CREATEDB PASSWORD :'pw';
 \endif
 SQL
+  unset _PG_ROLE_PASSWORD
   echo "PostgreSQL $(basename "$(dirname "$bin")") on 127.0.0.1:$port, data in $data, log $log" >&2
 }
 

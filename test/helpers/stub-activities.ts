@@ -115,6 +115,38 @@ export function stubActivities(run: ValidatedRun, overrides: Partial<Activities>
       skipTo: null,
       durationMs: 1,
     }),
+    watchExposureTable: async ({ afterId }) => ({
+      rows: [],
+      cursor: afterId,
+      polls: 1,
+      lastPollAt: new Date(0).toISOString(),
+    }),
+    lookupExposures: async ({ expnums }) => ({ rows: [], missing: expnums }),
+    waitForRawImages: async () => ({ present: [] }),
+    appendToRunList: async ({ rows }) => ({ appended: rows.map((r) => r.expnum), alreadyThere: [] }),
+    validateCampaign: async () => ({
+      gwWorkflowDir: run.gwWorkflowDir,
+      outputDir: run.outputDir,
+      runDir: run.runDir,
+      rc: {},
+      maxConcurrent: run.maxConcurrent,
+      dagmakerScript: 'DAGMaker.sh',
+      timing: run.timing ?? DEFAULT_TIMING,
+      pollS: 0.05,
+    }),
+    watchGrid: async ({ exposures }) => ({
+      finished: exposures.map((e) => ({ expnum: e.expnum, how: 'runend' as const })),
+      polls: 1,
+      jobsubQCalls: 0,
+    }),
+    pointLatestPage: async ({ runDir }) => ({ latestPage: `${runDir}/latest/index.html` }),
+    awaitProcessable: async ({ rows }) => ({
+      present: rows.map((r) => ({
+        expnum: r.expnum,
+        path: `/stub/${r.expnum}.fits.fz`,
+        seenAt: new Date().toISOString(),
+      })),
+    }),
   };
   return { ...stubs, ...overrides };
 }
