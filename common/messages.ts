@@ -112,4 +112,4 @@ export const campaignProgressQuery = defineQuery<CampaignProgress>('campaignProg
 /** Adds exposures to an event campaign: answers which were accepted, which it had, and which it refuses and why. */
 export const addExposuresUpdate = defineUpdate<AddExposuresAnswer, [AddExposuresRequest]>('addExposures');
 /** Stops an event campaign taking exposures: it finishes what it holds, runs the last pass and completes. */
-export const closeCampaignUpdate = defineUpdate<CloseCampaignAnswer, [CloseCampaignRequest?]>('closeCampaign');
+export const closeCampaignUpdate = defineUpdate<CloseCampaignAnswer, [CloseCampaignRequest]>('closeCampaign');

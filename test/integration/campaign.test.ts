@@ -1,0 +1,166 @@
+/**
+ * Event campaigns end to end: a real dev server, the real worker and activities, the sandbox site,
+ * and the sandbox telescope (SISPI's exposure table on a real PostgreSQL, raw images dropped into
+ * the DTS directory later). One GW event, its exposures as the telescope makes them, by the
+ * table's watcher and by hand, under one season, processed once each, in passes, closed.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { EventCampaignInput, CampaignProgress } from '../../common/campaign-contract.js';
+import { campaignWorkflowId } from '../../common/campaign-contract.js';
+import { TASK_QUEUE } from '../../common/contract.js';
+import { mjdOf, nightOf } from '../../common/exposure-admission.js';
+import { addExposuresUpdate, campaignProgressQuery, closeCampaignUpdate } from '../../common/messages.js';
+import { DESGW_TRIGGER } from '../../common/search-attributes.js';
+import { insertExposure, planNight, writeRawImage } from '../../scripts/telescope-feeder.js';
+import type { eventCampaign } from '../../workflows/event-campaign.js';
+import {
+  devServerForThisFile,
+  eventually,
+  makeSite,
+  type Overrides,
+  type Site,
+  withWorker,
+} from '../helpers/harness.js';
+import { startTelescope, type Telescope } from '../helpers/telescope.js';
+
+const server = devServerForThisFile();
+const PROPID = '2026B-0777';
+let telescope: Telescope;
+let nextExpnum = 1_400_000;
+let triggers = 0;
+
+before(async () => {
+  telescope = await startTelescope();
+});
+after(async () => {
+  await telescope?.remove();
+});
+
+/** A new trigger (each test its own event), its MJD an hour ago. */
+function trigger(): Pick<EventCampaignInput, 'triggerId' | 'triggerMjd' | 'propid'> {
+  return {
+    triggerId: `S26${process.pid % 1000}${String.fromCharCode(97 + (triggers++ % 26))}x${triggers}`,
+    triggerMjd: mjdOf(new Date(Date.now() - 3600_000).toISOString()),
+    propid: PROPID,
+  };
+}
+
+/** The worker's settings for a campaign: the telescope's table, polled twice a second, and its DTS. */
+function campaignSettings(site: Site, more: Overrides = {}): Overrides {
+  return {
+    checkProxy: false,
+    exposureDbUrl: telescope.readerUrl,
+    exposurePollS: 0.5,
+    dtsRoot: join(site.root, 'dts'),
+    rawDirs: [],
+    ...more,
+  };
+}
+
+/** `count` exposures of tonight's, as the telescope takes them (rows now; no raw image yet). */
+function night(count: number) {
+  const first = nextExpnum;
+  nextExpnum += count;
+  return planNight({
+    dtsRoot: '',
+    propid: PROPID,
+    start: new Date(Date.now() - 60_000),
+    cadenceS: 1,
+    rawLagS: 0,
+    count,
+    firstExpnum: first,
+  });
+}
+
+async function startCampaign(input: EventCampaignInput): Promise<WorkflowHandle<typeof eventCampaign>> {
+  return server.env.client.workflow.start<typeof eventCampaign>('eventCampaign', {
+    taskQueue: TASK_QUEUE,
+    workflowId: campaignWorkflowId(input.triggerId),
+    args: [input],
+    typedSearchAttributes: [{ key: DESGW_TRIGGER, value: input.triggerId }],
+  });
+}
+
+const progressOf = (h: WorkflowHandle) => h.query(campaignProgressQuery);
+const exposuresOf = (p: CampaignProgress) => p.nights.flatMap((n) => n.exposures);
+
+test('an exposure the watcher sees waits for its raw image, then starts DAGMaker within a second, from the campaign’s own exposures.list; hand-added duplicates are answered with their state; closing finishes it under one season', async () => {
+  const site = await makeSite();
+  const settings = campaignSettings(site);
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const t = trigger();
+      const handle = await startCampaign({ ...t, season: 'auto', watchDatabase: true });
+      const rows = night(3);
+      for (const r of rows) await insertExposure(telescope.owner, r);
+      // Seen and admitted by the watcher; nothing starts without the raw image.
+      await eventually('the three rows admitted', async () => {
+        const p = await progressOf(handle);
+        return exposuresOf(p).length === 3 && p;
+      });
+      const waiting = await progressOf(handle);
+      assert.deepEqual(
+        exposuresOf(waiting).map((e) => [e.expnum, e.state, e.via]),
+        rows.map((r) => [r.id, 'waiting-for-raw-image', 'watcher']),
+      );
+      // The same exposures by hand: duplicates, with their state.
+      const dup = await handle.executeUpdate(addExposuresUpdate, { args: [{ exposures: [rows[0]!.id, rows[0]!.id] }] });
+      assert.deepEqual(dup, {
+        accepted: [],
+        duplicates: [{ expnum: rows[0]!.id, state: 'waiting-for-raw-image' }],
+        refused: [],
+      });
+
+      for (const r of rows) await writeRawImage(settings.dtsRoot!, r.id, nightOf(r.date.toISOString()));
+      const submitted = await eventually(
+        'all three submitted',
+        async () => {
+          const p = await progressOf(handle);
+          return exposuresOf(p).every((e) => e.state === 'submitted' || e.state === 'grid-finished') && p;
+        },
+        120_000,
+      );
+      for (const e of exposuresOf(submitted)) {
+        assert.ok(
+          e.latencyMs !== undefined && e.latencyMs < 1000,
+          `exposure ${e.expnum}: ${e.latencyMs} ms from its raw image to DAGMaker`,
+        );
+        assert.match(e.jobId ?? '', /@jobsub/);
+      }
+      const season = submitted.season!;
+      const closed = await handle.executeUpdate(closeCampaignUpdate, { args: [{ reason: 'the event is done' }] });
+      assert.equal(closed.alreadyClosed, false);
+      const again = await handle.executeUpdate(closeCampaignUpdate, { args: [{}] });
+      assert.equal(again.alreadyClosed, true);
+      const result = await handle.result();
+      assert.equal(result.season, season);
+      assert.equal(result.counts.total, 3);
+      assert.equal(result.counts.failed, 0);
+      assert.equal(result.closedBecause, 'the event is done');
+
+      // Each exposure made and submitted once, under the campaign's season, from its own list.
+      const ledger = await site.ledger();
+      for (const r of rows) {
+        assert.equal(ledger.filter((e) => e.event === 'dagmaker_start' && Number(e.expnum) === r.id).length, 1);
+        assert.equal(ledger.filter((e) => e.event === 'submit' && Number(e.expnum) === r.id).length, 1);
+      }
+      assert.ok(ledger.filter((e) => e.event === 'dagmaker_start').every((e) => String(e.season) === String(season)));
+      assert.equal(ledger.filter((e) => e.event === 'get_exposure_info').length, 0);
+      const runList = await readFile(join(result.runDir, 'exposures.list'), 'utf8');
+      const siteList = await readFile(join(site.gwDir, 'exposures.list'), 'utf8');
+      for (const r of rows) {
+        assert.match(runList, new RegExp(`^${r.id} `, 'm'));
+        assert.doesNotMatch(siteList, new RegExp(`^${r.id} `, 'm'));
+      }
+      const outputTxt = await readFile(result.outputFiles.outputTxt, 'utf8');
+      assert.match(outputTxt, new RegExp(`${rows[0]!.id}`));
+    },
+    settings,
+  );
+});
