@@ -15,7 +15,6 @@
  */
 import {
   allHandlersFinished,
-  CancellationScope,
   condition,
   ContinueAsNew,
   continueAsNew,
@@ -55,6 +54,7 @@ import { buildResult, type Outcome, outcomeOf, outputsOf, withoutExposure } from
 import { listen } from './run-signals.js';
 import { SiteSteps } from './site-steps.js';
 import { waitOf } from './wait-out.js';
+import { unlessStopped } from './unless-stopped.js';
 import { WorkQueue } from './window.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -353,26 +353,19 @@ export async function eventCampaign(
     const w = book.state.watcher;
     let failures = 0;
     while (!book.state.closed && !draining) {
-      const scope = new CancellationScope();
-      const poll = scope.run(() =>
-        site((a) =>
-          a.watchExposureTable({
-            propid: input.propid,
-            triggerMjd: input.triggerMjd,
-            afterId: w.cursor,
-            maxWaitS: TABLE_POLL_S,
-          }),
-        ),
-      );
-      const stop = condition(() => book.state.closed !== undefined || draining);
-      const r = await Promise.race([poll.then((v) => ({ v })), stop.then(() => null)]).catch((err: unknown) => ({
-        err,
-      }));
-      if (r === null) {
-        scope.cancel();
-        await poll.catch(() => undefined);
-        return;
-      }
+      const r = await unlessStopped(
+        () =>
+          site((a) =>
+            a.watchExposureTable({
+              propid: input.propid,
+              triggerMjd: input.triggerMjd,
+              afterId: w.cursor,
+              maxWaitS: TABLE_POLL_S,
+            }),
+          ),
+        () => book.state.closed !== undefined || draining,
+      ).catch((err: unknown) => ({ err }));
+      if (r === null) return;
       if ('err' in r) {
         if (isCancellation(r.err)) throw r.err;
         // The table does not answer: no row is lost (the cursor stays), and the campaign says it waits.
@@ -395,7 +388,7 @@ export async function eventCampaign(
       failures = 0;
       w.database = 'watching';
       delete w.message;
-      const result = r.v;
+      const result = r.value;
       w.polls += result.polls;
       w.lastPollAt = result.lastPollAt;
       if (result.newestRowAgeS !== undefined) w.visibilityLagS = result.newestRowAgeS;
@@ -412,22 +405,27 @@ export async function eventCampaign(
       if (draining || gridDone()) return;
       const pending = book.in('submitted');
       try {
-        const r = await site((a) =>
-          a.watchGrid({
-            season: set!.season,
-            runDir: set!.prepared.runDir,
-            envFile: set!.env.envFile,
-            exposures: pending.map((e) => ({
-              expnum: e.expnum,
-              band: e.band,
-              nite: e.nite,
-              ...(e.jobId ? { jobId: e.jobId } : {}),
-            })),
-            maxWaitS: LONG_POLL_S,
-          }),
+        const polled = await unlessStopped(
+          () =>
+            site((a) =>
+              a.watchGrid({
+                season: set!.season,
+                runDir: set!.prepared.runDir,
+                envFile: set!.env.envFile,
+                exposures: pending.map((e) => ({
+                  expnum: e.expnum,
+                  band: e.band,
+                  nite: e.nite,
+                  ...(e.jobId ? { jobId: e.jobId } : {}),
+                })),
+                maxWaitS: LONG_POLL_S,
+              }),
+            ),
+          () => gridDone() || draining,
         );
+        if (polled === null) return;
         const now = new Date().toISOString();
-        for (const f of r.finished) {
+        for (const f of polled.value.finished) {
           const e = book.get(f.expnum);
           if (e?.state !== 'submitted') continue;
           e.state = 'grid-finished';
