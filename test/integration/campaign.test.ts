@@ -164,3 +164,116 @@ test('an exposure the watcher sees waits for its raw image, then starts DAGMaker
     settings,
   );
 });
+
+test('a hand-added exposure is refused with its reason when it is not the event’s (another proposal, too short, before the trigger, unknown), and accepted with a warning where post-processing would drop it', async () => {
+  const site = await makeSite();
+  const settings = campaignSettings(site);
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const t = trigger();
+      const handle = await startCampaign({ ...t, season: 'auto' });
+      const [ok, otherProgram, otherPropid, short, early] = night(5);
+      const rows = [
+        ok!,
+        { ...otherProgram!, program: 'survey-not-ours' },
+        { ...otherPropid!, propid: '2026B-0001' },
+        { ...short!, exptime: 20 },
+        { ...early!, date: new Date(Date.now() - 2 * 3600_000) },
+      ];
+      for (const r of rows) await insertExposure(telescope.owner, r);
+      const unknown = ++nextExpnum;
+      const answer = await handle
+        .executeUpdate(addExposuresUpdate, { args: [{ exposures: [...rows.map((r) => r.id), unknown] }] })
+        .catch((err: Error) => {
+          throw new Error(
+            `addExposures failed: ${err.message}: ${(err.cause as Error | undefined)?.message}: ${((err.cause as Error | undefined)?.cause as Error | undefined)?.message}`,
+          );
+        });
+      assert.deepEqual(
+        answer.accepted.map((a) => [a.expnum, a.warning !== undefined]),
+        [
+          [ok!.id, false],
+          [otherProgram!.id, true],
+        ],
+      );
+      assert.match(answer.accepted[1]!.warning!, /survey-not-ours/);
+      const refused = new Map(answer.refused.map((r) => [r.expnum, r.reason]));
+      assert.match(refused.get(otherPropid!.id)!, /2026B-0001/);
+      assert.match(refused.get(short!.id)!, /exptime/);
+      assert.match(refused.get(early!.id)!, /trigger/);
+      assert.match(refused.get(unknown)!, /not in SISPI's exposure table/);
+      // A closed campaign takes no more: the Update is rejected, and nothing is written to its history.
+      await handle.executeUpdate(closeCampaignUpdate, { args: [{}] });
+      await assert.rejects(
+        handle.executeUpdate(addExposuresUpdate, { args: [{ exposures: [ok!.id + 100] }] }),
+        (err: Error) => {
+          assert.match(causes(err), /was closed at .*takes no more exposures/);
+          return true;
+        },
+      );
+      await handle.terminate('the test is done');
+    },
+    settings,
+  );
+});
+
+test('one campaign keeps one season for the exposures of every night; a second campaign for the same trigger is refused, naming the first', async () => {
+  const site = await makeSite();
+  const settings = campaignSettings(site);
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const t = { ...trigger(), triggerMjd: mjdOf(new Date(Date.now() - 30 * 3600_000).toISOString()) };
+      const first = await startCampaign({ ...t, season: 'auto' });
+      // Two nights of the event: last night's exposure and tonight's.
+      const [lastNight, tonight] = night(2);
+      lastNight!.date = new Date(Date.now() - 26 * 3600_000);
+      for (const r of [lastNight!, tonight!]) {
+        await insertExposure(telescope.owner, r);
+        await writeRawImage(settings.dtsRoot!, r.id, nightOf(r.date.toISOString()));
+      }
+      await first.executeUpdate(addExposuresUpdate, { args: [{ exposures: [lastNight!.id] }] });
+      await first.executeUpdate(addExposuresUpdate, { args: [{ exposures: [tonight!.id] }] });
+
+      const second = await server.env.client.workflow.start<typeof eventCampaign>('eventCampaign', {
+        taskQueue: TASK_QUEUE,
+        workflowId: `${campaignWorkflowId(t.triggerId)}-again`,
+        args: [{ ...t, season: 'auto' }],
+      });
+      await assert.rejects(second.result(), (err: Error) => {
+        assert.match(
+          causes(err),
+          new RegExp(`trigger ${t.triggerId} already has a campaign: ${campaignWorkflowId(t.triggerId)}`),
+        );
+        return true;
+      });
+
+      await first.executeUpdate(closeCampaignUpdate, { args: [{}] });
+      const result = await first.result();
+      assert.deepEqual(
+        result.nites,
+        [lastNight, tonight].map((r) => nightOf(r!.date.toISOString())),
+      );
+      assert.notEqual(result.nites[0], result.nites[1]);
+      const ledger = await site.ledger();
+      const seasons = ledger
+        .filter((e) => e.event === 'dagmaker_start')
+        .map((e) => [Number(e.expnum), String(e.season)]);
+      assert.deepEqual(seasons, [
+        [lastNight!.id, String(result.season)],
+        [tonight!.id, String(result.season)],
+      ]);
+    },
+    settings,
+  );
+});
+
+/** Every message of an error and its causes, on one line. */
+function causes(err: unknown): string {
+  const out: string[] = [];
+  for (let e: unknown = err; e instanceof Error; e = e.cause) out.push(e.message);
+  return out.join(' ← ');
+}
