@@ -74,10 +74,11 @@ export function campaignStartOptions(input: EventCampaignInput): WorkflowStartOp
 const handleOf = (client: Client, triggerId: string) =>
   client.workflow.getHandle<EventCampaignWorkflow>(campaignWorkflowId(triggerId));
 
-/** The line for a trigger without a campaign. */
-function noCampaign(triggerId: string): UserError {
+/** The line for a trigger without a campaign (`add` may also start it, given the start options). */
+function noCampaign(triggerId: string, adding = false): UserError {
+  const start = `desgw event start ${triggerId} --trigger-mjd MJD --propid PROPID --season auto|N`;
   return new UserError(
-    `no campaign for trigger ${triggerId} (${campaignWorkflowId(triggerId)}): start it with desgw event start ${triggerId} --trigger-mjd MJD --propid PROPID --season auto|N`,
+    `no campaign for trigger ${triggerId} (${campaignWorkflowId(triggerId)}): start it with ${start}${adding ? ', or give add --trigger-mjd, --propid and --season to start it' : ''}`,
   );
 }
 
@@ -139,7 +140,7 @@ export async function addExposures(
   const handle = handleOf(client, triggerId);
   const before = await existing(handle);
   if (before && before.state !== 'running') throw ended(triggerId, before, 'it takes no more exposures');
-  if (!before && !start) throw noCampaign(triggerId);
+  if (!before && !start) throw noCampaign(triggerId, true);
   const args: [{ exposures: number[] }] = [{ exposures }];
   try {
     return await client.withDeadline(Date.now() + waitMs, async () => {
@@ -201,7 +202,7 @@ async function updateFailure(
   const id = campaignWorkflowId(triggerId);
   if (err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError) {
     const e = await existing(handleOf(client, triggerId)).catch(() => null);
-    if (!e) return noCampaign(triggerId);
+    if (!e) return noCampaign(triggerId, what === 'add');
     return ended(triggerId, e, what === 'add' ? 'it takes no more exposures' : 'there is nothing to close');
   }
   if (err instanceof WorkflowUpdateFailedError) {
@@ -212,7 +213,7 @@ async function updateFailure(
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
     return new NoAnswerError(
-      `campaign ${id} did not answer within ${Math.round(waitMs / 1000)} s (no workflow worker takes its tasks, or the DES machine's worker looks the exposures up): check the workers with desgw doctor, then run the same ${what} again (it is safe: an exposure it holds is answered as held)`,
+      `campaign ${id} did not answer within ${Math.round(waitMs / 1000)} s (no workflow worker takes its tasks, or the DES machine's worker looks the exposures up): check the workers with desgw doctor, then run the same ${what} again (it is safe: ${what === 'add' ? 'an exposure it holds is answered as held' : 'closing twice closes once'})`,
     );
   throw err;
 }
