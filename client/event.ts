@@ -245,7 +245,9 @@ export async function campaignStatus(client: Client, triggerId: string, now?: Da
   const lines: string[] = [];
   if (exec.state !== 'running' && exec.state !== 'completed' && exec.state !== 'continued-as-new')
     lines.push(campaignEndedLine(triggerId, { ...exec, state: exec.state }));
-  if (p) lines.push(formatCampaignProgress(running || exec.state === 'completed' ? p : endedView(p, exec), now));
+  // How long a queued exposure has waited so far means something only while the campaign runs.
+  const live = running ? now : undefined;
+  if (p) lines.push(formatCampaignProgress(running || exec.state === 'completed' ? p : endedView(p, exec), live));
   else
     lines.push(
       `campaign ${exec.workflowId}: ${exec.state} (no worker answered the campaignProgress query: its exposures are not shown)`,
