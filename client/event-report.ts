@@ -85,7 +85,9 @@ export function campaignEndedLine(
   e: { workflowId: string; state: Ending; reason?: string; failureType?: string },
 ): string {
   const next = campaignNextStep(triggerId, e.workflowId, e.state, e.failureType);
-  return `campaign ${e.workflowId} ${e.state}${e.reason ? `: ${oneLine(e.reason)}` : ''} — next: ${next}`;
+  // A termination's reason comes as `terminated: <the reason given>`: said once.
+  const why = e.reason?.startsWith(`${e.state}: `) ? e.reason.slice(e.state.length + 2) : e.reason;
+  return `campaign ${e.workflowId} ${e.state}${why ? `: ${oneLine(why)}` : ''} — next: ${next}`;
 }
 
 // ---- What start, add and close print ----

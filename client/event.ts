@@ -30,7 +30,7 @@ import {
 import { TASK_QUEUE } from '../common/contract.js';
 import { innermostMessage } from '../common/failures.js';
 import { addExposuresUpdate, campaignProgressQuery, closeCampaignUpdate } from '../common/messages.js';
-import { oneLine } from '../common/next-step.js';
+import { oneLine, type Ending } from '../common/next-step.js';
 import { DESGW_TRIGGER } from '../common/search-attributes.js';
 import {
   campaignEndedLine,
@@ -240,35 +240,41 @@ export async function campaignStatus(client: Client, triggerId: string, now?: Da
   const exec = await existing(handle);
   if (!exec) throw noCampaign(triggerId);
   const p = await tryQuery(() => handle.query(campaignProgressQuery));
-  const running = exec.state === 'running' || exec.state === 'continued-as-new';
-  const result = exec.state === 'completed' ? (exec.result as EventCampaignResult | undefined) : undefined;
+  /** How it ended; null while it runs (a continued-as-new execution goes on in its next one). */
+  const ending = exec.state === 'running' || exec.state === 'continued-as-new' ? null : exec.state;
+  const result = ending === 'completed' ? (exec.result as EventCampaignResult | undefined) : undefined;
   const lines: string[] = [];
-  if (exec.state !== 'running' && exec.state !== 'completed' && exec.state !== 'continued-as-new')
-    lines.push(campaignEndedLine(triggerId, { ...exec, state: exec.state }));
-  // How long a queued exposure has waited so far means something only while the campaign runs.
-  const live = running ? now : undefined;
-  if (p) lines.push(formatCampaignProgress(running || exec.state === 'completed' ? p : endedView(p, exec), live));
-  else
+  if (ending && ending !== 'completed') lines.push(campaignEndedLine(triggerId, { ...exec, state: ending }));
+  if (p) {
+    const view = ending && ending !== 'completed' ? endedView(triggerId, p, { ...exec, state: ending }) : p;
+    // How long a queued exposure has waited so far means something only while the campaign runs.
+    lines.push(formatCampaignProgress(view, ending ? undefined : now));
+  } else
     lines.push(
       `campaign ${exec.workflowId}: ${exec.state} (no worker answered the campaignProgress query: its exposures are not shown)`,
     );
   if (result) lines.push('', formatCampaignResult(result));
   const execution = { ...exec };
-  if (exec.state === 'running' || exec.state === 'continued-as-new') delete execution.next;
-  else execution.next = campaignNextStep(triggerId, exec.workflowId, exec.state, exec.failureType);
+  if (ending) execution.next = campaignNextStep(triggerId, exec.workflowId, ending, exec.failureType);
+  else delete execution.next;
   return {
     text: lines.join('\n'),
     json: { ...p, execution },
     exitCode: campaignExitCode(exec.state, result),
-    ended: !running,
+    ended: ending !== null,
     progress: p,
   };
 }
 
-/** An ended campaign's progress as it really ended: its phase is the ending, it waits for nothing. */
-function endedView(p: CampaignProgress, e: Execution): CampaignProgress {
+/**
+ * An ended campaign's progress as it really ended: its phase is the ending, it waits for nothing,
+ * and its failure's next step is a campaign's (the workflow's own may name a list run's command).
+ */
+function endedView(triggerId: string, p: CampaignProgress, e: Execution & { state: Ending }): CampaignProgress {
   const view: CampaignProgress = { ...p, phase: e.state === 'cancelled' ? 'cancelled' : 'failed' };
   delete view.waitingFor;
+  if (p.failure)
+    view.failure = { ...p.failure, next: campaignNextStep(triggerId, e.workflowId, e.state, e.failureType) };
   return view;
 }
 

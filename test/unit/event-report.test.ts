@@ -175,6 +175,15 @@ test('a campaign that did not complete is one line: its ending, why, and the nex
   assert.match(line, /^campaign desgw-event-S250101a failed: the exposure table refused us — next: /);
 });
 
+test("a terminated campaign's line says 'terminated' once, then the reason given", () => {
+  const line = campaignEndedLine('S250101a', {
+    workflowId: ID,
+    state: 'terminated',
+    reason: 'terminated: operator: wrong propid',
+  });
+  assert.match(line, /^campaign desgw-event-S250101a terminated: operator: wrong propid — next: .*LastWorkflowTask/);
+});
+
 // ---- start, add, close ----
 
 test('a started campaign prints its id, how to add and follow, and its Web UI page when the UI is known', () => {
