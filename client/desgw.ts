@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 /**
  * `desgw`: the operators' command. `desgw run` starts an image-processing run (the same workflow
- * the Temporal CLI can start) and, with --follow, shows its progress until it ends.
+ * the Temporal CLI can start) and, with --follow, shows its progress until it ends; `desgw event`
+ * runs a GW trigger's campaign over its nights (client/event-command.ts).
  *
  * Exit codes: 0 all exposures submitted; 1 the run finished with failed exposures;
  * 2 the run failed, was terminated, cancelled or timed out; 3 (status) still running; 64 a usage error.
  * Every failure is one line: the innermost cause, then the next step that fits it.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { keyValue, number, positiveInt, season, wholeNumber } from './arguments.js';
 import type { ImageProcessingResult } from '../common/contract.js';
 import { connectClient } from './connection.js';
+import { addEventCommands } from './event-command.js';
 import { formatChecks, pollers, runDoctor } from './doctor.js';
 import { SITE_TASK_QUEUE } from '../common/contract.js';
 import { loadWorkerConfig } from '../workers/config.js';
@@ -31,30 +34,6 @@ import { proceedSignal } from '../common/messages.js';
 import { POST_PROCESSING_WORKFLOW_TYPE } from '../common/post-processing-contract.js';
 import type { postProcessing } from '../workflows/post-processing.js';
 import { resolve } from 'node:path';
-
-function season(v: string): 'auto' | number {
-  if (v === 'auto') return 'auto';
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('use "auto" or a season number');
-  return Number(v);
-}
-function positiveInt(v: string): number {
-  if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError('use a whole number of at least 1');
-  return Number(v);
-}
-function number(v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('use a number');
-  return n;
-}
-function wholeNumber(v: string): number {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('use a whole number');
-  return Number(v);
-}
-function keyValue(v: string, acc: Record<string, string>): Record<string, string> {
-  const eq = v.indexOf('=');
-  if (eq <= 0) throw new InvalidArgumentError(`'${v}' is not KEY=VALUE`);
-  return { ...acc, [v.slice(0, eq)]: v.slice(eq + 1) };
-}
 
 const program = new Command('desgw')
   .description('DESGW image processing on Temporal: DAGMaker and DAG submission for a list of exposures')
@@ -344,6 +323,8 @@ program
     await (await connectClient()).workflow.getHandle(id).cancel();
     console.log(`cancellation requested for ${id}`);
   });
+
+addEventCommands(program);
 
 try {
   await program.parseAsync();

@@ -24,7 +24,7 @@ export interface StatusReport {
 }
 
 /** A query that a closed workflow answers only while a worker can replay it: a short wait, then nothing. */
-async function tryQuery<T>(ask: () => Promise<T>, ms = 8000): Promise<T | null> {
+export async function tryQuery<T>(ask: () => Promise<T>, ms = 8000): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)));
   try {

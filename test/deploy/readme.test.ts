@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DEFAULT_PASS_POLICY } from '../../common/campaign-contract.js';
 import { REPO_ROOT } from '../../workers/config.js';
 import { activityOptions, type POLICIES } from '../../workflows/activity-policies.js';
 
@@ -83,4 +84,10 @@ test("the README's table of worker settings lists every DESGW_ setting the code 
     }
   }
   assert.deepEqual([...documented].sort(), [...read].sort());
+});
+
+test("the README's table of pass settings gives the pass policy's defaults, and every setting", async () => {
+  const rows = await table('pass setting');
+  const shown = Object.fromEntries(rows.map(([name = '', value]) => [name.replace(/`/g, ''), Number(value)]));
+  assert.deepEqual(shown, DEFAULT_PASS_POLICY);
 });
