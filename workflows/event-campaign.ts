@@ -468,7 +468,8 @@ export async function eventCampaign(
           oldestNewSinceMs: fresh.length > 0 ? Math.min(...fresh) : null,
           nowMs: Date.now(),
           final: gridDone(),
-          upToDate: book.state.passes.at(-1)?.outcome === 'success' && fresh.length === 0,
+          // Up to date: the last pass took every finished exposure, and succeeded or was itself the last pass.
+          upToDate: fresh.length === 0 && lastPassCounts(),
         });
       };
       let d = decision();
@@ -490,6 +491,13 @@ export async function eventCampaign(
       await runPass(d.why);
       if (gridDone() && !decision().run) return;
     }
+  }
+
+  /** Whether the last pass settles the campaign's last one: it succeeded, or ran after the campaign closed. */
+  function lastPassCounts(): boolean {
+    const last = book.state.passes.at(-1);
+    if (!last) return false;
+    return last.outcome === 'success' || (book.state.closed !== undefined && last.startedAt >= book.state.closed.at);
   }
 
   /** The exposures of the last pass (to tell the new ones). */

@@ -61,11 +61,15 @@ function campaignSettings(site: Site, more: Overrides = {}): Overrides {
   };
 }
 
-/** `count` exposures of tonight's, as the telescope takes them (rows now; no raw image yet). */
-function night(count: number) {
+/**
+ * `count` exposures of tonight's, as the telescope takes them (rows now; no raw image yet). With
+ * `site`, each is pointed where one of the site's S231014r exposures was (from 1210400 on), in its
+ * band, so that DAGMaker finds templates and the grid's results pass.
+ */
+function night(count: number, site?: Site, siteList?: string) {
   const first = nextExpnum;
   nextExpnum += count;
-  return planNight({
+  const rows = planNight({
     dtsRoot: '',
     propid: PROPID,
     start: new Date(Date.now() - 60_000),
@@ -73,6 +77,12 @@ function night(count: number) {
     rawLagS: 0,
     count,
     firstExpnum: first,
+  });
+  if (!site || !siteList) return rows;
+  const lines = new Map(siteList.split('\n').map((l) => [l.split(/\s+/)[0], l.split(/\s+/)] as const));
+  return rows.map((r, k) => {
+    const like = lines.get(String(1210400 + k))!;
+    return { ...r, ra: Number(like[3]), declination: Number(like[4]), filter: like[5]! };
   });
 }
 
@@ -277,3 +287,60 @@ function causes(err: unknown): string {
   for (let e: unknown = err; e instanceof Error; e = e.cause) out.push(e.message);
   return out.join(' ← ');
 }
+
+test('post-processing runs in passes over every finished exposure so far, from step 0 in a fresh directory each, the last after closing; a stable path points at the newest page', async () => {
+  const site = await makeSite();
+  const settings = campaignSettings(site);
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const t = trigger();
+      const handle = await startCampaign({
+        ...t,
+        season: 'auto',
+        rc: { WRITEDB: 'on' },
+        watchDatabase: true,
+        postProcessing: { passPolicy: { minNew: 2 } },
+      });
+      const rows = night(3, site, await readFile(join(site.gwDir, 'exposures.list'), 'utf8'));
+      // Two now, the third once the first pass has run: it is new for the last pass.
+      for (const r of rows.slice(0, 2)) {
+        await insertExposure(telescope.owner, r);
+        await writeRawImage(settings.dtsRoot!, r.id, nightOf(r.date.toISOString()));
+      }
+      const first = await eventually(
+        'a first pass',
+        async () => {
+          const p = await progressOf(handle);
+          return p.passes.find((x) => x.outcome !== 'running');
+        },
+        180_000,
+      );
+      assert.equal(first.exposures, 2);
+      await insertExposure(telescope.owner, rows[2]!);
+      await writeRawImage(settings.dtsRoot!, rows[2]!.id, nightOf(rows[2]!.date.toISOString()));
+      await eventually('the third exposure submitted', async () => {
+        const p = await progressOf(handle);
+        const e = exposuresOf(p).find((x) => x.expnum === rows[2]!.id);
+        return (e?.state === 'submitted' || e?.state === 'grid-finished') && p;
+      });
+      await handle.executeUpdate(closeCampaignUpdate, { args: [{ reason: 'done' }] });
+      const result = await handle.result();
+      const last = result.passes.at(-1)!;
+      assert.ok(result.passes.length >= 2, JSON.stringify(result.passes));
+      assert.equal(last.exposures, 3);
+      assert.ok(
+        result.passes.every((p) => p.outcome === 'success'),
+        JSON.stringify(result.passes),
+      );
+      // Each pass its own output directory; the stable path is the last one's page.
+      assert.equal(new Set(result.passes.map((p) => p.outputDir)).size, result.passes.length);
+      assert.equal(result.latestPage, join(result.runDir, 'latest', 'index.html'));
+      const latest = await readFile(result.latestPage!, 'utf8');
+      const lastPage = await readFile(last.page!, 'utf8');
+      assert.equal(latest, lastPage);
+    },
+    settings,
+  );
+});
