@@ -10,7 +10,7 @@ import { Failure } from './failures.js';
 export type Ending = 'completed' | 'failed' | 'terminated' | 'cancelled' | 'timed-out' | 'continued-as-new';
 
 /** What ended: an image-processing run or a post-processing. */
-export type Kind = 'run' | 'post-processing';
+export type Kind = 'run' | 'post-processing' | 'campaign';
 
 /** Failure types of bad input or of a site setting: the same start fails again until someone fixes it. */
 const FIX_THE_INPUT: ReadonlySet<string> = new Set([
@@ -30,6 +30,7 @@ export function isBadInput(failureType: string | undefined): boolean {
 /** The next step for an execution that ended as `ending`, failing (if it did) with `failureType`. */
 export function nextStep(kind: Kind, workflowId: string, ending: Ending, failureType?: string): string {
   if (kind === 'post-processing') return nextPostProcessingStep(workflowId, ending, failureType);
+  if (kind === 'campaign') return nextCampaignStep(workflowId, ending, failureType);
   if (ending === 'completed') return `see it with: desgw status ${workflowId}`;
   if (ending === 'continued-as-new') return `it goes on in a new execution: desgw watch ${workflowId}`;
   if (ending === 'failed' && isBadInput(failureType)) {
@@ -39,6 +40,21 @@ export function nextStep(kind: Kind, workflowId: string, ending: Ending, failure
   }
   if (failureType === Failure.ExposureFailed) return `desgw resume ${workflowId} --retry-failed`;
   return `to finish it: desgw resume ${workflowId}`;
+}
+
+/**
+ * A campaign's id is its trigger's (reject-duplicate): it is not started again under it, it is reset.
+ * One that failed on its input never claimed its trigger, so another id may start it.
+ */
+function nextCampaignStep(workflowId: string, ending: Ending, failureType?: string): string {
+  const trigger = workflowId.replace(/^desgw-event-/, '');
+  if (ending === 'completed') return `see it with: desgw event status ${trigger}`;
+  if (ending === 'continued-as-new') return `it goes on in a new execution: desgw event watch ${trigger}`;
+  if (ending === 'failed' && isBadInput(failureType))
+    return failureType === Failure.SeasonUnavailable || failureType === Failure.SeasonTaken
+      ? 'choose another season and start the campaign under another workflow id (temporal workflow start --type eventCampaign …)'
+      : 'fix it, then start the campaign under another workflow id (temporal workflow start --type eventCampaign …); nothing was processed';
+  return `once the cause is fixed: temporal workflow reset --workflow-id ${workflowId} --type FirstWorkflowTask (its Updates are reapplied; what it submitted is not submitted again)`;
 }
 
 function nextPostProcessingStep(workflowId: string, ending: Ending, failureType?: string): string {

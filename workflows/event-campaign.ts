@@ -637,7 +637,7 @@ export async function eventCampaign(
       throw err;
     }
     const reason = oneLine(innermostMessage(err));
-    const next = nextStep('run', workflowId, 'failed', innermostType(err));
+    const next = nextStep('campaign', workflowId, 'failed', innermostType(err));
     failure = { reason: errorForHistory(reason), next };
     phase = 'failed';
     log.error(`campaign ${workflowId} failed: ${reason} — next: ${next}`, { reason, next });
