@@ -72,7 +72,8 @@ const longPoll = (patiently: boolean) => {
   const options = {
     ...activityOptions('files'),
     startToCloseTimeout: `${TABLE_POLL_S + 120} seconds`,
-    heartbeatTimeout: '60 seconds',
+    // A dead worker is noticed in half a minute (the watcher's connect and query take at most 25 s).
+    heartbeatTimeout: '30 seconds',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
   };
   return proxyActivities<Activities>(patiently ? patient(options) : options);

@@ -15,6 +15,7 @@ import { TASK_QUEUE } from '../../common/contract.js';
 import { mjdOf, nightOf } from '../../common/exposure-admission.js';
 import { addExposuresUpdate, campaignProgressQuery, closeCampaignUpdate } from '../../common/messages.js';
 import { DESGW_TRIGGER } from '../../common/search-attributes.js';
+import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { insertExposure, planNight, writeRawImage } from '../../scripts/telescope-feeder.js';
 import type { eventCampaign } from '../../workflows/event-campaign.js';
 import {
@@ -23,6 +24,7 @@ import {
   makeSite,
   type Overrides,
   type Site,
+  spawnWorker,
   withWorker,
 } from '../helpers/harness.js';
 import { startTelescope, type Telescope } from '../helpers/telescope.js';
@@ -343,4 +345,109 @@ test('post-processing runs in passes over every finished exposure so far, from s
     },
     settings,
   );
+});
+
+test('the same EXPNUM from the watcher and three hand adds, across a forced continue-as-new and a SIGKILL of the worker, is processed once; the database going away shows waiting-for-database and loses no row', async () => {
+  const site = await makeSite();
+  const dtsRoot = join(site.root, 'dts');
+  const address = server.env.address;
+  await ensureSearchAttributes(server.env.nativeConnection, server.env.namespace ?? 'default');
+  const workerEnv = {
+    DESGW_EXPOSURE_DB_URL: telescope.readerUrl,
+    PGPASSFILE: telescope.pgpassFile,
+    DESGW_EXPOSURE_POLL_S: '0.5',
+    DESGW_DTS_ROOT: dtsRoot,
+    DESGW_RAW_DIRS: '',
+    DESGW_CHECK_PROXY: '0',
+    // A small history: the campaign continues as new within the test.
+    DESGW_HISTORY_EVENT_LIMIT: '80',
+    // The table re-checked every second while it is away (a site re-checks every two minutes, or on retry-now).
+    DESGW_OUTAGE_RECHECK_S: '1',
+    DESGW_OUTAGE_RECHECK_MAX_S: '2',
+  };
+  let worker = spawnWorker(site, address, 'campaign-a', workerEnv);
+  try {
+    const t = trigger();
+    const handle = await startCampaign({ ...t, season: 'auto', watchDatabase: true });
+    const rows = night(6);
+    const [x, ...others] = rows;
+    const nite = nightOf(x!.date.toISOString());
+    // Others processed at once: their events carry the campaign past its history limit.
+    for (const r of others) {
+      await insertExposure(telescope.owner, r);
+      await writeRawImage(dtsRoot, r.id, nite);
+    }
+    await insertExposure(telescope.owner, x!);
+    const addX = () => handle.executeUpdate(addExposuresUpdate, { args: [{ exposures: [x!.id] }] });
+    await eventually('x seen by the watcher', async () => {
+      const p = await progressOf(handle);
+      return exposuresOf(p).some((e) => e.expnum === x!.id && e.via === 'watcher');
+    });
+    assert.deepEqual((await addX()).duplicates, [{ expnum: x!.id, state: 'waiting-for-raw-image' }]);
+    const continued = await eventually(
+      'a continue-as-new',
+      async () => {
+        const p = await progressOf(handle);
+        return p.continuedAsNew > 0 && p;
+      },
+      120_000,
+    ).catch(async (err: Error) => {
+      const d = await handle.describe();
+      throw new Error(`${err.message}: history ${d.historyLength}; ${JSON.stringify(await progressOf(handle))}`);
+    });
+    assert.equal(exposuresOf(continued).filter((e) => e.expnum === x!.id).length, 1);
+    assert.deepEqual((await addX()).duplicates, [{ expnum: x!.id, state: 'waiting-for-raw-image' }]);
+
+    // The worker dies; the database goes away; a row comes in while it is away.
+    worker.kill('SIGKILL');
+    await worker;
+    await telescope.stop();
+    worker = spawnWorker(site, address, 'campaign-b', workerEnv);
+    const away = await eventually(
+      'waiting-for-database',
+      async () => {
+        const p = await progressOf(handle);
+        return p.watcher.database === 'waiting-for-database' && p;
+      },
+      150_000,
+    );
+    assert.equal(away.waitingFor?.what, 'database');
+    await telescope.start();
+    const late = night(1)[0]!;
+    await insertExposure(telescope.owner, late);
+    await writeRawImage(dtsRoot, late.id, nightOf(late.date.toISOString()));
+    assert.deepEqual((await addX()).duplicates, [{ expnum: x!.id, state: 'waiting-for-raw-image' }]);
+    await writeRawImage(dtsRoot, x!.id, nite);
+    const all = await eventually(
+      'every exposure submitted',
+      async () => {
+        const p = await progressOf(handle);
+        const es = exposuresOf(p);
+        return (
+          es.length === rows.length + 1 && es.every((e) => e.state === 'submitted' || e.state === 'grid-finished') && p
+        );
+      },
+      120_000,
+    );
+    assert.equal(all.watcher.database, 'watching');
+    await handle.executeUpdate(closeCampaignUpdate, { args: [{}] });
+    const result = await handle.result();
+    assert.equal(result.counts.total, rows.length + 1);
+    const ledger = await site.ledger();
+    for (const r of [...rows, late]) {
+      assert.equal(
+        ledger.filter((e) => e.event === 'dagmaker_start' && Number(e.expnum) === r.id).length,
+        1,
+        `DAGMaker of ${r.id}`,
+      );
+      assert.equal(
+        ledger.filter((e) => e.event === 'submit' && Number(e.expnum) === r.id).length,
+        1,
+        `submission of ${r.id}`,
+      );
+    }
+  } finally {
+    worker.kill('SIGTERM');
+    await worker;
+  }
 });
