@@ -12,7 +12,7 @@
  * retried attempt resumes after the stats its predecessor recorded.
  */
 import { errorForHistory } from '../common/failures.js';
-import { lastHeartbeat, paced } from './support/heartbeat.js';
+import { beats, paced } from './support/heartbeat.js';
 import { inOrder } from './support/in-order.js';
 import { runEndFile } from './support/pnfs-paths.js';
 import { TIMED_OUT, type PnfsReads } from './support/pnfs-reads.js';
@@ -38,7 +38,8 @@ interface Progress {
 export async function checkGridWith(reads: PnfsReads, input: CheckGridInput): Promise<CheckGridResult> {
   const exposures = pendingOf(input);
   // An earlier attempt's stats, when it made some for these very exposures.
-  const earlier = lastHeartbeat<Progress>();
+  const activity = beats();
+  const earlier = activity.last<Progress>();
   const resumeAt = earlier && earlier.done <= exposures.length ? earlier.done : 0;
   const marks: (number | null)[] = exposures.map(() => null);
   const progress: Progress = { done: resumeAt, found: resumeAt > 0 ? [...earlier!.found] : [], timeouts: 0 };
@@ -47,7 +48,7 @@ export async function checkGridWith(reads: PnfsReads, input: CheckGridInput): Pr
     exposures.slice(0, resumeAt).forEach((e, i) => (marks[i] = found.get(e.expnum) ?? null));
     progress.timeouts = earlier!.timeouts;
   }
-  const beats = paced(HEARTBEAT_EVERY_MS, () => ({ ...progress, found: [...progress.found] }));
+  const beat = paced(activity, HEARTBEAT_EVERY_MS, () => ({ ...progress, found: [...progress.found] }));
   // Several stats at once, as the judging lists directories: on dCache each is a round trip.
   await inOrder(
     resumeAt,
@@ -61,10 +62,10 @@ export async function checkGridWith(reads: PnfsReads, input: CheckGridInput): Pr
         progress.found.push([exposures[i]!.expnum, m]);
       }
       progress.done = i + 1;
-      beats.beat();
+      beat.beat();
     },
   );
-  beats.flush();
+  beat.flush();
   const pnfsTimeouts = progress.timeouts > 0 ? { pnfsTimeouts: progress.timeouts } : {};
   const submitted = exposures.map((e) => e.submittedMs);
   const stale = exposures.filter(

@@ -21,7 +21,7 @@ import { describeForcephotoVerdict, judgeForcephoto } from '../common/forcephoto
 import type { ExposureVerdict, GridFinish, ReasonCode } from '../common/post-processing-contract.js';
 import { summarize } from '../common/verdict-summary.js';
 import { writeAtomically } from './support/atomic-file.js';
-import { heartbeat, lastHeartbeat } from './support/heartbeat.js';
+import { beats } from './support/heartbeat.js';
 import { inOrder } from './support/in-order.js';
 import { expDir, forcephotoDir } from './support/pnfs-paths.js';
 import { TIMED_OUT, type PnfsReads } from './support/pnfs-reads.js';
@@ -66,7 +66,8 @@ export async function judgeExposuresWith(reads: PnfsReads, input: JudgeExposures
 
   await mkdir(input.outputDir, { recursive: true, mode: 0o775 });
   const partial = join(input.outputDir, PARTIAL_FILE);
-  const earlier = lastHeartbeat<Progress>();
+  const activity = beats();
+  const earlier = activity.last<Progress>();
   const verdicts = earlier ? await resumable(partial, exposures) : [];
   if (!earlier || verdicts.length === 0) await writeFile(partial, '', { mode: 0o664 });
   const resumedAt = verdicts.length;
@@ -82,7 +83,11 @@ export async function judgeExposuresWith(reads: PnfsReads, input: JudgeExposures
     resumedAt,
     exposures.length,
     EXPOSURES_AT_ONCE,
-    (i) => judge(exposures[i]!),
+    (i) => {
+      // A cancelled post-processing stops judging (its heartbeats bring the cancellation).
+      activity.throwIfCancelled();
+      return judge(exposures[i]!);
+    },
     (_, j) => {
       verdicts.push(j.verdict);
       progress.pnfsReads += j.reads;
@@ -91,7 +96,7 @@ export async function judgeExposuresWith(reads: PnfsReads, input: JudgeExposures
       const counted = { ...progress, done: verdicts.length };
       writing = writing.then(async () => {
         await appendFile(partial, line);
-        heartbeat(counted);
+        activity.heartbeat(counted);
       });
     },
   );

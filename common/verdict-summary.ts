@@ -8,7 +8,13 @@
 import type { ExposureVerdict, ReasonCode, VerdictSummary } from './post-processing-contract.js';
 
 /** The codes in the order a summary lists them: what a person can act on first. */
-export const REASON_CODES: readonly ReasonCode[] = ['not-finished', 'no-templates', 'ccds', 'forcephoto', 'pnfs-timeout'];
+export const REASON_CODES: readonly ReasonCode[] = [
+  'not-finished',
+  'no-templates',
+  'ccds',
+  'forcephoto',
+  'pnfs-timeout',
+];
 
 /** What each code means, for a person reading a summary. */
 export const REASON_MEANING: Record<ReasonCode, string> = {
@@ -32,7 +38,11 @@ export function codeOf(v: ExposureVerdict, minCompleteCcds: number): ReasonCode 
 }
 
 /** The summary of verdicts, in the order they were judged. */
-export function summarize(verdicts: readonly ExposureVerdict[], minCompleteCcds: number, file?: string): VerdictSummary {
+export function summarize(
+  verdicts: readonly ExposureVerdict[],
+  minCompleteCcds: number,
+  file?: string,
+): VerdictSummary {
   const passed = verdicts.filter((v) => v.passed);
   const byCode = new Map<ReasonCode, number[]>();
   for (const v of verdicts.filter((x) => !x.passed)) {
@@ -58,7 +68,7 @@ export function leftOutExpnums(s: VerdictSummary): number[] {
 /** `12, 13, 14 and 4987 more`: a few exposure numbers of a long list. */
 export function someOf(expnums: readonly number[], few = 3): string {
   const shown = expnums.slice(0, few).join(', ');
-  return expnums.length > few ? `${shown} and ${(expnums.length - few)} more` : shown;
+  return expnums.length > few ? `${shown} and ${expnums.length - few} more` : shown;
 }
 
 /**
@@ -75,5 +85,7 @@ export function describeLeftOut(s: VerdictSummary, few = 3): string {
 /** `judged 5000: 0 passed; left out: …` — the line Current Details, desgw status and the result show. */
 export function describeVerdicts(s: VerdictSummary, few = 3): string {
   const head = `judged ${s.total}: ${s.passed.length} passed`;
-  return s.leftOut.length === 0 ? `${head}${s.file ? `; every verdict in ${s.file}` : ''}` : `${head}; left out: ${describeLeftOut(s, few)}`;
+  return s.leftOut.length === 0
+    ? `${head}${s.file ? `; every verdict in ${s.file}` : ''}`
+    : `${head}; left out: ${describeLeftOut(s, few)}`;
 }

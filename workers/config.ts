@@ -100,7 +100,8 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
 function count(raw: string | undefined, fallback: number, name: string, max: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name} must be a whole number from 1 to ${max}, not '${raw}'`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new Error(`${name} must be a whole number from 1 to ${max}, not '${raw}'`);
   return n;
 }
 

@@ -25,7 +25,11 @@ import type {
 import { describeLeftOut, summarize } from '../common/verdict-summary.js';
 
 /** checkGrid's input for the exposures still on the grid. */
-export function checkGridInput(run: ResolvedPostProcessing, pending: PostExposure[], askQueue: boolean): CheckGridInput {
+export function checkGridInput(
+  run: ResolvedPostProcessing,
+  pending: PostExposure[],
+  askQueue: boolean,
+): CheckGridInput {
   return {
     season: run.season,
     pnfsRoot: run.pnfsRoot,
@@ -41,7 +45,10 @@ export function checkGridInput(run: ResolvedPostProcessing, pending: PostExposur
 }
 
 /** judgeExposures' input: every exposure, how its DAG finished (or not), DAGMaker's main warning grouped. */
-export function judgeInput(run: ResolvedPostProcessing, finished: ReadonlyMap<number, GridFinish>): JudgeExposuresInput {
+export function judgeInput(
+  run: ResolvedPostProcessing,
+  finished: ReadonlyMap<number, GridFinish>,
+): JudgeExposuresInput {
   const warned = new Map<string, number[]>();
   for (const e of run.exposures) {
     const w = mainWarning(e.warnings ?? []);

@@ -1,36 +1,45 @@
 /**
  * Heartbeats from code that also runs outside an activity (a bench, a unit test calling the function
- * directly): there, heartbeating does nothing and there are no earlier attempt's details.
+ * directly): there, heartbeating does nothing, there are no earlier attempt's details and nothing is
+ * cancelled. The activity's context is looked up once per call of `beats()`, not per heartbeat.
  */
 import { Context } from '@temporalio/activity';
 
-function context(): Context | undefined {
+export interface Beats {
+  /** Records progress (the SDK throttles what reaches the server). */
+  heartbeat(details: unknown): void;
+  /** What the last heartbeat of an earlier attempt of this activity recorded, if any. */
+  last<T>(): T | undefined;
+  /** Throws the cancellation when the activity was cancelled (seen through its heartbeats). */
+  throwIfCancelled(): void;
+}
+
+export function beats(): Beats {
+  let context: Context | undefined;
   try {
-    return Context.current();
+    context = Context.current();
   } catch {
-    return undefined;
+    context = undefined;
   }
-}
-
-/** Records progress (the SDK throttles what reaches the server); a no-op outside an activity. */
-export function heartbeat(details: unknown): void {
-  context()?.heartbeat(details);
-}
-
-/** What the last heartbeat of an earlier attempt of this activity recorded, if any. */
-export function lastHeartbeat<T>(): T | undefined {
-  return context()?.info.heartbeatDetails as T | undefined;
+  return {
+    heartbeat: (details) => context?.heartbeat(details),
+    last: <T>() => context?.info.heartbeatDetails as T | undefined,
+    throwIfCancelled: () => {
+      const signal = context?.cancellationSignal;
+      if (signal?.aborted) throw signal.reason ?? new Error('cancelled');
+    },
+  };
 }
 
 /**
  * Heartbeats at most every `everyMs` (and at once when asked to `flush`): `details` is called only
  * when one is sent, so a large progress is copied once a second, not once per item.
  */
-export function paced(everyMs: number, details: () => unknown): { beat(): void; flush(): void } {
+export function paced(b: Beats, everyMs: number, details: () => unknown): { beat(): void; flush(): void } {
   let last = -Infinity;
   const flush = (): void => {
     last = Date.now();
-    heartbeat(details());
+    b.heartbeat(details());
   };
   return {
     beat: () => {

@@ -114,7 +114,11 @@ export function stubActivities(run: ValidatedRun, overrides: Partial<Activities>
         const finished = c.finished[i] ?? null;
         return { expnum, band: c.bands[i]!, nite: c.nites[i]!, finished, passed: finished !== null };
       });
-      return { summary: summarize(verdicts, minCompleteCcds, '/stub/verdicts.json'), pnfsReads: verdicts.length * 60, pnfsTimeouts: 0 };
+      return {
+        summary: summarize(verdicts, minCompleteCcds, '/stub/verdicts.json'),
+        pnfsReads: verdicts.length * 60,
+        pnfsTimeouts: 0,
+      };
     },
     writePostprocInputs: async () => ({
       listFile: '/stub/list',

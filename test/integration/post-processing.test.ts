@@ -490,7 +490,10 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
       gridDeadlineHours: 0.0005,
     });
     assert.equal(cause.type, Failure.NoExposurePassed);
-    assert.match(cause.message, new RegExp(`1 left out: not-finished 1 \\(${held}\\); every verdict in \\S+/verdicts\\.json`));
+    assert.match(
+      cause.message,
+      new RegExp(`1 left out: not-finished 1 \\(${held}\\); every verdict in \\S+/verdicts\\.json`),
+    );
     assert.equal(await starts(), before);
   });
 
