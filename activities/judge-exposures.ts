@@ -79,7 +79,7 @@ export async function judgeExposuresWith(reads: PnfsReads, input: JudgeExposures
 
   // Judged out of order, recorded in order: the partial file, then the heartbeat that counts it.
   let writing = Promise.resolve();
-  await inOrder(
+  const judging = inOrder(
     resumedAt,
     exposures.length,
     EXPOSURES_AT_ONCE,
@@ -100,7 +100,8 @@ export async function judgeExposuresWith(reads: PnfsReads, input: JudgeExposures
       });
     },
   );
-  await writing;
+  // Whether it ends or fails (cancelled), what it judged is in the partial file before it returns.
+  await judging.finally(() => writing);
 
   const file = join(input.outputDir, VERDICTS_FILE);
   await writeAtomically(file, `${JSON.stringify({ season: input.season, verdicts }, null, 1)}\n`);

@@ -6,7 +6,8 @@
 
 /**
  * Runs `work(i)` for i in [from, to), at most `width` at once, and hands each result to `settled`
- * in index order, as soon as every one before it has been handed over.
+ * in index order, as soon as every one before it has been handed over. When one fails, no more
+ * start; it throws that failure once those running have ended (nothing runs on behind its back).
  */
 export async function inOrder<T>(
   from: number,
@@ -17,11 +18,17 @@ export async function inOrder<T>(
 ): Promise<void> {
   let next = from;
   let committed = from;
+  let failed = false;
   const results = new Map<number, T>();
   const lane = async (): Promise<void> => {
-    while (next < to) {
+    while (next < to && !failed) {
       const i = next++;
-      results.set(i, await work(i));
+      try {
+        results.set(i, await work(i));
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
       while (results.has(committed)) {
         const r = results.get(committed)!;
         results.delete(committed);
@@ -29,5 +36,7 @@ export async function inOrder<T>(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(width, to - from)) }, lane));
+  const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(width, to - from)) }, lane));
+  const failure = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failure) throw failure.reason;
 }
