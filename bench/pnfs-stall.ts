@@ -5,10 +5,11 @@
  * listing takes 20 ms (BENCH_LISTING_MS: a stand-in handed to the activity factory, which waits that
  * long, then lists through the reader process). Meanwhile, in the same process, a stand-in DAGMaker
  * on the DAGMaker queue (its worker as create.ts makes it: DESGW_DAGMAKER_SLOTS, the same heartbeat
- * settings) heartbeats every second. Prints the heartbeat intervals during the judging (p50, p95,
+ * settings) heartbeats every second, each heartbeat carrying the tail of its output file as
+ * DAGMaker's do. Prints the heartbeat intervals during the judging (p50, p95,
  * max), the judging's wall time, and writes bench/pnfs-results.json. Real dev server.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
@@ -56,6 +57,8 @@ try {
   });
 
   const beats: number[] = [];
+  const outFile = join(dir, 'dagmaker_1297759.out');
+  await writeFile(outFile, 'DAGMaker.sh 1297759\n'.repeat(100));
   // The DAGMaker queue's worker as create.ts makes it, serving a stand-in that heartbeats every second.
   const dagmaker = await Worker.create({
     connection,
@@ -67,8 +70,10 @@ try {
     activities: {
       makeDag: async () => {
         for (;;) {
+          // As DAGMaker's heartbeats do (run-logged.ts), each carries the tail of its output file: file work on the worker.
+          const tail = (await readFile(outFile, 'utf8')).slice(-200);
           beats.push(Date.now());
-          Context.current().heartbeat(beats.length);
+          Context.current().heartbeat({ beats: beats.length, tail });
           // Until the judging is over: its reads began, and none for three seconds.
           if (lastReadMs !== undefined && Date.now() - lastReadMs > 3000) return beats.length;
           await new Promise((r) => setTimeout(r, 1000));

@@ -91,7 +91,7 @@ export function carriedSummary(
 
 /** Why run_postproc.py was not started: counts per reason code, a few exposures of each, and where every verdict is. */
 export function noExposurePassedMessage(s: VerdictSummary): string {
-  return `no exposure passed the grid checks, so run_postproc.py was not started: ${s.total} left out: ${describeLeftOut(s)}`;
+  return `no exposure passed the grid checks (run_postproc.py not started): ${s.total} left out: ${describeLeftOut(s)}`;
 }
 
 export interface ResultFacts {
