@@ -15,7 +15,10 @@ import type { JudgedExposures, JudgedVerdicts } from '../activities/post-process
 import { createPnfsReads } from '../activities/support/pnfs-reads.js';
 import { errorForHistory } from '../common/failures.js';
 import { checkGridInput, judgeInput, noExposurePassedMessage, postProcessingResult } from '../workflows/judging.js';
+import { buildResult, returnedResult, submittedExposures, withPostProcessing } from '../workflows/result.js';
+import type { PostProcessingResult } from '../common/post-processing-contract.js';
 import { bigNight, bigNightPnfs } from '../test/helpers/big-night.js';
+import { validatedRun } from '../test/helpers/stub-activities.js';
 import { REPO_ROOT } from '../workers/config.js';
 
 const n = Number(process.env.BENCH_EXPOSURES ?? 5000);
@@ -69,6 +72,30 @@ try {
     envFile: run.envFile,
   };
 
+  // The parent run: 5,000 submitted exposures, then its post-processing (its result, or its failure).
+  const validated = validatedRun(run.exposures.map((e) => e.expnum));
+  const outcomes = new Map(
+    run.exposures.map((e) => [
+      e.expnum,
+      {
+        expnum: e.expnum,
+        status: 'submitted' as const,
+        jobId: e.jobId!,
+        warnings: e.warnings!,
+        attempts: { dagmaker: 1, submit: 1 },
+        durationsMs: { total: 244_000 },
+      },
+    ]),
+  );
+  const prepared = { rcFile: '/r/rc', rcDiffFile: '/r/rc.diff', rcChanges: [], runDir: validated.runDir };
+  const handedOff = buildResult(
+    { workflowId: 'desgw-season-1550', season: 1550, run: validated, prepared, startedAt: facts.startedAt },
+    outcomes,
+    'done',
+  );
+  const parent = (ended: Parameters<typeof withPostProcessing>[2]) =>
+    bytes(returnedResult(withPostProcessing(handedOff, result.workflowId, ended), n, validated.runDir));
+
   const rows = [
     ['checkGrid input', bytes(olderGridInput), bytes(checkGridInput(run, run.exposures, true))],
     [
@@ -79,6 +106,16 @@ try {
     ['judgeExposures result', bytes(old), bytes(now)],
     ['postProcessing result', bytes(olderResult), bytes(result)],
     ['postProcessing failure (none passed)', bytes(olderMessage), bytes(noExposurePassedMessage(now.summary))],
+    [
+      'postProcessing child input (exposures)',
+      bytes(submittedExposures(handedOff)),
+      bytes(submittedExposures(handedOff)),
+    ],
+    [
+      'imageProcessing result',
+      Math.max(parent(olderResult as PostProcessingResult), parent({ error: olderMessage })),
+      Math.max(parent(result), parent({ error: noExposurePassedMessage(now.summary) })),
+    ],
   ] as const;
   console.log(
     `what a night of ${n} exposures, all but one left out with long reasons, puts into history (JSON bytes):`,
@@ -92,6 +129,10 @@ try {
   const file = now.summary.file!;
   console.log(`largest payload before: ${kib(beforeBytes)} (${beforeName})`);
   console.log(`largest payload after:  ${kib(afterBytes)} (${afterName}); limit asserted by the tests: 512 KiB`);
+  // Not changed here: resolvePostProcessing's result (every exposure, its job id, submission time and warnings),
+  // which a long grid wait also carries across continue-as-new.
+  const resolved = bytes(run);
+  console.log(`not changed: resolvePostProcessing's result ${kib(resolved)} (Temporal's limit: 2 MB)`);
   console.log(
     `verdicts.json: ${kib((await stat(file)).size)}, judged in ${Math.round(judgeMs)} ms (stand-in /pnfs, no delay)`,
   );
@@ -101,6 +142,7 @@ try {
     largestBefore: { name: beforeName, bytes: beforeBytes },
     largestAfter: { name: afterName, bytes: afterBytes },
     verdictsFileBytes: (await stat(file)).size,
+    resolvedBytes: resolved,
   };
   await writeFile(join(REPO_ROOT, 'bench', 'payloads-results.json'), JSON.stringify(results, null, 2) + '\n');
 } finally {
