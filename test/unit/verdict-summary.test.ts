@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ExposureVerdict } from '../../common/post-processing-contract.js';
 import { describeVerdicts, summarize } from '../../common/verdict-summary.js';
-import { judgedSummary } from '../../workflows/judging.js';
+import { carriedSummary, judgedSummary } from '../../workflows/judging.js';
 
 const ccds = (complete: number) => ({ complete, failed: 59 - complete, incomplete: 0, failSteps: [] });
 const older: ExposureVerdict[] = [
@@ -63,6 +63,11 @@ test("an older history's verdicts (reasons in words, no codes) are summed up by 
     ],
   });
   assert.equal(r.pnfsReads, 300);
+  assert.deepEqual(
+    carriedSummary({ verdicts: older }, 50),
+    r.summary,
+    'what an older checkout wait carried across continue-as-new reads the same',
+  );
 });
 
 test('a summary says, in a line, how many passed and why the others were left out, a few of each, and where every verdict is', () => {
