@@ -25,10 +25,11 @@ import { recordFailure } from './record-failure.js';
 import { previewSeasonWith } from './preview-season.js';
 import { previewRc } from './preview-rc.js';
 import { resolvePostProcessingWith } from './resolve-post-processing.js';
-import { checkGrid } from './check-grid.js';
-import { judgeExposures } from './judge-exposures.js';
+import { checkGridWith } from './check-grid.js';
+import { judgeExposuresWith } from './judge-exposures.js';
+import { createPnfsReads, readerProcessFs, type PnfsFs } from './support/pnfs-reads.js';
 import { runPostprocWith, writePostprocInputs } from './run-post-processing.js';
-import type { RunPostprocInput } from './post-processing-types.js';
+import type { CheckGridInput, JudgeExposuresInput, RunPostprocInput } from './post-processing-types.js';
 import type { PostProcessingInput } from '../common/post-processing-contract.js';
 import { validateCampaignWith } from './validate-campaign.js';
 import { watchGridWith, type WatchGridInput } from './watch-grid.js';
@@ -50,9 +51,21 @@ export interface ActivityDeps {
   seasons: SeasonSource;
   /** The season rules reserveSeason and previewSeason apply: today's (common/season-rules.ts) unless a test changes them. */
   rules?: SeasonRules;
+  /** How /pnfs is read: the worker's /pnfs reader process unless a test or a bench hands in its own. */
+  pnfsFs?: PnfsFs;
 }
 
-export function createActivities({ config, seasons, rules }: ActivityDeps) {
+export function createActivities({ config, seasons, rules, pnfsFs }: ActivityDeps) {
+  // One cap for every post-processing this worker serves (DESGW_PNFS_READS), started on first read.
+  let fs = pnfsFs;
+  const pnfs = createPnfsReads({
+    slots: config.pnfsReads,
+    timeoutS: config.pnfsTimeoutS,
+    fs: {
+      list: (dir) => (fs ??= readerProcessFs(config.pnfsReads)).list(dir),
+      mtime: (file) => (fs ??= readerProcessFs(config.pnfsReads)).mtime(file),
+    },
+  });
   return {
     validateRun: (input: ValidateRunInput) => validateRunWith(config, input),
     reserveSeason: (input: ReserveSeasonInput) => reserveSeasonWith(config, seasons, input, rules),
@@ -68,8 +81,8 @@ export function createActivities({ config, seasons, rules }: ActivityDeps) {
     // Post-processing.
     resolvePostProcessing: (input: PostProcessingInput & { workflowId: string }) =>
       resolvePostProcessingWith(config, input),
-    checkGrid,
-    judgeExposures,
+    checkGrid: (input: CheckGridInput) => checkGridWith(pnfs, input),
+    judgeExposures: (input: JudgeExposuresInput) => judgeExposuresWith(pnfs, input),
     writePostprocInputs,
     runPostproc: (input: RunPostprocInput) => runPostprocWith(config, input),
     // Event campaigns.

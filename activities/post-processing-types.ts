@@ -1,5 +1,5 @@
 /** Inputs and results of the post-processing activities, shared with the workflow (types only). */
-import type { ExposureVerdict, GridFinish, TriggerFacts } from '../common/post-processing-contract.js';
+import type { ExposureVerdict, GridFinish, TriggerFacts, VerdictSummary } from '../common/post-processing-contract.js';
 import type { NoCandidatesCause, PostprocOutputs } from '../common/postproc-page.js';
 
 export interface PostExposure {
@@ -48,8 +48,10 @@ export interface ResolvedPostProcessing {
 export interface CheckGridInput {
   season: number;
   pnfsRoot: string;
-  /** The exposures still on the grid. */
-  exposures: PostExposure[];
+  /** The exposures still on the grid, column by column (what 5,000 of them cost in history stays small). */
+  pending?: PendingColumns;
+  /** The same, one object per exposure: input scheduled by older workflow code. */
+  exposures?: PostExposure[];
   /** Ask jobsub_q this time (the workflow paces it to at most once a minute). */
   askQueue: boolean;
   envFile?: string;
@@ -64,19 +66,59 @@ export interface CheckGridResult {
   queueProblem?: string;
   /** Exposures whose RUNEND is older than their DAG's submission (an earlier DAG's): not counted. */
   staleRunEnds?: number[];
+  /** Stats abandoned after DESGW_PNFS_TIMEOUT_S (those exposures count as still running). */
+  pnfsTimeouts?: number;
+}
+
+/** Exposures still on the grid, a column per fact (null where it is not known). */
+export interface PendingColumns {
+  expnums: number[];
+  nites: string[];
+  jobIds: (string | null)[];
+  /** When each DAG was submitted, in ms since the epoch. */
+  submittedMs: (number | null)[];
+}
+
+/** Exposures to judge, a column per fact. */
+export interface JudgeColumns {
+  expnums: number[];
+  bands: string[];
+  nites: string[];
+  /** How each DAG is known to have finished, or null: it had not. */
+  finished: (GridFinish | null)[];
+  /** DAGMaker's main warning (known warnings only), each with the exposures it was given for. */
+  warned?: { warning: string; expnums: number[] }[];
 }
 
 export interface JudgeExposuresInput {
   season: number;
   pnfsRoot: string;
   minCompleteCcds: number;
-  exposures: (PostExposure & { finished: GridFinish | null })[];
+  /** The exposures, column by column. */
+  columns?: JudgeColumns;
+  /** The same, one object per exposure: input scheduled by older workflow code. */
+  exposures?: (PostExposure & { finished: GridFinish | null })[];
+  /** Where verdicts.json goes (the output directory). Absent in older input: the result then carries the verdicts. */
+  outputDir?: string;
 }
 
-export interface JudgeExposuresResult {
+/** What judging tells history: the summary; every verdict is in `summary.file`. */
+export interface JudgedExposures {
+  summary: VerdictSummary;
+  pnfsReads: number;
+  /** Listings abandoned after DESGW_PNFS_TIMEOUT_S. */
+  pnfsTimeouts: number;
+  /** Exposures an earlier attempt had judged (its heartbeat), not judged again. */
+  resumedAt?: number;
+}
+
+/** What judging told history before verdicts.json (older histories' results, and older input's). */
+export interface JudgedVerdicts {
   verdicts: ExposureVerdict[];
   pnfsReads: number;
 }
+
+export type JudgeExposuresResult = JudgedExposures | JudgedVerdicts;
 
 export interface WritePostprocInputsInput {
   workflowId: string;

@@ -10,8 +10,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkGrid } from '../activities/check-grid.js';
-import { judgeExposures } from '../activities/judge-exposures.js';
+import { checkGridWith } from '../activities/check-grid.js';
+import { judgeExposuresWith } from '../activities/judge-exposures.js';
+import { createPnfsReads, readerProcessFs } from '../activities/support/pnfs-reads.js';
 import { expDir, forcephotoDir, runEndFile } from '../activities/support/pnfs-paths.js';
 import { ccdDirName, ccdLabel, DECAM_CCDS } from '../common/decam-ccds.js';
 import { forcephotoFileNames } from '../common/forcephoto-verdict.js';
@@ -57,16 +58,24 @@ try {
   }
   const made = (performance.now() - t0) / 1000;
 
-  const poll = () => checkGrid({ season, pnfsRoot: root, exposures, askQueue: false });
+  // As the worker reads /pnfs: through its reader process, DESGW_PNFS_READS (16) at once.
+  const reads16 = createPnfsReads({ slots: 16, timeoutS: 30, fs: readerProcessFs(16) });
+  const poll = () => checkGridWith(reads16, { season, pnfsRoot: root, exposures, askQueue: false });
   const pollRunning = await median(9, poll);
   for (const e of exposures) await writeFile(runEndFile(root, season, e), '');
   const pollDone = await median(9, poll);
   const finished = exposures.map((e) => ({ ...e, finished: 'runend' as const }));
   let reads = 0;
   const judge = await median(5, async () => {
-    const r = await judgeExposures({ season, pnfsRoot: root, minCompleteCcds: 50, exposures: finished });
+    const r = await judgeExposuresWith(reads16, {
+      season,
+      pnfsRoot: root,
+      minCompleteCcds: 50,
+      exposures: finished,
+      outputDir: join(root, 'out'),
+    });
     reads = r.pnfsReads;
-    if (!r.verdicts.every((v) => v.passed)) throw new Error('the synthetic night should pass');
+    if (!('summary' in r) || r.summary.passed.length !== n) throw new Error('the synthetic night should pass');
   });
 
   const results = {

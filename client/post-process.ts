@@ -12,6 +12,7 @@ import type {
   PostProcessingProgress,
   PostProcessingResult,
 } from '../common/post-processing-contract.js';
+import { describeVerdicts } from '../common/verdict-summary.js';
 import { postProcessing } from '../workflows/post-processing.js';
 import { resolve } from 'node:path';
 import { untilClosed } from './follow.js';
@@ -99,9 +100,8 @@ function oneLine(p: PostProcessingProgress): string {
 export function formatPostProcessingProgress(p: PostProcessingProgress): string {
   const lines = [`post-processing ${p.workflowId}: ${oneLine(p)}`];
   if (p.pending.length > 0) lines.push(`  still on the grid: ${p.pending.join(', ')}`);
-  lines.push(
-    `  grid wait: ${p.grid.polls} polls, ${p.grid.jobsubQCalls} jobsub_q calls, ${p.grid.pnfsReads} /pnfs reads, ${p.grid.waitedS} s`,
-  );
+  lines.push(`  grid wait: ${gridCost(p.grid)}`);
+  if (p.verdicts) lines.push(`  ${describeVerdicts(p.verdicts)}`);
   if (p.waitingFor)
     lines.push(
       '',
@@ -115,13 +115,16 @@ export function formatPostProcessingProgress(p: PostProcessingProgress): string 
 
 /** A post-processing's result as a person reads it. */
 export function formatPostProcessingResult(r: PostProcessingResult): string {
-  const passed = r.exposures.filter((e) => e.passed).length;
+  const total = r.verdicts?.total ?? r.exposures?.length ?? 0;
+  const passed = r.verdicts?.passed.length ?? r.exposures?.filter((e) => e.passed).length ?? 0;
   const lines = [
-    `post-processing ${r.workflowId}: ${r.triggerId}, season ${r.season}: ${r.outcome === 'success' ? 'done' : 'no candidates'}; ${passed} of ${r.exposures.length} exposures passed` +
+    `post-processing ${r.workflowId}: ${r.triggerId}, season ${r.season}: ${r.outcome === 'success' ? 'done' : 'no candidates'}; ${passed} of ${total} exposures passed` +
       (r.proceededBecause ? ` (went on before every DAG finished: ${r.proceededBecause})` : ''),
     '',
   ];
-  for (const e of r.exposures)
+  // Today's results say why by reason code (each verdict whole in verdicts.json); older ones carry every verdict.
+  if (r.verdicts) lines.push(`  ${describeVerdicts(r.verdicts, 10)}`);
+  for (const e of r.verdicts ? [] : (r.exposures ?? []))
     lines.push(`  ${e.expnum} ${e.band} ${e.passed ? 'passed' : 'LEFT OUT'}: ${e.reason ?? ''}`);
   lines.push(
     '',
@@ -140,8 +143,14 @@ export function formatPostProcessingResult(r: PostProcessingResult): string {
     `inputs:      ${r.listFile}, ${r.iniFile}${r.skipTo !== null ? ` (--SKIPTO ${r.skipTo})` : ''}`,
     ...(r.skipReason ? [`pass:        ${r.skipReason}`] : []),
     ...(r.movedAside ?? []).map((m) => `moved aside: ${m}`),
-    `grid wait:   ${r.grid.waitedS} s, ${r.grid.polls} polls, ${r.grid.jobsubQCalls} jobsub_q calls, ${r.grid.pnfsReads} /pnfs reads`,
+    `grid wait:   ${gridCost(r.grid)}`,
     ...(r.warnings ?? []).map((w) => `note:        ${w}`),
   );
   return lines.join('\n');
+}
+
+/** What the wait cost: `12 polls, 1 jobsub_q calls, 3600 /pnfs reads (2 timed out), 600 s`. */
+function gridCost(g: PostProcessingResult['grid']): string {
+  const timeouts = g.pnfsTimeouts ? ` (${g.pnfsTimeouts} timed out)` : '';
+  return `${g.polls} polls, ${g.jobsubQCalls} jobsub_q calls, ${g.pnfsReads} /pnfs reads${timeouts}, ${g.waitedS} s`;
 }

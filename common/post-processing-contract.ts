@@ -81,8 +81,32 @@ export interface ExposureVerdict {
   passed: boolean;
   ccds?: { complete: number; failed: number; incomplete: number; failSteps: { step: string; ccds: number[] }[] };
   forcephoto?: { outcome: ForcephotoOutcome; expected: number; found: number; missingCcds: number[] };
-  /** Why it was left out, in a sentence. */
+  /** Why it was left out, in a sentence (whole in verdicts.json; never in history). */
   reason?: string;
+  /** Why it was left out, as a short code (verdicts judged before the codes existed have none). */
+  code?: ReasonCode;
+}
+
+/**
+ * Why an exposure was left out, in a word: its DAG had not finished (`not-finished`), DAGMaker had
+ * foretold it (`no-templates`), too few complete CCDs (`ccds`), its forced photometry (`forcephoto`),
+ * or a /pnfs listing that did not answer in time (`pnfs-timeout`).
+ */
+export type ReasonCode = 'not-finished' | 'no-templates' | 'ccds' | 'forcephoto' | 'pnfs-timeout';
+
+/**
+ * How the exposures were judged, as history carries it: counts, exposure numbers and reason codes.
+ * Each verdict, whole (CCD counts, forced photometry, the reason in words), is in `file`.
+ */
+export interface VerdictSummary {
+  /** verdicts.json in the output directory; absent for exposures judged before it was written. */
+  file?: string;
+  total: number;
+  passed: number[];
+  /** The distinct bands of the exposures that passed, in order of first appearance. */
+  passedBands: string[];
+  /** The exposures left out, by reason code. */
+  leftOut: { code: ReasonCode; expnums: number[] }[];
 }
 
 export type PostProcessingPhase =
@@ -119,6 +143,8 @@ export interface PostProcessingProgress {
   masterHtml?: string;
   /** How the input was read, when a person should know (e.g. a PROPID on a legacy output.txt's line 3). */
   warnings?: string[];
+  /** Once judged: how many passed, why the others were left out (codes, counts, a few exposures) and the verdicts file. */
+  verdicts?: VerdictSummary;
 }
 
 /** What the wait cost: how often jobsub_q ran and how many /pnfs entries were read. */
@@ -127,6 +153,8 @@ export interface GridWaitStats {
   jobsubQCalls: number;
   pnfsReads: number;
   waitedS: number;
+  /** /pnfs reads abandoned after DESGW_PNFS_TIMEOUT_S (counted as problems, never awaited for good). */
+  pnfsTimeouts?: number;
 }
 
 export interface PostProcessingResult {
@@ -154,9 +182,16 @@ export interface PostProcessingResult {
   skipReason?: string;
   /** What was moved aside in the output directory before the pass: an earlier pass, its light-curve data files. */
   movedAside?: string[];
-  exposures: ExposureVerdict[];
-  /** Exposures left out, each with why (not finished, failed its CCDs or forced photometry). */
-  leftOut: { expnum: number; reason: string }[];
+  /**
+   * How the exposures were judged: the ones that passed, the ones left out by reason code, and
+   * verdicts.json, which holds every verdict whole. (Results of post-processings from before it
+   * have `exposures` and `leftOut` instead.)
+   */
+  verdicts?: VerdictSummary;
+  /** Older results only: every verdict, with its reason in words. */
+  exposures?: ExposureVerdict[];
+  /** Older results only: exposures left out, each with why. */
+  leftOut?: { expnum: number; reason: string }[];
   grid: GridWaitStats;
   /** Why it went on before every DAG finished, when it did. */
   proceededBecause?: 'deadline' | 'proceed-signal';

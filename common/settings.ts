@@ -88,6 +88,13 @@ export interface WorkerConfig {
   pnfsRoot: string;
   /** The /pnfs mount point (DESGW_PNFS_MOUNT), or null: then derived from pnfsRoot. */
   pnfsMount: string | null;
+  /**
+   * At most this many /pnfs reads (judging's listings, the grid wait's stats) at once in this worker,
+   * in its /pnfs reader process, never on the threads its DAGMakers and submissions use (DESGW_PNFS_READS).
+   */
+  pnfsReads: number;
+  /** Seconds after which a /pnfs read that has not answered is abandoned and counted as a problem (DESGW_PNFS_TIMEOUT_S). */
+  pnfsTimeoutS: number;
   /** Seconds between looks for finished DAGs while post-processing waits (jobsub_q at most once a minute). */
   gridPollS: number;
   /** Seconds after which a run_postproc.py still running is killed. */

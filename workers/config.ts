@@ -47,6 +47,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
         ? '/pnfs/des/persistent/gw'
         : join(REPO_ROOT, '.site', 'pnfs', 'des', 'persistent', 'gw'),
     pnfsMount: env.DESGW_PNFS_MOUNT ? absolutePath(env.DESGW_PNFS_MOUNT, 'DESGW_PNFS_MOUNT') : null,
+    pnfsReads: count(env.DESGW_PNFS_READS, 16, 'DESGW_PNFS_READS', 128),
+    pnfsTimeoutS: positive(env.DESGW_PNFS_TIMEOUT_S, 30, 'DESGW_PNFS_TIMEOUT_S'),
     gridPollS: positive(env.DESGW_GRID_POLL_S, 60, 'DESGW_GRID_POLL_S'),
     postprocTimeoutS: positive(env.DESGW_POSTPROC_TIMEOUT_S, 6 * 3600, 'DESGW_POSTPROC_TIMEOUT_S'),
     postprocWrapper: env.DESGW_POSTPROC_WRAPPER
@@ -136,6 +138,15 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number of seconds, not '${raw}'`);
+  return n;
+}
+
+/** A whole number from 1 to `max` (e.g. how many reads at once). */
+function count(raw: string | undefined, fallback: number, name: string, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new Error(`${name} must be a whole number from 1 to ${max}, not '${raw}'`);
   return n;
 }
 

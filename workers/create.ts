@@ -7,6 +7,7 @@ import { tellFailedAttempts } from './attempt-interceptor.js';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { SeasonSource } from '../activities/support/season-source.js';
+import type { PnfsFs } from '../activities/support/pnfs-reads.js';
 import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE, TASK_QUEUE } from '../common/contract.js';
 import type { WorkerConfig } from './config.js';
 import { notifySinks } from './notify.js';
@@ -19,6 +20,8 @@ export interface WorkerSetOptions {
   seasons: SeasonSource;
   /** A prebuilt bundle (tests), else the workflows are bundled from source. */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** How /pnfs is read: the worker's /pnfs reader process unless a bench hands in a stand-in (e.g. a slow one). */
+  pnfsFs?: PnfsFs;
 }
 
 export async function createWorkers({
@@ -27,8 +30,9 @@ export async function createWorkers({
   config,
   seasons,
   workflowBundle,
+  pnfsFs,
 }: WorkerSetOptions): Promise<Worker[]> {
-  const { makeDag, ...siteActivities } = createActivities({ config, seasons });
+  const { makeDag, ...siteActivities } = createActivities({ config, seasons, ...(pnfsFs ? { pnfsFs } : {}) });
   // Heartbeats carry cancellation back: without this the SDK batches them up to 48 s apart
   // (0.8 × the heartbeat timeout) and a cancelled run's DAGMakers would linger that long.
   const heartbeats = {

@@ -86,11 +86,29 @@ export const POLICIES = {
     maximumIntervalS: 30,
     maximumAttempts: 10,
   },
-  /** checkGrid, judgeExposures: stats and listings of /pnfs, and jobsub_q at most once a minute. */
+  /**
+   * checkGrid: a stat of /pnfs per exposure still on the grid, and jobsub_q at most once a minute. It
+   * heartbeats as it goes (each stat is abandoned after DESGW_PNFS_TIMEOUT_S); a retry resumes.
+   */
   grid: {
     taskQueue: SITE_TASK_QUEUE,
     scheduleToStartS: 30,
     startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '2 minutes',
+    initialIntervalS: 5,
+    maximumIntervalS: 120,
+    maximumAttempts: 10,
+  },
+  /**
+   * judgeExposures: 60 listings of /pnfs per exposure, DESGW_PNFS_READS at a time: a night of
+   * thousands takes minutes on a slow dCache. It heartbeats per exposure (a listing is abandoned after
+   * DESGW_PNFS_TIMEOUT_S), so a dead worker is noticed in minutes and a retry resumes where it stopped.
+   */
+  judge: {
+    taskQueue: SITE_TASK_QUEUE,
+    scheduleToStartS: 30,
+    startToCloseTimeout: '120 minutes',
+    heartbeatTimeout: '2 minutes',
     initialIntervalS: 5,
     maximumIntervalS: 120,
     maximumAttempts: 10,

@@ -39,8 +39,11 @@ import {
   outcomeOf,
   outputsOf,
   resumedOutcomes,
+  returnedResult,
   type RunFacts,
+  submittedExposures,
   withoutExposure,
+  withPostProcessing,
 } from './result.js';
 import { exposureChild } from './exposure-child.js';
 import { listen, type Signals } from './run-signals.js';
@@ -120,9 +123,7 @@ export async function imageProcessing(
     const result = input.postProcessing ? await steps.postProcess(handedOff, state) : handedOff;
     progress.phase('done');
     // A long run's result leaves its exposures to manifest.json: the result must stay far under the 2 MB payload limit.
-    return state.run.exposures.length > FULL_RESULT_LIMIT
-      ? { ...result, exposures: [] }
-      : { ...result, exposures: result.exposures.map((e) => withPaths(e, state.prepared.runDir)) };
+    return returnedResult(result, state.run.exposures.length, state.prepared.runDir);
   }
 }
 
@@ -293,13 +294,9 @@ class Steps extends SiteSteps {
    */
   async postProcess(result: ImageProcessingResult, state: CarriedState): Promise<ImageProcessingResult> {
     const options = this.input.postProcessing!;
-    const exposures = result.exposures
-      .filter((e) => e.status === 'submitted')
-      .map(({ expnum, band, nite, jobId }) => ({ expnum, band, nite, ...(jobId ? { jobId } : {}) }));
+    const exposures = submittedExposures(result);
     const workflowId = `${this.workflowId}-postproc`;
-    if (exposures.length === 0) {
-      return { ...result, postProcessing: { workflowId, outcome: 'failed', error: 'no exposure was submitted' } };
-    }
+    if (exposures.length === 0) return withPostProcessing(result, workflowId, { error: 'no exposure was submitted' });
     this.progress.phase('post-processing');
     try {
       const pp = await executeChild(postProcessing, {
@@ -307,19 +304,10 @@ class Steps extends SiteSteps {
         args: [{ ...options, season: state.season, exposures, envFile: state.env.envFile }],
         staticSummary: `DESGW post-processing: ${options.triggerId}, season ${state.season}`,
       });
-      return {
-        ...result,
-        postProcessing: {
-          workflowId,
-          outcome: pp.outcome,
-          ...(pp.masterHtml ? { masterHtml: pp.masterHtml } : {}),
-          outputDir: pp.outputDir,
-        },
-      };
+      return withPostProcessing(result, workflowId, pp);
     } catch (err) {
       if (isCancellation(err)) throw err;
-      const error = errorForHistory(innermostMessage(err));
-      return { ...result, postProcessing: { workflowId, outcome: 'failed', error } };
+      return withPostProcessing(result, workflowId, { error: innermostMessage(err) });
     }
   }
 

@@ -38,12 +38,22 @@ import type {
   PostProcessingInput,
   PostProcessingProgress,
   PostProcessingResult,
+  VerdictSummary,
 } from '../common/post-processing-contract.js';
+import { describeVerdicts, leftOutExpnums } from '../common/verdict-summary.js';
 import { postProcessingProgressQuery, proceedSignal, retryNowSignal } from '../common/messages.js';
 import { DESGW_SEASON } from '../common/search-attributes.js';
 import type { NotifySinks } from '../common/notify.js';
 import { DEFAULT_TIMING } from '../common/settings.js';
 import { activityOptions } from './activity-policies.js';
+import {
+  carriedSummary,
+  checkGridInput,
+  judgedSummary,
+  judgeInput,
+  noExposurePassedMessage,
+  postProcessingResult,
+} from './judging.js';
 import { onSite, patient, type WorkerWait } from './on-site.js';
 import { notCountingShutdowns } from './shutdowns.js';
 import { StatusPublisher } from './status-publisher.js';
@@ -61,10 +71,12 @@ const PUBLISHES_CANCELLED = 'post-processing-publishes-cancelled';
 
 /** The site's activities, with their own options, and patient while they wait for the DES machine's worker. */
 const site = (patiently: boolean) => {
-  const options = (kind: 'files' | 'grid') => (patiently ? patient(activityOptions(kind)) : activityOptions(kind));
+  const options = (kind: 'files' | 'grid' | 'judge') =>
+    patiently ? patient(activityOptions(kind)) : activityOptions(kind);
   return {
     files: proxyActivities<Activities>(options('files')),
     grid: proxyActivities<Activities>(options('grid')),
+    judge: proxyActivities<Activities>(options('judge')),
   };
 };
 const SITE = { now: site(false), patiently: site(true) };
@@ -100,7 +112,10 @@ export interface CarriedWait {
 
 /** The exposures judged and run_postproc.py's inputs written: all a pass needs (carried by a checkout wait). */
 interface Judged {
-  verdicts: ExposureVerdict[];
+  /** The verdicts summed up (each whole in verdicts.json). */
+  summary?: VerdictSummary;
+  /** What runs from before verdicts.json carried instead: every verdict. */
+  verdicts?: ExposureVerdict[];
   inputs: PostprocInputs;
   proceededBecause?: 'deadline' | 'proceed-signal';
 }
@@ -166,40 +181,32 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     if (!carried) upsertSearchAttributes([{ key: DESGW_SEASON, value: run.season }]);
 
     const judged = carried?.judged ?? (await gridThenJudge(run));
-    const { verdicts, inputs, proceededBecause } = judged;
-    const leftOut = verdicts.filter((v) => !v.passed).map((v) => ({ expnum: v.expnum, reason: v.reason ?? '' }));
+    const { inputs, proceededBecause } = judged;
+    const summary = carriedSummary(judged, run.minCompleteCcds);
+    view.verdicts = summary;
     // The verdicts choose the list, not the candidates: say what leaving an exposure out changes.
-    const gate = leftOutWarning(run.season, leftOut);
+    const gate = leftOutWarning(
+      run.season,
+      leftOutExpnums(summary).map((expnum) => ({ expnum })),
+    );
     const warnings = [...(run.warnings ?? []), ...(gate ? [gate] : [])];
     if (warnings.length > 0) view.warnings = warnings;
     const ran = await runInCheckout(run, judged);
     view.phase = ran.outcome === 'success' ? 'done' : 'no-candidates';
     if (ran.masterHtml) view.masterHtml = ran.masterHtml;
     publish();
-    return {
+    return postProcessingResult({
       workflowId,
-      season: run.season,
-      triggerId: run.trigger.triggerId,
-      outcome: ran.outcome,
-      ...(ran.masterHtml ? { masterHtml: ran.masterHtml } : {}),
-      ...(ran.outputs ? { outputs: ran.outputs } : {}),
-      ...(ran.noCandidates ? { noCandidates: ran.noCandidates } : {}),
-      outputDir: run.outputDir,
-      postProcessingDir: run.postProcessingDir,
-      logFile: ran.logFile,
-      listFile: inputs.listFile,
-      iniFile: inputs.iniFile,
-      skipTo: ran.skipTo,
-      ...(ran.skipReason ? { skipReason: ran.skipReason } : {}),
-      ...(ran.movedAside ? { movedAside: ran.movedAside } : {}),
-      exposures: verdicts,
-      leftOut,
+      run,
+      ran,
+      summary,
+      inputs,
       grid: view.grid,
       ...(proceededBecause ? { proceededBecause } : {}),
-      ...(warnings.length > 0 ? { warnings } : {}),
+      warnings,
       startedAt,
       finishedAt: new Date().toISOString(),
-    };
+    });
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
     // Cancelled by a person: it ends cancelled, and says so everywhere it shows.
@@ -225,25 +232,20 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     view.phase = 'judging';
     view.waitingFor = undefined;
     publish();
-    const judged = await onDesMachine((a) =>
-      a.grid.judgeExposures({
-        season: run.season,
-        pnfsRoot: run.pnfsRoot,
-        minCompleteCcds: run.minCompleteCcds,
-        exposures: run.exposures.map((e) => ({ ...e, finished: finished.get(e.expnum) ?? null })),
-      }),
+    // Every verdict goes to verdicts.json; history gets the summary (an older history's result: the verdicts).
+    const judged = judgedSummary(
+      await onDesMachine((a) => a.judge.judgeExposures(judgeInput(run, finished))),
+      run.minCompleteCcds,
     );
     view.grid.pnfsReads += judged.pnfsReads;
-    const verdicts = judged.verdicts;
-    const leftOut = verdicts.filter((v) => !v.passed).map((v) => ({ expnum: v.expnum, reason: v.reason ?? '' }));
-    const passed = verdicts.filter((v) => v.passed);
-    if (passed.length === 0) {
+    if (judged.pnfsTimeouts > 0) view.grid.pnfsTimeouts = (view.grid.pnfsTimeouts ?? 0) + judged.pnfsTimeouts;
+    const summary = judged.summary;
+    view.verdicts = summary;
+    if (summary.passed.length === 0) {
       throw ApplicationFailure.create({
         type: Failure.NoExposurePassed,
         nonRetryable: true,
-        message: `no exposure passed the grid checks, so run_postproc.py was not started: ${leftOut
-          .map((l) => `${l.expnum}: ${errorForHistory(l.reason, 160)}`)
-          .join('; ')}`,
+        message: noExposurePassedMessage(summary),
       });
     }
 
@@ -253,15 +255,15 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
       a.files.writePostprocInputs({
         workflowId,
         season: run.season,
-        expnums: passed.map((v) => v.expnum),
-        bands: [...new Set(passed.map((v) => v.band))],
+        expnums: summary.passed,
+        bands: summary.passedBands,
         trigger: run.trigger,
         postProcessingDir: run.postProcessingDir,
         outputDir: run.outputDir,
         ...rootdir,
       }),
     );
-    return { verdicts, inputs, ...(proceededBecause ? { proceededBecause } : {}) };
+    return { summary, inputs, ...(proceededBecause ? { proceededBecause } : {}) };
   }
 
   /**
@@ -280,16 +282,9 @@ export async function postProcessing(input: PostProcessingInput, carried?: Carri
     for (;;) {
       const now = Date.now();
       const askQueue = now - lastQueue >= run.jobsubQEveryS * 1000;
-      const r = await onDesMachine((a) =>
-        a.grid.checkGrid({
-          season: run.season,
-          pnfsRoot: run.pnfsRoot,
-          exposures: pending(),
-          askQueue,
-          ...(run.envFile ? { envFile: run.envFile } : {}),
-        }),
-      );
+      const r = await onDesMachine((a) => a.grid.checkGrid(checkGridInput(run, pending(), askQueue)));
       if (r.jobsubQCalls > 0) lastQueue = now;
+      if (r.pnfsTimeouts) view.grid.pnfsTimeouts = (view.grid.pnfsTimeouts ?? 0) + r.pnfsTimeouts;
       for (const f of r.finished) finished.set(f.expnum, f.how);
       view.grid.polls++;
       view.grid.jobsubQCalls += r.jobsubQCalls;
@@ -400,6 +395,7 @@ function describe(v: PostProcessingProgress): string {
   ];
   if (v.failure) lines.push(`**Failed:** ${v.failure.reason}`, `**Next:** ${v.failure.next}`);
   if (v.total > 0) lines.push(`grid: ${v.finished} of ${v.total} DAGs finished`);
+  if (v.verdicts) lines.push(describeVerdicts(v.verdicts));
   if (v.waitingFor) lines.push(`waiting for ${v.waitingFor.what} since ${v.waitingFor.since}: ${v.waitingFor.message}`);
   if (v.masterHtml) lines.push(`candidates: ${v.masterHtml}`);
   return lines.join('\n\n');

@@ -9,7 +9,8 @@ import type { PreparedRun, ValidatedRun, WriteOutputsInput } from '../activities
 import type { Exposure, ExposureResult, ImageProcessingResult } from '../common/contract.js';
 import { errorForHistory, Failure } from '../common/failures.js';
 import { packResult, type PathlessResult } from '../common/outcome-codec.js';
-import { RUN_FILES, withoutPaths } from '../common/run-files.js';
+import type { GridExposure, PostProcessingResult } from '../common/post-processing-contract.js';
+import { RUN_FILES, withoutPaths, withPaths } from '../common/run-files.js';
 
 /** An exposure's result without what follows from the run (band, nite, file paths). */
 export type Outcome = Omit<PathlessResult, 'band' | 'nite'>;
@@ -113,4 +114,37 @@ export function outputsOf(r: ImageProcessingResult, { run, prepared }: RunFacts)
   return run.exposures.length > FULL_RESULT_LIMIT
     ? { ...base, result: { ...r, exposures: [] }, packed: r.exposures.map((e) => packResult(e, false)) }
     : { ...base, result: r };
+}
+
+/** The result a run returns: a long run's leaves its exposures to manifest.json (far under the 2 MB payload limit). */
+export function returnedResult(r: ImageProcessingResult, total: number, runDir: string): ImageProcessingResult {
+  return total > FULL_RESULT_LIMIT
+    ? { ...r, exposures: [] }
+    : { ...r, exposures: r.exposures.map((e) => withPaths(e, runDir)) };
+}
+
+/** How the run's post-processing ended, in its result: the outcome and where to look, or why it failed (cut short). */
+export function withPostProcessing(
+  r: ImageProcessingResult,
+  workflowId: string,
+  ended: PostProcessingResult | { error: string },
+): ImageProcessingResult {
+  if ('error' in ended)
+    return { ...r, postProcessing: { workflowId, outcome: 'failed', error: errorForHistory(ended.error) } };
+  return {
+    ...r,
+    postProcessing: {
+      workflowId,
+      outcome: ended.outcome,
+      ...(ended.masterHtml ? { masterHtml: ended.masterHtml } : {}),
+      outputDir: ended.outputDir,
+    },
+  };
+}
+
+/** What a run hands its post-processing: each submitted exposure and its job id. */
+export function submittedExposures(r: ImageProcessingResult): GridExposure[] {
+  return r.exposures
+    .filter((e) => e.status === 'submitted')
+    .map(({ expnum, band, nite, jobId }) => ({ expnum, band, nite, ...(jobId ? { jobId } : {}) }));
 }

@@ -45,7 +45,7 @@ const POLICY_OF: Record<string, keyof typeof POLICIES> = {
   resolvePostProcessing: 'files',
   writePostprocInputs: 'files',
   checkGrid: 'grid',
-  judgeExposures: 'grid',
+  judgeExposures: 'judge',
   runPostproc: 'postproc',
 };
 

@@ -9,6 +9,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { createActivities } from '../../activities/index.js';
 import type { ValidatedRun } from '../../activities/types.js';
+import type { CheckGridInput } from '../../activities/post-processing-types.js';
+import { summarize } from '../../common/verdict-summary.js';
 import { DAGMAKER_TASK_QUEUE, SITE_TASK_QUEUE, TASK_QUEUE, type Exposure } from '../../common/contract.js';
 import { Failure, type FailureType } from '../../common/failures.js';
 import { DEFAULT_TIMING, type RunTiming } from '../../common/settings.js';
@@ -17,6 +19,11 @@ import { workflowBundle } from './harness.js';
 import { notifySinks } from '../../workers/notify.js';
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** The exposures a checkGrid input names as still on the grid (today's columns, or older input's objects). */
+export function pendingExpnums(input: CheckGridInput): number[] {
+  return input.pending?.expnums ?? (input.exposures ?? []).map((e) => e.expnum);
+}
 
 /** A run of `exposures` (i band, one night) as validateRun would answer it, paced by `timing`. */
 export function validatedRun(exposures: number[], timing: Partial<RunTiming> = {}, maxConcurrent = 5): ValidatedRun {
@@ -92,15 +99,27 @@ export function stubActivities(run: ValidatedRun, overrides: Partial<Activities>
       pollS: 0.05,
       jobsubQEveryS: 60,
     }),
-    checkGrid: async ({ exposures }) => ({
-      finished: exposures.map((e) => ({ expnum: e.expnum, how: 'runend' as const })),
-      pnfsReads: exposures.length,
-      jobsubQCalls: 0,
-    }),
-    judgeExposures: async ({ exposures }) => ({
-      verdicts: exposures.map((e) => ({ ...e, passed: e.finished !== null })),
-      pnfsReads: exposures.length * 60,
-    }),
+    checkGrid: async (input) => {
+      const expnums = pendingExpnums(input);
+      return {
+        finished: expnums.map((expnum) => ({ expnum, how: 'runend' as const })),
+        pnfsReads: expnums.length,
+        jobsubQCalls: 0,
+      };
+    },
+    // Today's shape: the summary (what older workflow code got, the verdicts, is what the replayed histories hold).
+    judgeExposures: async ({ columns, minCompleteCcds }) => {
+      const c = columns!;
+      const verdicts = c.expnums.map((expnum, i) => {
+        const finished = c.finished[i] ?? null;
+        return { expnum, band: c.bands[i]!, nite: c.nites[i]!, finished, passed: finished !== null };
+      });
+      return {
+        summary: summarize(verdicts, minCompleteCcds, '/stub/verdicts.json'),
+        pnfsReads: verdicts.length * 60,
+        pnfsTimeouts: 0,
+      };
+    },
     writePostprocInputs: async () => ({
       listFile: '/stub/list',
       iniFile: '/stub/ini',

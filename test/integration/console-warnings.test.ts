@@ -6,6 +6,7 @@
  * and post-processing's verdict points back to the warning, which it learns from the manifest the
  * run wrote in its run directory.
  */
+import { verdictsOf } from '../helpers/verdicts.js';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -85,17 +86,15 @@ describe('an exposure DAGMaker warned will fail, in the console and in post-proc
     assert.ok(lines.some((l) => l.startsWith('TRIES: DAGMaker attempts + submission attempts')));
   });
 
-  test("post-processing's verdict on the exposure points back to DAGMaker's warning; the exposure it did not warn of passes without one", () => {
-    const v = pp.exposures.find((x) => x.expnum === NO_TEMPLATES)!;
+  test("post-processing's verdict on the exposure points back to DAGMaker's warning; the exposure it did not warn of passes without one", async () => {
+    const verdicts = await verdictsOf(pp);
+    const v = verdicts.find((x) => x.expnum === NO_TEMPLATES)!;
     assert.equal(v.finished, 'left-queue', 'its job left jobsub_q without a RUNEND');
     assert.equal(v.passed, false);
     assert.equal(v.ccds?.failed, 59, JSON.stringify(v.ccds));
     assert.match(v.reason ?? '', /^DAGMaker warned: NO TEMPLATE IMAGES, DIFFIMG WILL FAIL; 0\/59 complete, 59 failed/);
-    assert.deepEqual(
-      pp.leftOut.map((l) => [l.expnum, l.reason.startsWith('DAGMaker warned: NO TEMPLATE IMAGES')]),
-      [[NO_TEMPLATES, true]],
-    );
-    const passed = pp.exposures.find((x) => x.expnum === WITH_TEMPLATES)!;
+    assert.deepEqual(pp.verdicts!.leftOut, [{ code: 'no-templates', expnums: [NO_TEMPLATES] }]);
+    const passed = verdicts.find((x) => x.expnum === WITH_TEMPLATES)!;
     assert.equal(passed.passed, true, passed.reason);
     assert.doesNotMatch(passed.reason ?? '', /DAGMaker warned/);
     assert.equal(result.postProcessing?.outcome, 'success', JSON.stringify(result.postProcessing));

@@ -6,6 +6,7 @@
  * worker's stop is tested in the production layout (a workflow worker and the DES machine's worker,
  * two processes started as the DES machine runs them); the failure record with the fast tier's stubs.
  */
+import { verdictsOf } from '../helpers/verdicts.js';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -109,7 +110,7 @@ test("a deploy that stops the DES machine's worker during post-processing's grid
     assert.equal(result.postProcessing?.outcome, 'success', JSON.stringify(result.postProcessing));
     const done = await pp.result();
     assert.equal(done.outcome, 'success');
-    assert.ok(done.exposures.every((e) => e.finished === 'runend'));
+    assert.ok((await verdictsOf(done)).every((e) => e.finished === 'runend'));
     const after: PostProcessingProgress = await pp.query(postProcessingProgressQuery);
     assert.equal(after.phase, 'done');
     assert.equal(after.waitingFor, undefined);

@@ -16,6 +16,7 @@ import { execa } from 'execa';
 import type { ImageProcessingResult } from '../../common/contract.js';
 import { TASK_QUEUE } from '../../common/contract.js';
 import { leftOutWarning } from '../../common/exposure-gate.js';
+import { leftOutOf, verdictsOf } from '../helpers/verdicts.js';
 import { pageLinks } from '../../common/postproc-page.js';
 import { readPostprocGeneral } from '../../common/postproc-ini.js';
 import { Failure } from '../../common/failures.js';
@@ -131,7 +132,7 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     assert.ok(start, 'run_postproc.py started');
     assert.ok(start.ts > lastDone, 'after the last DAG');
     assert.ok(start.ts - lastDone < 120, `${start.ts - lastDone} s after the last DAG`);
-    assert.ok(pp.exposures.every((e) => e.finished === 'runend'));
+    assert.ok((await verdictsOf(pp)).every((e) => e.finished === 'runend'));
   });
 
   test('the environment is set up in order in the checkout: diffimg_setup.sh, the links, run_postproc.py', async () => {
@@ -145,19 +146,19 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     assert.ok(!events.some((e) => e.event === 'postproc_warning'), 'no template value left');
   });
 
-  test('an exposure failing its CCDs is left out, with its counts and the FAIL steps seen', () => {
-    const v = pp.exposures.find((e) => e.expnum === bad)!;
+  test('an exposure failing its CCDs is left out, with its counts and the FAIL steps seen in verdicts.json, and its reason code in the result', async () => {
+    const verdicts = await verdictsOf(pp);
+    assert.equal(pp.verdicts!.file, join(pp.outputDir, 'verdicts.json'));
+    const v = verdicts.find((e) => e.expnum === bad)!;
     assert.equal(v.passed, false);
     assert.ok(v.ccds!.failed >= 30, JSON.stringify(v.ccds));
     assert.ok(
       v.ccds!.failSteps.some((s) => s.step === 'RUN05_expose_makeWeight'),
       JSON.stringify(v.ccds),
     );
-    assert.deepEqual(
-      pp.leftOut.map((l) => l.expnum),
-      [bad],
-    );
-    for (const e of pp.exposures.filter((x) => x.expnum !== bad)) {
+    assert.equal(v.code, 'ccds');
+    assert.deepEqual(pp.verdicts!.leftOut, [{ code: 'ccds', expnums: [bad] }]);
+    for (const e of verdicts.filter((x) => x.expnum !== bad)) {
       assert.equal(e.passed, true, e.reason);
       assert.ok(e.ccds!.complete >= 50);
       assert.ok(e.forcephoto!.outcome === 'complete' || e.forcephoto!.outcome === 'partial');
@@ -338,7 +339,7 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
     );
     assert.equal(r.outcome, 'success');
     assert.deepEqual(
-      r.exposures.map((e) => [e.expnum, e.nite]),
+      (await verdictsOf(r)).map((e) => [e.expnum, e.nite]),
       submitted.map((e) => [e.expnum, e.nite]),
       'every NITE found in exposures.list',
     );
@@ -365,10 +366,7 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
       startPostProcessing({ ...TRIGGER, outputTxt: result.outputFiles.outputTxt }).then((h) => h.result()),
     );
     assert.equal(r.outcome, 'success');
-    assert.deepEqual(
-      r.leftOut.map((l) => l.expnum),
-      [bad],
-    );
+    assert.deepEqual(leftOutOf(r), [bad]);
     assert.equal(await readFile(stale, 'utf8'), '[general]\nseason = 9\n', 'put back as it was');
     const setups = (await site.ledger()).filter((e) => e.event === 'pp_setup');
     assert.equal(setups.at(-1)!.season, String(r.season));
@@ -467,7 +465,8 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
       return h.result();
     });
     assert.equal(r.proceededBecause, 'proceed-signal');
-    assert.deepEqual(r.leftOut, [{ expnum: held, reason: 'its DAG had not finished on the grid' }]);
+    assert.deepEqual(r.verdicts!.leftOut, [{ code: 'not-finished', expnums: [held] }]);
+    assert.equal((await verdictsOf(r)).find((v) => v.expnum === held)?.reason, 'its DAG had not finished on the grid');
     assert.equal(r.outcome, 'success');
   });
 
@@ -478,13 +477,10 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
       ),
     );
     assert.equal(r.proceededBecause, 'deadline');
-    assert.deepEqual(
-      r.leftOut.map((l) => l.expnum),
-      [held],
-    );
+    assert.deepEqual(leftOutOf(r), [held]);
   });
 
-  test('when no exposure passes, it fails saying why each was left out, and run_postproc.py is not started', async () => {
+  test('when no exposure passes, it fails saying why by reason code, with the exposures and the verdicts file, and run_postproc.py is not started', async () => {
     const starts = async () => (await site.ledger()).filter((e) => e.event === 'postproc_start').length;
     const before = await starts();
     const cause = await failureOfRun({
@@ -494,7 +490,10 @@ describe('waiting for the grid: proceed, the deadline, and what is refused', () 
       gridDeadlineHours: 0.0005,
     });
     assert.equal(cause.type, Failure.NoExposurePassed);
-    assert.match(cause.message, new RegExp(`${held}: its DAG had not finished on the grid`));
+    assert.match(
+      cause.message,
+      new RegExp(`1 left out: not-finished 1 \\(${held}\\); every verdict in \\S+/verdicts\\.json`),
+    );
     assert.equal(await starts(), before);
   });
 
@@ -660,10 +659,7 @@ test('a second pass after proceed, with the list grown by the exposure that was 
     await h.signal(proceedSignal);
     return h.result();
   });
-  assert.deepEqual(
-    first.leftOut.map((l) => l.expnum),
-    [late],
-  );
+  assert.deepEqual(leftOutOf(first), [late]);
   await eventually('the late DAG to finish', async () =>
     (await site.ledger()).some((e) => e.event === 'grid_done' && e.expnum === late),
   );
@@ -717,10 +713,11 @@ describe("where the grid wrote: the run's DESTCACHE and SCHEMA, a RUNEND of this
     const pp = (await server.env.client.workflow.getHandle(`${id}-postproc`).result()) as PostProcessingResult;
     const scratch = join(site.root, 'site', 'pnfs', 'des', 'scratch', 'gw');
     assert.ok(existsSync(join(scratch, 'exp', '20231014', '1210440', `dp${run.season}`)), 'the grid wrote there');
-    assert.equal(pp.outcome, 'success', JSON.stringify(pp.leftOut));
+    assert.equal(pp.outcome, 'success', JSON.stringify(pp.verdicts));
+    const verdicts = await verdictsOf(pp);
     assert.ok(
-      pp.exposures.every((e) => e.passed && e.finished === 'runend'),
-      JSON.stringify(pp.exposures),
+      verdicts.every((e) => e.passed && e.finished === 'runend'),
+      JSON.stringify(verdicts),
     );
     assert.equal(readPostprocGeneral(await readFile(pp.iniFile, 'utf8')).rootdir, scratch);
     assert.match(
