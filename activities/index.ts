@@ -87,7 +87,7 @@ export function createActivities({ config, seasons, rules, pnfsFs }: ActivityDep
     runPostproc: (input: RunPostprocInput) => runPostprocWith(config, input),
     // Event campaigns.
     validateCampaign: (input: ValidateCampaignInput) => validateCampaignWith(config, input),
-    watchGrid: (input: WatchGridInput) => watchGridWith(config, input),
+    watchGrid: (input: WatchGridInput) => watchGridWith(config, pnfs, input),
     pointLatestPage: (input: PointLatestPageInput) => pointLatestPageWith(config, input),
     awaitProcessable: (input: AwaitProcessableInput) => awaitProcessableWith(config, input),
     watchExposureTable: (input: WatchExposureTableInput) => watchExposureTableWith(config, input),

@@ -12,7 +12,8 @@ import { effectiveRcValue } from '../common/dagmaker-rc.js';
 import { gridRoot } from '../common/grid-root.js';
 import type { GridFinish } from '../common/post-processing-contract.js';
 import type { WorkerConfig } from '../common/settings.js';
-import { checkGrid } from './check-grid.js';
+import { checkGridWith } from './check-grid.js';
+import type { PnfsReads } from './support/pnfs-reads.js';
 import type { PostExposure } from './post-processing-types.js';
 import { runEnvironmentProblem, runRcOf, withSubmissionTimes } from './resolve-post-processing.js';
 import { invalidInput } from './support/errors.js';
@@ -34,7 +35,11 @@ export interface WatchGridResult {
 /** jobsub_q at most this often, whatever the poll. */
 const QUEUE_EVERY_MS = 60_000;
 
-export async function watchGridWith(config: WorkerConfig, input: WatchGridInput): Promise<WatchGridResult> {
+export async function watchGridWith(
+  config: WorkerConfig,
+  reads: PnfsReads,
+  input: WatchGridInput,
+): Promise<WatchGridResult> {
   const problem = await runEnvironmentProblem(config, input.envFile);
   if (problem) throw invalidInput([problem]);
   const rc = await runRcOf(config, input.runDir);
@@ -52,7 +57,13 @@ export async function watchGridWith(config: WorkerConfig, input: WatchGridInput)
   let jobsubQCalls = 0;
   for (;;) {
     const askQueue = Date.now() - lastQueue >= QUEUE_EVERY_MS;
-    const r = await checkGrid({ season: input.season, pnfsRoot, exposures, askQueue, envFile: input.envFile });
+    const r = await checkGridWith(reads, {
+      season: input.season,
+      pnfsRoot,
+      exposures,
+      askQueue,
+      envFile: input.envFile,
+    });
     polls++;
     if (r.jobsubQCalls > 0) lastQueue = Date.now();
     jobsubQCalls += r.jobsubQCalls;
