@@ -273,7 +273,8 @@ test('one campaign keeps one season for the exposures of every night; a second c
       const ledger = await site.ledger();
       const seasons = ledger
         .filter((e) => e.event === 'dagmaker_start')
-        .map((e) => [Number(e.expnum), String(e.season)]);
+        .map((e) => [Number(e.expnum), String(e.season)])
+        .sort((a, b) => Number(a[0]) - Number(b[0]));
       assert.deepEqual(seasons, [
         [lastNight!.id, String(result.season)],
         [tonight!.id, String(result.season)],
