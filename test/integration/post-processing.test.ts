@@ -326,7 +326,11 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
       'from the start, then --SKIPTO 2 though the first pass ended complete',
     );
     assert.equal(r.skipTo, 2);
-    assert.doesNotMatch(await readFile(r.logFile, 'utf8'), /force job already running/, "the log is the last pass's");
+    // The log keeps both passes, each after its header: the first aborted forced photometry, the last did not.
+    const log = (await readFile(r.logFile, 'utf8')).split(/^==== desgw: a pass of /m).slice(1);
+    assert.equal(log.length, 2, 'two passes, each after its header');
+    assert.match(log[0]!, /force job already running/);
+    assert.doesNotMatch(log[1]!, /force job already running/, "the last pass's forced photometry ran");
     assert.equal(existsSync(join(r.outputDir, '.desgw-rerun-forcephoto')), false, 'the rerun mark is cleared');
   });
 
