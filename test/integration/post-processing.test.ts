@@ -402,8 +402,9 @@ describe('a whole night on the sandbox: image processing, the grid, post-process
       { postprocWrapper: wrapper },
     );
     assert.equal(r.outcome, 'success');
+    // bash -c SCRIPT, then the script's nine arguments after its $0.
     assert.deepEqual((await readFile(record, 'utf8')).trim().split('\n'), [
-      '11',
+      '13',
       'bash',
       '-c',
       'desgw-postproc',
