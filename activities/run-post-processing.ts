@@ -90,24 +90,29 @@ const ATTEMPT_OUT = '.desgw-postproc-attempt.out';
  */
 const SCRIPT = `set -u
 season=$1 outdir=$2 skipto=$3 holder=$4 list=$5 ini=$6 rootdir=\${7:-} log=$8 hostholder=$9
+desgw_status="PostProcStatus$season.txt" desgw_started=''
+aside=.desgw-inis-set-aside
+restore() { for f in "$aside"/postproc_*.ini; do [[ -f $f ]] && mv -n -- "$f" .; done; return 0; }
+finish() {
+    [[ -n $desgw_started && -f $desgw_status ]] && cp -f -- "$desgw_status" "$outdir/$desgw_status"
+    rm -f -- "$hostholder" ${CHECKOUT_HOLDER}
+    restore
+}
+trap finish EXIT
+trap 'exit 143' TERM INT
+printf '%s in %s\\n' "$holder" "$PWD" 2>/dev/null >"$hostholder"
+printf '%s\\n' "$holder" >${CHECKOUT_HOLDER}
 exec >>"$log" 2>&1 || exit ${SETUP_FAILED}
 [[ -n $(tail -c 1 -- "$log") ]] && echo
 echo "==== desgw: a pass of $holder started $(date -u +%Y-%m-%dT%H:%M:%SZ), --SKIPTO \${skipto:-none}; earlier attempts' output above ===="
-printf '%s\\n' "$holder" >${CHECKOUT_HOLDER}
-printf '%s in %s\\n' "$holder" "$PWD" 2>/dev/null >"$hostholder"
-desgw_status="PostProcStatus$season.txt"
-aside=.desgw-inis-set-aside
-restore() { for f in "$aside"/postproc_*.ini; do [[ -f $f ]] && mv -n -- "$f" .; done; return 0; }
-finish() { [[ -f $desgw_status ]] && cp -f -- "$desgw_status" "$outdir/$desgw_status"; restore; }
 restore
-trap finish EXIT
-trap 'exit 143' TERM INT
 cp -f -- "$list" "$ini" . || exit ${SETUP_FAILED}
 mkdir -p "$aside"
 for f in postproc_*.ini; do
     [[ -f $f && $f != "postproc_$season.ini" ]] && mv -f -- "$f" "$aside"/
 done
 rm -f -- "$desgw_status" "$outdir/$desgw_status"
+desgw_started=1
 echo "desgw: source diffimg_setup.sh (without nounset: it expands variables nobody set, as eups does)"
 set +u
 # shellcheck disable=SC1091

@@ -6,7 +6,7 @@
  * checkout may be shared by machines). So a pass runs under two `flock -n`: first the host's lock
  * file (the worker's DESGW_POSTPROC_LOCK, the same for every worker of the machine), then the
  * checkout's; a lock held is an exit code saying which, and the holder's files (written by the pass
- * once it holds them) say who. `probeLocks` looks before a pass prepares anything (its output
+ * once it holds them, removed as it lets go) say who. `probeLocks` looks before a pass prepares anything (its output
  * directory is left alone while another pass runs); `underLocks` is the pass's own command.
  */
 import { readFile } from 'node:fs/promises';
@@ -19,6 +19,8 @@ import { scrubbedEnvironment } from './scrubbed-env.js';
 
 /** flock's exit code when the host's lock is held (the checkout's: CHECKOUT_BUSY). */
 export const HOST_BUSY = 76;
+/** How long a look at a held lock waits for its holder's file to name the holder. */
+const HOLDER_WAIT_MS = 2000;
 /** flock's own exit code when it cannot open its lock file (EX_NOINPUT). */
 const CANNOT_OPEN = 66;
 
@@ -50,9 +52,15 @@ export async function busyMessage(
   checkout: string,
   exitCode: number | undefined,
 ): Promise<string | null> {
+  // The holder writes its file the moment it holds the lock, and removes it as it lets go: a look
+  // in between those moments waits for it, briefly.
   const holder = async (file: string) => {
-    const text = (await readFile(file, 'utf8').catch(() => '')).trim();
-    return text ? ` (${errorForHistory(text, 200)})` : '';
+    for (let i = 0; i < HOLDER_WAIT_MS / 50; i++) {
+      const text = (await readFile(file, 'utf8').catch(() => '')).trim();
+      if (text) return ` (${errorForHistory(text, 200)})`;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return '';
   };
   if (exitCode === HOST_BUSY)
     return `another post-processing runs on this machine${await holder(hostHolderFile(config))}: forced photometry allows one at a time per machine, so this one waits its turn`;
