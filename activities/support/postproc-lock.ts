@@ -9,8 +9,8 @@
  * once it holds them, removed as it lets go) say who. `probeLocks` looks before a pass prepares anything (its output
  * directory is left alone while another pass runs); `underLocks` is the pass's own command.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, constants, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { errorForHistory } from '../../common/failures.js';
 import type { WorkerConfig } from '../../common/settings.js';
@@ -84,7 +84,24 @@ export async function probeLocks(
   if (r.exitCode === 0) return null;
   if (r.exitCode === CANNOT_OPEN && r.stderr.includes(config.postprocLock))
     return {
-      problem: `DESGW_POSTPROC_LOCK ${config.postprocLock} cannot be opened (the worker's settings: its directory must exist and the worker must be able to create or open the file there): post-processing cannot run`,
+      problem:
+        (await lockProblem(config)) ??
+        `DESGW_POSTPROC_LOCK ${config.postprocLock} cannot be opened (the worker's settings): post-processing cannot run`,
     };
   return { problem: `the post-processing locks could not be taken (flock exited ${r.exitCode ?? 'by a signal'})` };
+}
+
+/** The host's lock file must be there or makeable: said once when a post-processing starts, not hours later. */
+export async function lockProblem(config: Pick<WorkerConfig, 'postprocLock'>): Promise<string | null> {
+  const ok = (p: string, mode: number) =>
+    access(p, mode).then(
+      () => true,
+      () => false,
+    );
+  if (
+    (await ok(config.postprocLock, constants.R_OK)) ||
+    (await ok(dirname(config.postprocLock), constants.W_OK | constants.X_OK))
+  )
+    return null;
+  return `DESGW_POSTPROC_LOCK ${config.postprocLock} can be neither opened nor made (the worker's settings: its directory must exist and be writable by the worker): post-processing cannot run`;
 }

@@ -19,6 +19,7 @@ import { postProcessingProgressQuery } from '../../common/messages.js';
 import type { PostProcessingProgress } from '../../common/post-processing-contract.js';
 import { runPostprocWith, writePostprocInputs } from '../../activities/run-post-processing.js';
 import { CHECKOUT_LOCK } from '../../activities/support/postproc-environment.js';
+import { lockProblem } from '../../activities/support/postproc-lock.js';
 import { imageProcessing } from '../../workflows/image-processing.js';
 import { postProcessing } from '../../workflows/post-processing.js';
 import {
@@ -241,5 +242,44 @@ describe('post-processing passes take turns on a machine', () => {
     } finally {
       await appendFile(join(site.state, 'config.sh'), 'SANDBOX_POSTPROC_SECONDS=1\n');
     }
+  });
+
+  test('a DESGW_POSTPROC_LOCK that cannot be made is refused, naming the setting, before anything runs', async () => {
+    const config = siteConfig(site, { postprocLock: join(site.root, 'no-such-dir', 'desgw-postproc.lock') });
+    const problem = `DESGW_POSTPROC_LOCK ${config.postprocLock} can be neither opened nor made (the worker's settings: its directory must exist and be writable by the worker): post-processing cannot run`;
+    assert.equal(await lockProblem(config), problem);
+    const workflowId = nextId('nolock');
+    const outputDir = join(site.root, 'site', 'postproc_outputs', workflowId);
+    const inputs = await writePostprocInputs({
+      workflowId,
+      season: run.season,
+      expnums: [1999999],
+      bands: ['i'],
+      trigger: TRIGGER,
+      postProcessingDir: checkout,
+      outputDir,
+    });
+    const starts = (await site.ledger()).filter((e) => e.event === 'postproc_start').length;
+    const err = await runPostprocWith(config, {
+      workflowId,
+      season: run.season,
+      postProcessingDir: checkout,
+      outputDir,
+      inputs,
+      skipTo: null,
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(
+      err instanceof ApplicationFailure && err.type === Failure.PostprocFailed && err.nonRetryable,
+      String(err),
+    );
+    assert.equal(err.message, problem);
+    assert.equal(
+      (await site.ledger()).filter((e) => e.event === 'postproc_start').length,
+      starts,
+      'run_postproc.py never started',
+    );
   });
 });
