@@ -1,7 +1,8 @@
 /**
  * Runs a site tool as a child process — always `execa(file, args)`, never a shell string, started
  * by the process launcher (launcher-process.ts) — with its stdout and stderr written to an `.out`
- * file, heartbeats carrying the tail of that output, a timeout, and, on cancellation or timeout,
+ * file (or appended by the tool itself to a log it opens only once it runs, e.g. after a lock),
+ * heartbeats carrying the tail of that output, a timeout, and, on cancellation or timeout,
  * the whole process group killed (DAGMaker starts children of its own). The process group id is
  * kept in a pid file beside the output so a later attempt can kill what a dead worker left running.
  */
