@@ -24,7 +24,9 @@ import { writeAtomically } from './support/atomic-file.js';
 import { beats } from './support/heartbeat.js';
 import { inOrder } from './support/in-order.js';
 import { expDir, forcephotoDir } from './support/pnfs-paths.js';
-import { TIMED_OUT, type PnfsReads } from './support/pnfs-reads.js';
+import type { PnfsReads } from './support/pnfs-reads.js';
+import { listGridDir } from './support/grid-listing.js';
+import type { GridEntry } from '../common/grid-files.js';
 import type { JudgeExposuresInput, JudgeExposuresResult } from './post-processing-types.js';
 
 /** The verdicts file, in the output directory. */
@@ -40,6 +42,8 @@ interface ToJudge {
   nite: string;
   finished: GridFinish | null;
   warnings?: string[];
+  /** When its DAG was submitted (ms), when known: older files are an earlier DAG's. */
+  submittedMs?: number;
 }
 
 /** What an attempt's heartbeat records: exposures judged (and in the partial file), and what it cost. */
@@ -116,7 +120,11 @@ export async function judgeExposuresWith(reads: PnfsReads, input: JudgeExposures
 
 /** The exposures, from the columns or from older input's objects. */
 function toJudge(input: JudgeExposuresInput): ToJudge[] {
-  if (!input.columns) return input.exposures ?? [];
+  if (!input.columns)
+    return (input.exposures ?? []).map((e) => ({
+      ...e,
+      ...(e.submittedAt ? { submittedMs: Date.parse(e.submittedAt) } : {}),
+    }));
   const c = input.columns;
   const warned = new Map<number, string>();
   for (const w of c.warned ?? []) for (const expnum of w.expnums) warned.set(expnum, w.warning);
@@ -128,6 +136,7 @@ function toJudge(input: JudgeExposuresInput): ToJudge[] {
       nite: c.nites[i]!,
       finished: c.finished[i] ?? null,
       ...(warning ? { warnings: [warning] } : {}),
+      ...(c.submittedMs?.[i] != null ? { submittedMs: c.submittedMs[i]! } : {}),
     };
   });
 }
@@ -169,19 +178,21 @@ function judgeOne(reads: PnfsReads, { season, pnfsRoot, minCompleteCcds }: Judge
       return { verdict: { ...base, passed: false, reason, code: 'not-finished' }, reads: 0, timeouts: 0 };
     }
     let timeouts = 0;
-    const list = async (dir: string): Promise<string[]> => {
-      const names = await reads.list(dir);
-      if (names !== TIMED_OUT) return names;
-      timeouts++;
-      return [];
+    let readCount = 0;
+    const since = e.submittedMs; // older files: an earlier DAG's
+    const list = async (dir: string): Promise<GridEntry[]> => {
+      const listed = await listGridDir(reads, dir, since);
+      readCount += listed.reads;
+      timeouts += listed.timeouts;
+      return listed.entries;
     };
     const dir = expDir(pnfsRoot, season, e);
     // An exposure's 59 listings at once (as many as the worker's /pnfs slots allow): each is a round trip to dCache.
     const files = await Promise.all(DECAM_CCDS.map((ccd) => list(join(dir, ccdDirName(e.band, ccd)))));
-    const listing: Record<number, string[]> = Object.fromEntries(DECAM_CCDS.map((ccd, i) => [ccd, files[i]!]));
-    const ccds = judgeCcds(listing, minCompleteCcds);
+    const listing: Record<number, GridEntry[]> = Object.fromEntries(DECAM_CCDS.map((ccd, i) => [ccd, files[i]!]));
+    const ccds = judgeCcds(listing, minCompleteCcds, since);
     const photometry = await list(forcephotoDir(pnfsRoot, season, e));
-    const fp = judgeForcephoto({ band: e.band, completeCcds: ccds.complete, files: photometry });
+    const fp = judgeForcephoto({ band: e.band, completeCcds: ccds.complete, files: photometry, submittedAtMs: since });
     const passed = ccds.passed && fp.accepted;
     const unanswered = timeouts > 0 ? `${timeouts} /pnfs listing(s) did not answer in time; ` : '';
     const code: ReasonCode | undefined = passed
@@ -213,6 +224,6 @@ function judgeOne(reads: PnfsReads, { season, pnfsRoot, minCompleteCcds }: Judge
       ),
       ...(code ? { code } : {}),
     };
-    return { verdict, reads: DECAM_CCDS.length + 1, timeouts };
+    return { verdict, reads: readCount, timeouts };
   };
 }

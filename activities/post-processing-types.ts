@@ -86,6 +86,8 @@ export interface JudgeColumns {
   nites: string[];
   /** How each DAG is known to have finished, or null: it had not. */
   finished: (GridFinish | null)[];
+  /** When each DAG was submitted (ms since the epoch), null where not known: an earlier DAG's files do not count. */
+  submittedMs?: (number | null)[];
   /** DAGMaker's main warning (known warnings only), each with the exposures it was given for. */
   warned?: { warning: string; expnums: number[] }[];
 }

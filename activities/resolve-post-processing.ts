@@ -36,6 +36,7 @@ import { invalidInput } from './support/errors.js';
 import { allowedGwWorkflowDirs, checkListFile, checkUnderRoots, resolvedPath } from './support/trust-boundary.js';
 import { lookUpExposures, safeName } from './validate-run.js';
 import { missingLaterFiles, wrapperProblem } from './support/postproc-environment.js';
+import { lockProblem } from './support/postproc-lock.js';
 import type { PostExposure, ResolvedPostProcessing } from './post-processing-types.js';
 
 /** What the checkout must hold: run in this order, in one bash, with the checkout as working directory. */
@@ -82,7 +83,7 @@ export async function resolvePostProcessingWith(
   if (badBand !== undefined) throw invalidInput([`band ${badBand} is not a DES band (${DES_BANDS.join(' ')})`]);
 
   const postProcessingDir = await checkout(config, input.postProcessingDir);
-  const wrapper = await wrapperProblem(config);
+  const wrapper = (await wrapperProblem(config)) ?? (await lockProblem(config));
   if (wrapper)
     throw ApplicationFailure.create({ type: Failure.EnvironmentFailed, nonRetryable: true, message: wrapper });
   const wantedOutput =

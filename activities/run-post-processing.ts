@@ -5,8 +5,10 @@
  * The inputs are written in the run's output directory first (its record): the complete exposures
  * list (one EXPNUM a line) and postproc_<SEASON>.ini from the checkout's template, through the
  * configparser-compatible writer. run_postproc.py then runs in one bash, under `flock -n` on the
- * checkout's lock (its status files and diffimg_setup.sh's "last ini" rule allow one at a time; a
- * second finds the lock held, says who holds it, and the workflow waits its turn). In that bash, a
+ * host's lock and then the checkout's (support/postproc-lock.ts: forced photometry allows one pass
+ * per machine; a checkout's status files and diffimg_setup.sh's "last ini" rule one per checkout; a
+ * pass that finds a lock held says who holds it, and the workflow waits its turn). Whether they are
+ * free is looked at first, before the output directory is touched. In that bash, a
  * constant script (the run's values are its arguments, never its text): copy the list and the ini
  * into the checkout, set aside other seasons' postproc_*.ini (diffimg_setup.sh takes SEASON from the
  * last one; they are put back on exit), `source diffimg_setup.sh` without nounset (it expands
@@ -14,7 +16,13 @@
  * imports what run_postproc.py needs (support/postproc-environment.ts), `./update_forcephoto_links.sh`,
  * `python run_postproc.py --season S --outputdir DIR [--SKIPTO N]`. With the worker's
  * DESGW_POSTPROC_WRAPPER, that bash runs through the wrapper (e.g. in an SL7 container).
- * Its output goes to postproc_run.out in the output directory; heartbeats carry its tail. It ends
+ * Its output is appended to postproc_run.out in the output directory by the bash itself, once it
+ * holds the locks (a pass that finds one held never opens it), after a header line naming the pass:
+ * earlier attempts' output stays above it (a fresh pass's earlier output moves aside with the rest
+ * of that pass, below); heartbeats carry its tail. The status file run_postproc.py rewrites in the
+ * checkout, PostProcStatus<SEASON>.txt, is removed when the bash starts and copied into the output
+ * directory when it ends, both under the locks, and that copy is what is read: the next pass of
+ * the season in the checkout cannot remove or rewrite it first. It ends
  * as common/postproc-status.ts judges: success, no candidates (its own outcome), or failed; and,
  * because run_postproc.py ignores how forced photometry ended, its output is searched for what
  * forcePhoto_master.pl says when it dies (common/postproc-markers.ts): a failure then, naming the
@@ -31,7 +39,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { basename, dirname, join, relative } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { completeExposuresFileName, formatCompleteExposures } from '../common/complete-exposures.js';
-import { errorForHistory, Failure } from '../common/failures.js';
+import { Failure } from '../common/failures.js';
 import {
   postprocIniFileName,
   postprocOutputNames,
@@ -46,7 +54,6 @@ import { planPass, type PassPlan } from '../common/skip-to.js';
 import type { WorkerConfig } from '../common/settings.js';
 import { writeAtomically } from './support/atomic-file.js';
 import {
-  CHECKOUT_BUSY,
   CHECKOUT_HOLDER,
   CHECKOUT_LOCK,
   checkoutPidFile,
@@ -56,6 +63,7 @@ import {
   readPythonCheck,
 } from './support/postproc-environment.js';
 import { publishPage, surveyOutputs } from './support/postproc-outputs.js';
+import { busyMessage, hostHolderFile, probeLocks, underLocks } from './support/postproc-lock.js';
 import { runLogged } from './support/run-logged.js';
 import type {
   PostprocInputs,
@@ -71,22 +79,40 @@ const WRONG_SEASON = 82;
 const LINKS_FAILED = 83;
 /** In the output directory: the last pass's forced photometry aborted, so the next runs it again. */
 const RERUN_FORCEPHOTO = '.desgw-rerun-forcephoto';
+/** In the output directory: what the command printed before its bash held the locks and took over postproc_run.out (one attempt's). */
+const ATTEMPT_OUT = '.desgw-postproc-attempt.out';
 
-/** Arguments: SEASON OUTDIR SKIPTO HOLDER LISTFILE INIFILE ROOTDIR. Constant: nothing of the input is in its text. */
+/**
+ * Arguments: SEASON OUTDIR SKIPTO HOLDER LISTFILE INIFILE ROOTDIR LOGFILE HOSTHOLDER. Constant:
+ * nothing of the input is in its text. Nor is the name of the language forced photometry is
+ * written in: forcePhoto_master.pl takes any process whose command line holds both that and
+ * `force` for another forced-photometry job, and this script's text is its bash's command line.
+ */
 const SCRIPT = `set -u
-season=$1 outdir=$2 skipto=$3 holder=$4 list=$5 ini=$6 rootdir=\${7:-}
-printf '%s\\n' "$holder" >${CHECKOUT_HOLDER}
+season=$1 outdir=$2 skipto=$3 holder=$4 list=$5 ini=$6 rootdir=\${7:-} log=$8 hostholder=$9
+desgw_status="PostProcStatus$season.txt" desgw_started=''
 aside=.desgw-inis-set-aside
 restore() { for f in "$aside"/postproc_*.ini; do [[ -f $f ]] && mv -n -- "$f" .; done; return 0; }
-restore
-trap restore EXIT
+finish() {
+    [[ -n $desgw_started && -f $desgw_status ]] && cp -f -- "$desgw_status" "$outdir/$desgw_status"
+    rm -f -- "$hostholder" ${CHECKOUT_HOLDER}
+    restore
+}
+trap finish EXIT
 trap 'exit 143' TERM INT
+printf '%s in %s\\n' "$holder" "$PWD" 2>/dev/null >"$hostholder"
+printf '%s\\n' "$holder" >${CHECKOUT_HOLDER}
+exec >>"$log" 2>&1 || exit ${SETUP_FAILED}
+[[ -n $(tail -c 1 -- "$log") ]] && echo
+echo "==== desgw: a pass of $holder started $(date -u +%Y-%m-%dT%H:%M:%SZ), --SKIPTO \${skipto:-none}; earlier attempts' output above ===="
+restore
 cp -f -- "$list" "$ini" . || exit ${SETUP_FAILED}
 mkdir -p "$aside"
 for f in postproc_*.ini; do
     [[ -f $f && $f != "postproc_$season.ini" ]] && mv -f -- "$f" "$aside"/
 done
-rm -f -- "PostProcStatus$season.txt"
+rm -f -- "$desgw_status" "$outdir/$desgw_status"
+desgw_started=1
 echo "desgw: source diffimg_setup.sh (without nounset: it expands variables nobody set, as eups does)"
 set +u
 # shellcheck disable=SC1091
@@ -132,6 +158,11 @@ export async function writePostprocInputs(input: WritePostprocInputsInput): Prom
 
 export async function runPostprocWith(config: WorkerConfig, input: RunPostprocInput): Promise<RunPostprocResult> {
   const { season, postProcessingDir: checkout, outputDir } = input;
+  // Another pass running (on this machine, or in this checkout): nothing of the output directory is touched.
+  const locks = await probeLocks(config, checkout);
+  if (locks && 'busy' in locks) throw busyFailure(locks.busy);
+  if (locks)
+    throw ApplicationFailure.create({ type: Failure.PostprocFailed, nonRetryable: true, message: locks.problem });
   const rerunMark = join(outputDir, RERUN_FORCEPHOTO);
   const rerunForcephoto = await readFile(rerunMark).then(
     () => true,
@@ -144,40 +175,37 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
   // diffimg_setup.sh sets ROOTDIR=/pnfs/des/persistent/gw, whatever the run's DESTCACHE and SCHEMA: the links follow the ini's.
   const iniText = await readFile(input.inputs.iniFile, 'utf8').catch(() => '');
   const rootdir = py2IniValue(readPostprocGeneralLeniently(iniText).rootdir ?? '');
+  const [file, ...args] = underLocks(
+    config,
+    checkout,
+    postprocShell(config, SCRIPT, [
+      'desgw-postproc',
+      String(season),
+      outputDir,
+      skipTo === null ? '' : String(skipTo),
+      input.workflowId,
+      input.inputs.listFile,
+      input.inputs.iniFile,
+      rootdir,
+      logFile,
+      hostHolderFile(config),
+    ]),
+  );
   const r = await runLogged({
-    file: 'flock',
-    args: [
-      '-n',
-      '-E',
-      String(CHECKOUT_BUSY),
-      join(checkout, CHECKOUT_LOCK),
-      ...postprocShell(config, SCRIPT, [
-        'desgw-postproc',
-        String(season),
-        outputDir,
-        skipTo === null ? '' : String(skipTo),
-        input.workflowId,
-        input.inputs.listFile,
-        input.inputs.iniFile,
-        rootdir,
-      ]),
-    ],
+    file: file!,
+    args,
     cwd: checkout,
     env: { ...scrubbedEnvironment(), PYTHONUNBUFFERED: '1' },
-    outFile: logFile,
+    outFile: join(outputDir, ATTEMPT_OUT),
+    appendsTo: logFile,
     pidFile: checkoutPidFile(checkout, input.workflowId),
     timeoutS: config.postprocTimeoutS,
     heartbeatEveryS: config.heartbeatEveryS,
     label: `run_postproc.py season ${season}`,
   });
-  if (r.exitCode === CHECKOUT_BUSY && r.killed === null) {
-    const holder = (await readFile(join(checkout, CHECKOUT_HOLDER), 'utf8').catch(() => '')).trim();
-    throw ApplicationFailure.create({
-      type: Failure.CheckoutBusy,
-      nonRetryable: true,
-      message: `another post-processing${holder ? ` (${errorForHistory(holder, 120)})` : ''} is running in ${checkout}: this one waits its turn`,
-    });
-  }
+  // Taken between the look and the start: its output directory moved aside at most, its log untouched.
+  const busy = r.killed === null ? await busyMessage(config, checkout, r.exitCode) : null;
+  if (busy) throw busyFailure(busy);
   if (r.killed === 'cancelled') throw new CancelledFailure('run_postproc.py was cancelled and killed');
   if (r.killed === 'shutdown')
     // Not its failure: the workflow runs it again (deciding --SKIPTO again) without counting this attempt.
@@ -187,11 +215,17 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
       message: "run_postproc.py was stopped by the worker's shutdown",
       details: [{ attempt: Context.current().info.attempt }],
     });
-  const statusText = await readFile(join(checkout, `PostProcStatus${season}.txt`), 'utf8').catch(() => null);
+  // The copy the bash made under the locks (the checkout's may be the next pass's already).
+  const statusText = await readFile(join(outputDir, `PostProcStatus${season}.txt`), 'utf8').catch(() => null);
+  // Line N of this attempt's output is line priorLines + N of postproc_run.out.
+  const priorLines = r.priorLines ?? 0;
   const before = r.killed ? null : scriptFailure(r.exitCode, season, r.output);
   const end = judgePostprocEnd({ exitCode: r.killed ? null : (r.exitCode ?? null), statusText, output: r.output });
   // run_postproc.py goes on when forced photometry dies: its output says so, its status does not.
-  const silent = before === null ? judgeSilentFailures(findSilentFailures(r.output)) : null;
+  const silent =
+    before === null
+      ? judgeSilentFailures(findSilentFailures(r.output).map((f) => ({ ...f, line: f.line + priorLines })))
+      : null;
   if (silent?.transient) await writeFile(rerunMark, `${input.workflowId}\n`);
   else if (rerunForcephoto) await rm(rerunMark, { force: true });
   const timedOut = r.killed === 'timeout' ? ` (killed after ${config.postprocTimeoutS} s)` : '';
@@ -202,7 +236,8 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
       message: `${silent.message}${end.outcome === 'failed' ? `; besides, ${end.reason}${timedOut}` : ''}; its output: ${logFile}`,
     });
   }
-  const emptyDb = end.outcome === 'failed' && before === null ? findEmptyDatabaseCrash(r.output) : null;
+  const crashLine = end.outcome === 'failed' && before === null ? findEmptyDatabaseCrash(r.output) : null;
+  const emptyDb = crashLine === null ? null : crashLine + priorLines;
   if (emptyDb !== null)
     // The same pass would crash the same way: candidates come only from the DB.
     throw ApplicationFailure.create({
@@ -233,6 +268,11 @@ export async function runPostprocWith(config: WorkerConfig, input: RunPostprocIn
     ...(movedAside.length > 0 ? { movedAside } : {}),
     durationMs: r.durationMs,
   };
+}
+
+/** A pass not started because another holds a lock: the workflow waits its turn (Failure.CheckoutBusy). */
+function busyFailure(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: Failure.CheckoutBusy, nonRetryable: true, message });
 }
 
 /** The most of a list or step0_expnums.txt read (5,000 exposures are 40 kB). */
@@ -286,7 +326,13 @@ async function moveAside(outputDir: string, inputs: PostprocInputs, plan: PassPl
   const entries = await readdir(outputDir).catch(() => [] as string[]);
   if (plan.fresh) {
     const k = next(entries, '');
-    const keep = new Set([basename(inputs.listFile), basename(inputs.iniFile), RERUN_FORCEPHOTO, '.postproc.pid']);
+    const keep = new Set([
+      basename(inputs.listFile),
+      basename(inputs.iniFile),
+      RERUN_FORCEPHOTO,
+      ATTEMPT_OUT,
+      '.postproc.pid',
+    ]);
     const move = entries.filter((e) => !keep.has(e) && !e.startsWith(EARLIER_PASS));
     if (move.length === 0) return [];
     const to = join(outputDir, `${EARLIER_PASS}${k}`);

@@ -10,9 +10,12 @@
  * The exposure passes with at least `minCompleteCcds` complete CCDs (default 50, as the legacy
  * check). FAIL files are named `RUN<nn>_<step>.FAIL` after the diffimg step that failed (e.g.
  * `RUN05_expose_makeWeight.FAIL`); the steps seen are reported with their CCDs.
+ * Given this DAG's submission time and the files' times, files an earlier DAG of the same exposure
+ * and season left there are not counted (common/grid-files.ts), and the verdict says how many.
  * Pure: usable in workflow code.
  */
 import { DECAM_CCDS, DECAM_CCD_COUNT } from './decam-ccds.js';
+import { splitByDag, type GridEntry } from './grid-files.js';
 
 export const DEFAULT_MIN_COMPLETE_CCDS = 50;
 
@@ -36,10 +39,15 @@ export interface CcdVerdict {
   incomplete: number[];
   /** Ordered by run number, then name. */
   failSteps: FailStep[];
+  /** FAIL files and tarballs an earlier DAG left, not counted (0 without times to tell). */
+  earlierDagFiles: number;
 }
 
-/** The files of each CCD directory, keyed by CCD number; a CCD without an entry has an empty or missing directory. */
-export type CcdListing = Readonly<Record<number, readonly string[]>>;
+/**
+ * The files of each CCD directory, keyed by CCD number; a CCD without an entry has an empty or
+ * missing directory. A file given with its time (GridEntry) can be told to be an earlier DAG's.
+ */
+export type CcdListing = Readonly<Record<number, readonly GridEntry[]>>;
 
 const TARBALL = /^outputs_.*\.tar\.gz$/;
 const FAIL = /\.FAIL$/;
@@ -60,13 +68,23 @@ export function checkMinCompleteCcds(n: number): number {
   return n;
 }
 
-/** Judges one exposure from its CCD listing. Entries for CCDs other than the 59 are ignored. */
-export function judgeCcds(listing: CcdListing, minCompleteCcds: number = DEFAULT_MIN_COMPLETE_CCDS): CcdVerdict {
+/**
+ * Judges one exposure from its CCD listing. Entries for CCDs other than the 59 are ignored. With
+ * `submittedAtMs` (this DAG's submission), FAIL files and tarballs older than it (less the clocks'
+ * slack) are an earlier DAG's: not counted.
+ */
+export function judgeCcds(
+  listing: CcdListing,
+  minCompleteCcds: number = DEFAULT_MIN_COMPLETE_CCDS,
+  submittedAtMs?: number,
+): CcdVerdict {
   checkMinCompleteCcds(minCompleteCcds);
   const byState: Record<CcdState, number[]> = { complete: [], failed: [], incomplete: [] };
   const steps = new Map<string, FailStep>();
+  let earlierDagFiles = 0;
   for (const ccd of DECAM_CCDS) {
-    const files = listing[ccd] ?? [];
+    const { current: files, earlier } = splitByDag(listing[ccd] ?? [], submittedAtMs);
+    earlierDagFiles += earlier.filter((f) => FAIL.test(f) || TARBALL.test(f)).length;
     const state = ccdState(files);
     byState[state].push(ccd);
     if (state !== 'failed') continue;
@@ -96,6 +114,7 @@ export function judgeCcds(listing: CcdListing, minCompleteCcds: number = DEFAULT
     failed: byState.failed,
     incomplete: byState.incomplete,
     failSteps,
+    earlierDagFiles,
   };
 }
 
@@ -106,6 +125,9 @@ export function describeCcdVerdict(v: CcdVerdict): string {
   );
   return (
     `${v.counts.complete}/${v.counts.total} complete, ${v.counts.failed} failed${steps.length ? ` (${steps.join(', ')})` : ''}, ` +
-    `${v.counts.incomplete} incomplete: ${v.passed ? 'passes' : 'fails'} (needs ≥ ${v.minCompleteCcds})`
+    `${v.counts.incomplete} incomplete: ${v.passed ? 'passes' : 'fails'} (needs ≥ ${v.minCompleteCcds})` +
+    (v.earlierDagFiles > 0
+      ? `; ${v.earlierDagFiles} FAIL file${v.earlierDagFiles > 1 ? 's' : ''} or tarball${v.earlierDagFiles > 1 ? 's' : ''} of an earlier DAG not counted`
+      : '')
   );
 }

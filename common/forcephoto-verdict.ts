@@ -13,9 +13,12 @@
  * `WS<SSSS>_<EXPNUM>_combined_<BAND>_<CC>_diff_mh.fits` and `…_diff_mh.psf`, e.g.
  * `WS2206_941225_combined_i_05_diff_mh.fits`. A file belongs to CCD `CC` when its name holds
  * `_<BAND>_<CC>` not followed by another digit. The sandbox grid writes exactly these names.
+ * Given this DAG's submission time and the files' times, files an earlier DAG of the same exposure
+ * and season left there are not counted (common/grid-files.ts), and the verdict says how many.
  * Pure: usable in workflow code.
  */
 import { ccdLabel } from './decam-ccds.js';
+import { splitByDag, type GridEntry } from './grid-files.js';
 
 export type ForcephotoOutcome = 'complete' | 'partial' | 'too-few' | 'too-many';
 
@@ -28,14 +31,18 @@ export interface ForcephotoVerdict {
   found: number;
   /** Complete CCDs without their `.fits` or their `.psf`, ascending. */
   missingCcds: number[];
+  /** Files named `*_<BAND>_*` an earlier DAG left, not counted (0 without times to tell). */
+  earlierDagFiles: number;
 }
 
 export interface ForcephotoInput {
   band: string;
   /** The CCDs judged complete (judgeCcds). */
   completeCcds: readonly number[];
-  /** The names in the exposure's forced-photometry directory. */
-  files: readonly string[];
+  /** The names in the exposure's forced-photometry directory, with their times when looked at. */
+  files: readonly GridEntry[];
+  /** This DAG's submission: files older (less the clocks' slack) are an earlier DAG's, not counted. */
+  submittedAtMs?: number;
 }
 
 const BAND = /^[A-Za-z]{1,2}$/;
@@ -58,9 +65,11 @@ export function forcephotoFileCcd(name: string, band: string): number | null {
 }
 
 export function judgeForcephoto(input: ForcephotoInput): ForcephotoVerdict {
-  const { band, completeCcds, files } = input;
+  const { band, completeCcds } = input;
   if (!BAND.test(band)) throw new RangeError('band must be one or two letters');
-  const counted = files.filter((f) => !f.startsWith('.') && f.includes(`_${band}_`));
+  const { current: files, earlier } = splitByDag(input.files, input.submittedAtMs);
+  const ours = (f: string) => !f.startsWith('.') && f.includes(`_${band}_`);
+  const counted = files.filter(ours);
   const expected = 2 * completeCcds.length;
   const found = counted.length;
   const has = new Set<string>();
@@ -78,7 +87,14 @@ export function judgeForcephoto(input: ForcephotoInput): ForcephotoVerdict {
   else if (expected > 0 && found === expected) outcome = 'complete';
   else if (found > expected / 2) outcome = 'partial';
   else outcome = 'too-few';
-  return { outcome, accepted: outcome === 'complete' || outcome === 'partial', expected, found, missingCcds };
+  return {
+    outcome,
+    accepted: outcome === 'complete' || outcome === 'partial',
+    expected,
+    found,
+    missingCcds,
+    earlierDagFiles: earlier.filter(ours).length,
+  };
 }
 
 /** One line for logs and results. */
@@ -89,5 +105,6 @@ export function describeForcephotoVerdict(v: ForcephotoVerdict): string {
     'too-few': 'half or fewer: rejected',
     'too-many': 'more than expected: rejected',
   };
-  return `forced photometry ${v.found}/${v.expected} files, ${what[v.outcome]}`;
+  const earlier = v.earlierDagFiles > 0 ? ` (${v.earlierDagFiles} of an earlier DAG not counted)` : '';
+  return `forced photometry ${v.found}/${v.expected} files${earlier}, ${what[v.outcome]}`;
 }

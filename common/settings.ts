@@ -105,6 +105,13 @@ export interface WorkerConfig {
    * container as O4 did. Null: bash directly. Never from input.
    */
   postprocWrapper: string | null;
+  /**
+   * The host's post-processing lock file (DESGW_POSTPROC_LOCK, an absolute path; default
+   * DEFAULT_POSTPROC_LOCK): a pass holds it for the whole of run_postproc.py, so passes run one at a
+   * time per machine, whatever the checkout (forcePhoto_master.pl aborts when any other
+   * forced-photometry job runs on the machine). Every worker of the host must name the same file.
+   */
+  postprocLock: string;
   /** The submission command's program and flags (the DAG's file:// argument is added), or null for DAGMaker's recommendation. */
   submitCommand: string[] | null;
   /**
@@ -123,6 +130,9 @@ export interface WorkerConfig {
    */
   rawDirs: string[];
 }
+
+/** The host-wide place every worker of a machine finds by default (not per site, per user's TMPDIR, or per checkout). */
+export const DEFAULT_POSTPROC_LOCK = '/tmp/desgw-postproc.lock';
 
 /** Where run directories go for a gw_workflow directory, unless DESGW_RUNS_DIR says otherwise. */
 export function runsDirFor(config: Pick<WorkerConfig, 'runsDir'>, gwWorkflowDir: string): string {

@@ -13,7 +13,7 @@
 # script on each invocation; edit it to change them mid-run):
 #   SANDBOX_SETUP_SECONDS [1]  SANDBOX_DAGMAKER_MIN_SECONDS [3]  SANDBOX_DAGMAKER_MAX_SECONDS [8]
 #   SANDBOX_SUBMIT_SECONDS [0.5]  SANDBOX_EXPINFO_SECONDS [0.5]  SANDBOX_PROXY_HOURS [168]
-#   SANDBOX_GRID_SECONDS [5]  SANDBOX_POSTPROC_SECONDS [3]
+#   SANDBOX_GRID_SECONDS [5]  SANDBOX_POSTPROC_SECONDS [3]  SANDBOX_FORCEPHOTO_SECONDS [0.3]
 #   SANDBOX_DB_PASSWORD [random fake, e.g. sbx-fake-3f9c0a...]
 set -euo pipefail
 
@@ -40,7 +40,8 @@ template=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd -P)
 
 # Validate the knobs before touching anything: durations are non-negative decimal numbers.
 for var in SANDBOX_SETUP_SECONDS SANDBOX_DAGMAKER_MIN_SECONDS SANDBOX_DAGMAKER_MAX_SECONDS \
-    SANDBOX_SUBMIT_SECONDS SANDBOX_EXPINFO_SECONDS SANDBOX_PROXY_HOURS SANDBOX_GRID_SECONDS SANDBOX_POSTPROC_SECONDS; do
+    SANDBOX_SUBMIT_SECONDS SANDBOX_EXPINFO_SECONDS SANDBOX_PROXY_HOURS SANDBOX_GRID_SECONDS SANDBOX_POSTPROC_SECONDS \
+    SANDBOX_FORCEPHOTO_SECONDS; do
     val=${!var:-}
     if [[ -n $val && ! $val =~ ^[0-9]*\.?[0-9]+$ ]]; then
         echo "make-site.sh: $var must be a non-negative number, got '$val'" >&2
@@ -104,6 +105,8 @@ SBX_PW=$password awk '
     printf 'SANDBOX_GRID_SECONDS=%q\n' "${SANDBOX_GRID_SECONDS:-5}"
     echo "# Post-Processing's run_postproc.py: seconds for a whole run, spread over its steps."
     printf 'SANDBOX_POSTPROC_SECONDS=%q\n' "${SANDBOX_POSTPROC_SECONDS:-3}"
+    echo "# Its forcePhoto_master.pl: seconds it runs (another forced-photometry perl on the site's machine then makes it abort)."
+    printf 'SANDBOX_FORCEPHOTO_SECONDS=%q\n' "${SANDBOX_FORCEPHOTO_SECONDS:-0.3}"
     echo "# Fake secret: exported by setup_img_proc.sh as DESGW_SANDBOX_DB_PASSWORD; keep it out of logs/history."
     printf 'SANDBOX_DB_PASSWORD=%q\n' "$password"
 } >"$dest/state/config.sh"

@@ -4,7 +4,13 @@
  * Nothing here is ever put in workflow input, results or history.
  */
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
-import { DEFAULT_TIMING, WORKER_ROLES as ROLES, type WorkerConfig, type WorkerRole } from '../common/settings.js';
+import {
+  DEFAULT_POSTPROC_LOCK,
+  DEFAULT_TIMING,
+  WORKER_ROLES as ROLES,
+  type WorkerConfig,
+  type WorkerRole,
+} from '../common/settings.js';
 import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 
@@ -54,6 +60,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     postprocWrapper: env.DESGW_POSTPROC_WRAPPER
       ? absolutePath(env.DESGW_POSTPROC_WRAPPER, 'DESGW_POSTPROC_WRAPPER')
       : null,
+    // One file for every worker of the host: post-processing passes run one at a time per machine.
+    postprocLock: absolutePath(env.DESGW_POSTPROC_LOCK || DEFAULT_POSTPROC_LOCK, 'DESGW_POSTPROC_LOCK'),
     notifyCommand: env.DESGW_NOTIFY_COMMAND ? commandWords(env.DESGW_NOTIFY_COMMAND, 'DESGW_NOTIFY_COMMAND') : null,
     exposureDbUrl: env.DESGW_EXPOSURE_DB_URL ? postgresUrl(env.DESGW_EXPOSURE_DB_URL) : null,
     exposurePollS: positive(env.DESGW_EXPOSURE_POLL_S, 10, 'DESGW_EXPOSURE_POLL_S'),

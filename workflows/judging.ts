@@ -66,6 +66,10 @@ export function judgeInput(
       bands: run.exposures.map((e) => e.band),
       nites: run.exposures.map((e) => e.nite),
       finished: run.exposures.map((e) => finished.get(e.expnum) ?? null),
+      // When each DAG was submitted: files older than that are an earlier DAG's, and do not count.
+      ...(run.exposures.some((e) => e.submittedAt)
+        ? { submittedMs: run.exposures.map((e) => (e.submittedAt ? Date.parse(e.submittedAt) : null)) }
+        : {}),
       ...(warned.size > 0 ? { warned: [...warned].map(([warning, expnums]) => ({ warning, expnums })) } : {}),
     },
     outputDir: run.outputDir,

@@ -1,7 +1,8 @@
 /**
  * Runs a site tool as a child process — always `execa(file, args)`, never a shell string, started
  * by the process launcher (launcher-process.ts) — with its stdout and stderr written to an `.out`
- * file, heartbeats carrying the tail of that output, a timeout, and, on cancellation or timeout,
+ * file (or appended by the tool itself to a log it opens only once it runs, e.g. after a lock),
+ * heartbeats carrying the tail of that output, a timeout, and, on cancellation or timeout,
  * the whole process group killed (DAGMaker starts children of its own). The process group id is
  * kept in a pid file beside the output so a later attempt can kill what a dead worker left running.
  */
@@ -22,6 +23,12 @@ export interface RunLoggedOptions {
   heartbeatEveryS: number;
   /** What the heartbeat says the process is, e.g. `DAGMaker 941225`. */
   label: string;
+  /**
+   * The file the tool itself appends its output to once it runs (it redirects itself there, e.g.
+   * only after taking a lock), never opened here for writing: heartbeats and the result read it
+   * from where it ended when the tool started, then what `outFile` caught before (a lock not taken).
+   */
+  appendsTo?: string;
 }
 
 export interface RunLoggedResult {
@@ -33,6 +40,8 @@ export interface RunLoggedResult {
   killed: 'timeout' | 'cancelled' | 'shutdown' | 'signal' | null;
   output: string;
   durationMs: number;
+  /** With `appendsTo`: the lines that file held before (line N of `output` is its line priorLines + N). */
+  priorLines?: number;
 }
 
 const TAIL_LINES = 8;
@@ -40,6 +49,8 @@ const TAIL_LINES = 8;
 export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
   await killLeftover(o.pidFile);
   const ctx = activityContext();
+  const before = o.appendsTo ? await readFile(o.appendsTo).catch(() => Buffer.alloc(0)) : null;
+  const from = before?.length ?? 0;
   const started = Date.now();
   // Started by the launcher (see launcher-process.ts), its output straight into the .out file.
   const { pid: pgid, exited } = await launch({
@@ -62,7 +73,7 @@ export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
   };
   const timer = setTimeout(() => killGroup('timeout'), o.timeoutS * 1000);
   const beat = setInterval(() => {
-    void readTail(o.outFile).then((tail) =>
+    void readTail(o.appendsTo ?? o.outFile, from).then((tail) =>
       ctx?.heartbeat({ label: o.label, elapsedS: Math.round((Date.now() - started) / 1000), tail: tailOf(tail) }),
     );
   }, o.heartbeatEveryS * 1000);
@@ -73,8 +84,13 @@ export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
     const result = await exited;
     if (!killed && result.signal) killed = 'signal';
     let output = await readFile(o.outFile, 'utf8').catch(() => '');
+    if (o.appendsTo) {
+      const own = (await readFile(o.appendsTo).catch(() => Buffer.alloc(0))).subarray(from).toString('utf8');
+      output = own + (output && own && !own.endsWith('\n') ? '\n' : '') + output;
+    }
     if (result.error) output += `${output && !output.endsWith('\n') ? '\n' : ''}${result.error}\n`;
-    return { exitCode: result.exitCode, killed, output, durationMs: Date.now() - started };
+    const priorLines = before ? { priorLines: before.filter((b) => b === 0x0a).length } : {};
+    return { exitCode: result.exitCode, killed, output, durationMs: Date.now() - started, ...priorLines };
   } finally {
     clearTimeout(timer);
     clearInterval(beat);
@@ -83,16 +99,17 @@ export async function runLogged(o: RunLoggedOptions): Promise<RunLoggedResult> {
   }
 }
 
-/** The last few kilobytes of a growing output file. */
-async function readTail(file: string, bytes = 4096): Promise<string> {
+/** The last few kilobytes of a growing output file (nothing before `from`). */
+async function readTail(file: string, from = 0, bytes = 4096): Promise<string> {
   const fh = await open(file, 'r').catch(() => null);
   if (!fh) return '';
   try {
     const { size } = await fh.stat();
-    const start = Math.max(0, size - bytes);
+    if (size <= from) return '';
+    const start = Math.max(from, size - bytes);
     const { buffer, bytesRead } = await fh.read(Buffer.alloc(size - start), 0, size - start, start);
     const text = buffer.subarray(0, bytesRead).toString('utf8');
-    return start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
+    return start > from ? text.slice(text.indexOf('\n') + 1) : text;
   } finally {
     await fh.close();
   }

@@ -156,6 +156,8 @@ export function siteConfig(site: Site, { timing, ...overrides }: Overrides = {})
     heartbeatEveryS: 1,
     pnfsRoot: sandboxPnfsRoot(site.gwDir),
     gridPollS: 0.5,
+    // A sandbox site stands for one DES machine: its post-processings take turns, another test's do not wait for them.
+    postprocLock: join(site.root, 'desgw-postproc.lock'),
     ...overrides,
     timing: { ...base.timing, retryInitialIntervalS: 0.5, ...timing },
   };
@@ -263,6 +265,7 @@ export function spawnWorker(
       DESGW_LOCAL_SEASONS_FILE: join(site.root, 'des_seasons_used.txt'),
       DESGW_PNFS_ROOT: sandboxPnfsRoot(site.gwDir),
       DESGW_GRID_POLL_S: '0.5',
+      DESGW_POSTPROC_LOCK: join(site.root, 'desgw-postproc.lock'),
       ...env,
     },
     reject: false,

@@ -626,6 +626,37 @@ describe('the Post-Processing checkout', () => {
     assert.deepEqual(findSilentFailures(output), []);
   });
 
+  test('forcePhoto_master.pl aborts, as the real one, while another forced-photometry perl runs on its machine (another checkout of the site, another season); another site is another machine', async () => {
+    const site = await makeSite();
+    const elsewhere = await makeSite();
+    const second = path.join(site.root, 'Post-Processing-2');
+    await execa('cp', ['-a', site.pp, second]);
+    const env = { DIFFIMG_HOST: 'sandbox', TOPDIR_SNFORCEPHOTO_OUTPUT: path.join(site.root, 'fp-out'), TOPDIR_SNFORCEPHOTO_IMAGES: 'x', TOPDIR_TEMPLATES: 'x' };
+    const force = (cwd: string, season: number) =>
+      execa('./forcePhoto_master.pl', ['-season', String(season), '-noprompt'], { cwd, env: { ...baseEnv, ...env }, extendEnv: false, reject: false, all: true });
+    const longer = (s: Site) => writeFile(path.join(s.state, 'config.sh'), 'SANDBOX_FORCEPHOTO_SECONDS=4\n', { flag: 'a' });
+    // Another site's job: another machine's, so this one runs.
+    await longer(elsewhere);
+    const theirs = force(elsewhere.pp, 2207);
+    await sleep(1000);
+    const alone = await force(site.pp, SEASON);
+    assert.equal(alone.exitCode, 0, alone.all);
+    assert.doesNotMatch(alone.all, /ABORT/);
+    // A job of another season in the site's other checkout: this one prints it and aborts; that one goes on.
+    await longer(site);
+    const first = force(second, 1550);
+    await sleep(1000);
+    const t0 = Date.now();
+    const aborted = await force(site.pp, SEASON);
+    assert.notEqual(aborted.exitCode, 0);
+    assert.match(aborted.all, /^ ABORT: force job already running\.$/m);
+    assert.match(aborted.all, new RegExp(`^USER +${first.pid} +perl \\S*forcePhoto_master\\.pl -season 1550 -noprompt$`, 'm'));
+    assert.ok(Date.now() - t0 < 3000, 'it aborts at once, before its own work');
+    assert.deepEqual(findSilentFailures(aborted.all).map((f) => f.marker), ['ABORT: force job already running']);
+    assert.equal((await first).exitCode, 0);
+    assert.equal((await theirs).exitCode, 0);
+  });
+
   test('step 7 opens tableSortTest.html in the checkout: without it the run crashes there, after everything else', async () => {
     const site = await makeSite({ SANDBOX_GRID_SECONDS: '0.3' });
     await gridNight(site, [941225]);

@@ -61,7 +61,7 @@ test('an exposure passes with at least minCompleteCcds (default 50) complete CCD
 });
 
 test('counts and lists each state; missing CCD entries are incomplete; other CCD numbers are ignored', () => {
-  const l: Record<number, readonly string[]> = { ...listing({ 1: [TAR(1), 'RUN05_expose_makeWeight.FAIL'], 3: [] }) };
+  const l: Record<number, CcdListing[number]> = { ...listing({ 1: [TAR(1), 'RUN05_expose_makeWeight.FAIL'], 3: [] }) };
   delete l[4];
   l[2] = [TAR(2)];
   l[61] = ['RUN05_expose_makeWeight.FAIL'];

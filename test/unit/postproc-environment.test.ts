@@ -127,3 +127,15 @@ test('DESGW_POSTPROC_WRAPPER is an absolute path from the worker settings, else 
     /^Error: DESGW_POSTPROC_WRAPPER must be an absolute path, not 'sl7-run'$/,
   );
 });
+
+test('DESGW_POSTPROC_LOCK is an absolute path from the worker settings, by default one every worker of the machine finds (/tmp/desgw-postproc.lock)', () => {
+  assert.equal(loadWorkerConfig({}).postprocLock, '/tmp/desgw-postproc.lock');
+  assert.equal(
+    loadWorkerConfig({ DESGW_POSTPROC_LOCK: '/var/lock//desgw-postproc.lock' }).postprocLock,
+    '/var/lock/desgw-postproc.lock',
+  );
+  assert.throws(
+    () => loadWorkerConfig({ DESGW_POSTPROC_LOCK: 'desgw.lock' }),
+    /^Error: DESGW_POSTPROC_LOCK must be an absolute path, not 'desgw.lock'$/,
+  );
+});
