@@ -10,7 +10,9 @@
  * that goes on to post-processing, and a post-processing told to proceed before every DAG finished;
  * from v5, a post-processing whose long grid wait continues as new (its first and last runs), a run
  * that fails on its input (it publishes DesgwStatus=failed), and a resume of a completed run (nothing
- * left to do, nothing written).
+ * left to do, nothing written); from v6, event campaigns: one with hand-added exposures, its
+ * post-processing passes and its closing (`eventCampaign-passes`, with a pass), and one watching the
+ * sandbox telescope's exposure table that continues as new (its first and last runs).
  */
 import { execa } from 'execa';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -35,8 +37,16 @@ import {
   startDevServer,
   temporalCli,
   withWorker,
+  type Overrides,
   type Site,
 } from '../test/helpers/harness.js';
+import { startTelescope } from '../test/helpers/telescope.js';
+import { campaignWorkflowId, type EventCampaignInput } from '../common/campaign-contract.js';
+import { mjdOf, nightOf } from '../common/exposure-admission.js';
+import { addExposuresUpdate, campaignProgressQuery, closeCampaignUpdate } from '../common/messages.js';
+import { DESGW_TRIGGER } from '../common/search-attributes.js';
+import { insertExposure, planNight, writeRawImage } from './telescope-feeder.js';
+import type { eventCampaign } from '../workflows/event-campaign.js';
 
 const target = resolve(process.argv[2] ?? '');
 if (!process.argv[2]) throw new Error('usage: record-histories.js test/histories/<new version>');
@@ -73,9 +83,10 @@ async function scenario(
   name: string,
   timing: Record<string, number>,
   fn: (site: Site) => Promise<void>,
+  overrides: (site: Site) => Overrides = () => ({}),
 ): Promise<void> {
   const site = await makeSite();
-  await withWorker(env, site, () => fn(site), { timing });
+  await withWorker(env, site, () => fn(site), { timing, ...overrides(site) });
   await execa('bash', [join(site.root, 'site', 'lib', 'grid-run.sh'), 'stop-all'], {
     env: { DESGW_SANDBOX_ROOT: join(site.root, 'site') },
     reject: false,
@@ -243,6 +254,101 @@ try {
     await resumed.result();
     await save('imageProcessing-resume-nothing-left', handle.workflowId);
   });
+
+  // From v6: event campaigns. Exposures added by hand (the site's exposures.list: no database), their
+  // raw images dropped into the DTS directory, two post-processing passes, closed.
+  const campaign = (input: EventCampaignInput) =>
+    env.client.workflow.start<typeof eventCampaign>('eventCampaign', {
+      taskQueue: TASK_QUEUE,
+      workflowId: campaignWorkflowId(input.triggerId),
+      typedSearchAttributes: [{ key: DESGW_TRIGGER, value: input.triggerId }],
+      args: [input],
+    });
+  const dts = (site: Site) => join(site.root, 'dts');
+  await scenario(
+    'event campaign with passes',
+    {},
+    async (site) => {
+      const handle = await campaign({
+        triggerId: 'S231014r',
+        triggerMjd: 60231.824,
+        propid: '2023B-0372',
+        season: 'auto',
+        rc: { WRITEDB: 'on' },
+        postProcessing: { passPolicy: { minNew: 2 } },
+      });
+      for (const expnum of [1210450, 1210452]) await writeRawImage(dts(site), expnum, '20231014');
+      await handle.executeUpdate(addExposuresUpdate, { args: [{ exposures: [1210450, 1210452] }] });
+      await eventually(
+        'a first pass',
+        async () => (await handle.query(campaignProgressQuery)).passes.some((p) => p.outcome !== 'running'),
+        300_000,
+      );
+      await writeRawImage(dts(site), 1210454, '20231014');
+      await handle.executeUpdate(addExposuresUpdate, { args: [{ exposures: [1210454, 1210450] }] });
+      await handle.executeUpdate(closeCampaignUpdate, { args: [{ reason: 'recorded' }] });
+      await handle.result();
+      await save('eventCampaign-passes', handle.workflowId);
+    },
+    (site) => ({ dtsRoot: dts(site), rawDirs: [] }),
+  );
+
+  // A campaign watching the exposure table (the sandbox telescope) that continues as new.
+  const telescope = await startTelescope();
+  try {
+    await scenario(
+      'event campaign watching the table',
+      { historyEventLimit: 60 },
+      async (site) => {
+        const propid = 'REC-2026B';
+        const handle = await campaign({
+          triggerId: 'SREC26',
+          triggerMjd: mjdOf(new Date(Date.now() - 3600_000).toISOString()),
+          propid,
+          season: 'auto',
+          watchDatabase: true,
+        });
+        const rows = planNight({
+          dtsRoot: dts(site),
+          propid,
+          start: new Date(Date.now() - 60_000),
+          cadenceS: 1,
+          rawLagS: 0,
+          count: 4,
+          firstExpnum: 1_500_001,
+        });
+        for (const r of rows) {
+          await insertExposure(telescope.owner, r);
+          await writeRawImage(dts(site), r.id, nightOf(r.date.toISOString()));
+        }
+        await eventually(
+          'the campaign to continue as new, every exposure submitted',
+          async () => {
+            const p = await handle.query(campaignProgressQuery);
+            const es = p.nights.flatMap((x) => x.exposures);
+            return (
+              p.continuedAsNew > 0 &&
+              es.length === 4 &&
+              es.every((e) => e.state === 'submitted' || e.state === 'grid-finished')
+            );
+          },
+          180_000,
+        );
+        await handle.executeUpdate(closeCampaignUpdate, { args: [{}] });
+        await handle.result();
+        await save('eventCampaign-watcher-first', handle.workflowId, handle.firstExecutionRunId);
+        await save('eventCampaign-watcher-last', handle.workflowId);
+      },
+      (site) => ({
+        dtsRoot: dts(site),
+        rawDirs: [],
+        exposureDbUrl: telescope.readerUrl,
+        exposurePollS: 0.5,
+      }),
+    );
+  } finally {
+    await telescope.remove();
+  }
 
   // The registry, open, after every reservation above and two more.
   await scenario('season registry', {}, async (site) => {

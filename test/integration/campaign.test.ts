@@ -30,7 +30,8 @@ import {
 import { startTelescope, type Telescope } from '../helpers/telescope.js';
 
 const server = devServerForThisFile();
-const PROPID = '2026B-0777';
+/** Each test's event has its own proposal: a watcher sees no other test's rows. */
+let propid = '2026B-0700';
 let telescope: Telescope;
 let nextExpnum = 1_400_000;
 let triggers = 0;
@@ -47,7 +48,7 @@ function trigger(): Pick<EventCampaignInput, 'triggerId' | 'triggerMjd' | 'propi
   return {
     triggerId: `S26${process.pid % 1000}${String.fromCharCode(97 + (triggers++ % 26))}x${triggers}`,
     triggerMjd: mjdOf(new Date(Date.now() - 3600_000).toISOString()),
-    propid: PROPID,
+    propid: (propid = `2026B-07${String(triggers).padStart(2, '0')}`),
   };
 }
 
@@ -73,7 +74,7 @@ function night(count: number, site?: Site, siteList?: string) {
   nextExpnum += count;
   const rows = planNight({
     dtsRoot: '',
-    propid: PROPID,
+    propid,
     start: new Date(Date.now() - 60_000),
     cadenceS: 1,
     rawLagS: 0,
