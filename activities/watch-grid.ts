@@ -2,8 +2,8 @@
  * `watchGrid`: one long-poll for a whole event campaign, in place of a timer a minute per exposure.
  * It looks at the campaign's exposures still on the grid the way a post-processing's grid wait does
  * (checkGrid: each DAG's RUNEND marker, and jobsub_q at most once a minute with the campaign's own
- * environment) every DESGW_GRID_POLL_S, heartbeating, and returns as soon as one has finished, or
- * after `maxWaitS` with none. The grid root is the campaign's own (its dagmaker.rc's DESTCACHE and
+ * environment) every DESGW_GRID_POLL_S, heartbeating, and returns once one has finished (with
+ * those that finish in the `settleS` that follow), or after `maxWaitS` with none. The grid root is the campaign's own (its dagmaker.rc's DESTCACHE and
  * SCHEMA); the environment must be the campaign's own environment.json.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +24,11 @@ export interface WatchGridInput {
   envFile: string;
   exposures: PostExposure[];
   maxWaitS: number;
+  /**
+   * Once one DAG has finished, look on until this many seconds from the start (or every one has
+   * finished), and return them together: fewer returns, a smaller history (default 0: at once).
+   */
+  settleS?: number;
 }
 
 export interface WatchGridResult {
@@ -55,20 +60,25 @@ export async function watchGridWith(
   let lastQueue = 0;
   let polls = 0;
   let jobsubQCalls = 0;
+  const finished = new Map<number, GridFinish>();
   for (;;) {
     const askQueue = Date.now() - lastQueue >= QUEUE_EVERY_MS;
+    const pending = exposures.filter((e) => !finished.has(e.expnum));
     const r = await checkGridWith(reads, {
       season: input.season,
       pnfsRoot,
-      exposures,
+      exposures: pending,
       askQueue,
       envFile: input.envFile,
     });
     polls++;
     if (r.jobsubQCalls > 0) lastQueue = Date.now();
     jobsubQCalls += r.jobsubQCalls;
-    if (r.finished.length > 0 || Date.now() - started >= input.maxWaitS * 1000)
-      return { finished: r.finished, polls, jobsubQCalls };
+    for (const f of r.finished) finished.set(f.expnum, f.how);
+    const elapsedS = (Date.now() - started) / 1000;
+    const settled = finished.size > 0 && (elapsedS >= (input.settleS ?? 0) || finished.size === exposures.length);
+    if (settled || elapsedS >= input.maxWaitS)
+      return { finished: [...finished].map(([expnum, how]) => ({ expnum, how })), polls, jobsubQCalls };
     ctx.heartbeat({ polls });
     await sleep(Math.min(config.gridPollS * 1000, input.maxWaitS * 1000), undefined, {
       signal: ctx.cancellationSignal,

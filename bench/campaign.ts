@@ -151,10 +151,15 @@ try {
   // Every execution of the campaign: its events.
   let events_ = 0;
   let runs = 0;
+  const byType: Record<string, number> = {};
   for await (const w of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) {
     const h = await env.client.workflow.getHandle(handle.workflowId, w.runId).fetchHistory();
     events_ += h.events?.length ?? 0;
     runs++;
+    for (const e of h.events ?? []) {
+      const t = String(e.eventType ?? 'unknown').replace(/^EVENT_TYPE_/, '');
+      byType[t] = (byType[t] ?? 0) + 1;
+    }
   }
   const report = {
     exposures: n,
@@ -168,6 +173,7 @@ try {
     rowInsertToAdmissionMs: percentiles(insertToAdmission),
     tableQueriesPerMinute: Math.round((progress.watcher.polls / minutes) * 10) / 10,
     historyEventsPerExposure: Math.round((events_ / n) * 10) / 10,
+    historyEventsByType: Object.fromEntries(Object.entries(byType).sort((a, b) => b[1] - a[1])),
     campaignRuns: runs,
     passes: result.passes.map((p) => ({ exposures: p.exposures, outcome: p.outcome })),
     seconds: Math.round(seconds),

@@ -17,6 +17,8 @@ export interface PassFacts {
   nowMs: number;
   /** The campaign is closed and nothing of it is still on its way to the grid. */
   final: boolean;
+  /** The campaign is closed: only its last pass runs (once `final`), none before it. */
+  closed?: boolean;
   /** A pass already took every finished exposure and succeeded. */
   upToDate: boolean;
 }
@@ -31,7 +33,8 @@ export function passDecision(policy: PassPolicy | undefined, f: PassFacts): Pass
       ? { run: true, why: `the campaign is closed: the last pass, over all ${f.finished} finished exposures` }
       : { run: false };
   }
-  if (fresh <= 0) return { run: false };
+  // Closed, with exposures still on their way: the last pass will take them all; no pass before it.
+  if (fresh <= 0 || f.closed) return { run: false };
   if (fresh >= p.minNew) return { run: true, why: `${fresh} exposures finished since the last pass (≥ ${p.minNew})` };
   if (f.lastPassTook > 0 && fresh >= Math.ceil(p.growth * f.lastPassTook))
     return {

@@ -62,6 +62,8 @@ type Activities = ReturnType<typeof createActivities>;
 /** The campaign's long-polls: each returns with news, or after this long with none (the table's watcher idles longest). */
 const LONG_POLL_S = 600;
 const TABLE_POLL_S = 1800;
+/** The grid's long-poll returns at most this often while DAGs finish (gathering those that finish meanwhile). */
+const GRID_SETTLE_S = 60;
 /** After closeCampaign, how long an exposure may still wait for its raw image before it is given up. */
 const RAW_GRACE_AFTER_CLOSE_MS = 3600_000;
 /** A campaign continues as new past this many events (or the site's limit, if lower), or after this many nights. */
@@ -331,6 +333,8 @@ export async function eventCampaign(
       timing: campaign.timing,
       progress,
       signals,
+      // Its waits pause the window; its move to submission is not worth four events a night's exposure.
+      parentHears: 'waits' as const,
     };
     await exposureChild(e, context, (report: ExposureResult) => {
       const o = outcomeOf(report);
@@ -420,6 +424,8 @@ export async function eventCampaign(
                   ...(e.jobId ? { jobId: e.jobId } : {}),
                 })),
                 maxWaitS: LONG_POLL_S,
+                // Finishes of the next minute come back together: a pass needs no DAG's end to the second.
+                settleS: GRID_SETTLE_S,
               }),
             ),
           () => gridDone() || draining,
@@ -469,6 +475,7 @@ export async function eventCampaign(
           oldestNewSinceMs: fresh.length > 0 ? Math.min(...fresh) : null,
           nowMs: Date.now(),
           final: gridDone(),
+          closed: book.state.closed !== undefined,
           // Up to date: the last pass took every finished exposure, and succeeded or was itself the last pass.
           upToDate: fresh.length === 0 && lastPassCounts(),
         });
@@ -478,14 +485,14 @@ export async function eventCampaign(
         if (gridDone() || draining) return;
         const counted = book.in('grid-finished').length;
         const closedNow = book.state.closed !== undefined;
-        await condition(
-          () =>
-            book.in('grid-finished').length !== counted ||
-            gridDone() ||
-            draining ||
-            (book.state.closed !== undefined) !== closedNow,
-          d.recheckInMs ?? LONG_POLL_S * 1000,
-        );
+        const changed = () =>
+          book.in('grid-finished').length !== counted ||
+          gridDone() ||
+          draining ||
+          (book.state.closed !== undefined) !== closedNow;
+        // A timer only when a new exposure's wait for a pass will run out: none a night's idle hour.
+        if (d.recheckInMs !== undefined) await condition(changed, d.recheckInMs);
+        else await condition(changed);
         d = decision();
       }
       if (draining) return;

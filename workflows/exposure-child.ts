@@ -29,6 +29,8 @@ export interface ChildContext {
   timing: RunTiming;
   progress: RunProgress;
   signals: Signals;
+  /** What the child tells its parent: its waits only (a campaign), or every move too (a run: absent). */
+  parentHears?: 'waits';
 }
 
 /**
@@ -69,6 +71,7 @@ export async function exposureChild(
           outageRecheckMaxS: timing.outageRecheckMaxS,
           retryInitialIntervalS: timing.retryInitialIntervalS,
           historyEventLimit: timing.historyEventLimit,
+          ...(c.parentHears ? { parentHears: c.parentHears } : {}),
         },
       ],
     });

@@ -80,6 +80,11 @@ export interface ProcessExposureInput extends Exposure {
   retryInitialIntervalS?: number;
   /** Events after which a long wait continues as new (the site's DESGW_HISTORY_EVENT_LIMIT). */
   historyEventLimit?: number;
+  /**
+   * `waits`: the parent hears of the exposure's waits only, not of its move from DAGMaker to
+   * submission (an event campaign's history stays small over a night; absent: it hears of both).
+   */
+  parentHears?: 'waits';
 }
 
 export async function processExposure(input: ProcessExposureInput, carried?: CarriedExposure): Promise<ExposureResult> {
@@ -255,7 +260,7 @@ export async function processExposure(input: ProcessExposureInput, carried?: Car
       stage = 'submit';
       moveOn('submitting');
       // Not awaited: the parent's progress need not hold up the submission.
-      tell('submitting').catch(() => undefined);
+      if (input.parentHears !== 'waits') tell('submitting').catch(() => undefined);
     }
     const sub = await step('submitting', submitOptions, (o) =>
       notCountingShutdowns(

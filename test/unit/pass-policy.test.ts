@@ -49,3 +49,10 @@ test('a pass policy with an unknown or non-positive setting is refused, naming t
     'postProcessing.passPolicy.minNew must be a positive integer, not 1.5',
   ]);
 });
+
+test('once the campaign is closed, no pass runs before the last one, however many exposures are new', () => {
+  assert.deepEqual(passDecision(undefined, { ...base, closed: true, finished: 30, oldestNewSinceMs: 0 }), {
+    run: false,
+  });
+  assert.equal(passDecision(undefined, { ...base, closed: true, final: true, finished: 30 }).run, true);
+});
