@@ -25,8 +25,8 @@ export interface WatchGridInput {
   exposures: PostExposure[];
   maxWaitS: number;
   /**
-   * Once one DAG has finished, look on until this many seconds from the start (or every one has
-   * finished), and return them together: fewer returns, a smaller history (default 0: at once).
+   * Once one DAG has finished, look on until this many seconds from the start, and return those
+   * finished by then together: fewer returns, a smaller history (default 0: at once).
    */
   settleS?: number;
 }
@@ -76,7 +76,7 @@ export async function watchGridWith(
     jobsubQCalls += r.jobsubQCalls;
     for (const f of r.finished) finished.set(f.expnum, f.how);
     const elapsedS = (Date.now() - started) / 1000;
-    const settled = finished.size > 0 && (elapsedS >= (input.settleS ?? 0) || finished.size === exposures.length);
+    const settled = finished.size > 0 && elapsedS >= (input.settleS ?? 0);
     if (settled || elapsedS >= input.maxWaitS)
       return { finished: [...finished].map(([expnum, how]) => ({ expnum, how })), polls, jobsubQCalls };
     ctx.heartbeat({ polls });

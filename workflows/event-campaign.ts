@@ -15,6 +15,7 @@
  */
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   ContinueAsNew,
   continueAsNew,
@@ -23,6 +24,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -490,15 +492,37 @@ export async function eventCampaign(
           gridDone() ||
           draining ||
           (book.state.closed !== undefined) !== closedNow;
-        // A timer only when a new exposure's wait for a pass will run out: none a night's idle hour.
-        if (d.recheckInMs !== undefined) await condition(changed, d.recheckInMs);
-        else await condition(changed);
+        // A timer only when a new exposure's wait for a pass will run out (one per deadline, not one per
+        // change): none in a night's idle hour.
+        const rang = alarmAt(d.recheckInMs === undefined ? undefined : Date.now() + d.recheckInMs);
+        await condition(() => changed() || rang());
         d = decision();
       }
       if (draining) return;
       await runPass(d.why);
       if (gridDone() && !decision().run) return;
     }
+  }
+
+  /** The timer of the next pass's staleness deadline: kept while the deadline stays, replaced when it moves. */
+  let alarm: { dueMs: number; scope: CancellationScope; rang: boolean } | undefined;
+  function alarmAt(dueMs: number | undefined): () => boolean {
+    if (alarm && alarm.dueMs !== dueMs) {
+      alarm.scope.cancel();
+      alarm = undefined;
+    }
+    if (dueMs !== undefined && !alarm) {
+      const a = { dueMs, scope: new CancellationScope(), rang: false };
+      a.scope
+        .run(() => sleep(Math.max(1, dueMs - Date.now())))
+        .then(
+          () => void (a.rang = true),
+          () => undefined,
+        );
+      alarm = a;
+    }
+    const a = alarm;
+    return () => a?.rang === true;
   }
 
   /** Whether the last pass settles the campaign's last one: it succeeded, or ran after the campaign closed. */
