@@ -15,7 +15,7 @@
 import type { Client } from '@temporalio/client';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { campaignWorkflowId, type CampaignProgress } from '../common/campaign-contract.js';
+import type { CampaignProgress } from '../common/campaign-contract.js';
 import { mjdOf } from '../common/exposure-admission.js';
 import { campaignProgressQuery } from '../common/messages.js';
 import { connectClient } from '../client/connection.js';
@@ -48,6 +48,15 @@ const PROPID = 'DEMO-EVENT';
 /** What an exposure ends its way through the campaign in (its DAG may still run on the grid). */
 const SETTLED = new Set(['submitted', 'grid-finished', 'failed', 'cancelled']);
 let telescope: DemoTelescope | undefined;
+// Ctrl-C (or a SIGTERM) stops everything the demo started, the telescope too (its server is a daemon of its own).
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the worker, the dev server and the telescope`);
+    void started
+      .stopAll()
+      .then(() => telescope?.remove())
+      .finally(() => process.exit(130));
+  });
 
 try {
   const count = setting('DESGW_DEMO_EXPOSURES', 5, 1);
@@ -157,10 +166,7 @@ try {
   say(`the demo took ${Math.round((Date.now() - began) / 1000)} s; the worker's log: ${workerLog}`);
   if (code !== 0 || size === null) process.exitCode = 1;
   if (keep) {
-    say(
-      `\nKEEP=1: the dev server, the worker and the telescope (${telescope.dir}) keep running; Ctrl-C stops the dev server and the worker` +
-        ` (then: scripts/telescope.sh stop ${join(telescope.dir, 'telescope')}).`,
-    );
+    say(`\nKEEP=1: the dev server, the worker and the telescope (${telescope.dir}) keep running; Ctrl-C stops them.`);
     await started.untilEnded();
   }
 } catch (err) {
@@ -216,7 +222,7 @@ async function untilSettled(client: Client, workflowId: string, expnums: number[
     if (expnums.every((x) => SETTLED.has(states.get(x) ?? ''))) return;
     if (Date.now() > until)
       throw new Error(
-        `${campaignWorkflowId(workflowId.replace(/^desgw-event-/, ''))}: exposures not through submission after 3 min (${expnums.map((x) => `${x} ${states.get(x) ?? 'not seen'}`).join(', ')})`,
+        `${workflowId}: exposures not through submission after 3 min (${expnums.map((x) => `${x} ${states.get(x) ?? 'not seen'}`).join(', ')})`,
       );
     await new Promise((r) => setTimeout(r, Math.min(everyMs, 1000)));
   }
