@@ -48,9 +48,15 @@ const PROPID = 'DEMO-EVENT';
 /** What an exposure ends its way through the campaign in (its DAG may still run on the grid). */
 const SETTLED = new Set(['submitted', 'grid-finished', 'failed', 'cancelled']);
 let telescope: DemoTelescope | undefined;
-// Ctrl-C (or a SIGTERM) stops everything the demo started, the telescope too (its server is a daemon of its own).
+// Ctrl-C (or a SIGTERM) stops everything the demo started, the telescope too (its server is a daemon
+// of its own). The handler stays installed (process.on): execa's clean-up re-raises a signal it finds
+// no other handler for, which would end the demo before the telescope is stopped; a second signal
+// ends it at once.
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) process.exit(130);
+    stopping = true;
     console.error(`\n${signal}: stopping the worker, the dev server and the telescope`);
     void started
       .stopAll()
