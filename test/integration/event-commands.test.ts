@@ -357,3 +357,36 @@ test('desgw event add with the start options starts a new trigger’s campaign a
     campaignSettings(site),
   );
 });
+
+test('two desgw event adds with the start options at once for a trigger without a campaign: one starts it, both add, and only the one that started it says so', async () => {
+  const site = await makeSite();
+  await withWorker(
+    server.env,
+    site,
+    async () => {
+      const t = trigger();
+      const [a, b] = await tonight(site, 2);
+      const both = await Promise.all(
+        [a!, b!].map((r) => desgw(['event', 'add', t.triggerId, String(r.id), ...t.start, '--no-post-processing'])),
+      );
+      for (const r of both) assert.equal(r.exitCode, 0, r.stderr);
+      const firstLines = both.map((r) => linesOf(r.stdout)[0]!);
+      assert.equal(
+        firstLines.filter((l) => l.startsWith(`started ${t.workflowId}; `)).length,
+        1,
+        `one says it started the campaign: ${JSON.stringify(firstLines)}`,
+      );
+      assert.equal(
+        firstLines.filter((l) => l.startsWith(`campaign ${t.workflowId}: `)).length,
+        1,
+        `the other says it added to it: ${JSON.stringify(firstLines)}`,
+      );
+      for (const [k, r] of both.entries()) assert.match(r.stdout, new RegExp(`\\naccepted  ${[a!, b!][k]!.id} `));
+
+      const closed = await desgw(['event', 'close', t.triggerId, '--wait']);
+      assert.equal(closed.exitCode, 0, closed.stderr);
+      assert.match(closed.stdout, /: 2 of 2 exposure\(s\) submitted/);
+    },
+    campaignSettings(site),
+  );
+});
