@@ -16,6 +16,7 @@ import {
   type WorkflowHandle,
   type WorkflowStartOptions,
 } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
 import {
   campaignWorkflowId,
@@ -47,6 +48,9 @@ import { tryQuery } from './status.js';
 
 /** The campaign workflow's signature (its code is the worker's: the client starts it by type name). */
 export type EventCampaignWorkflow = (input: EventCampaignInput) => Promise<EventCampaignResult>;
+
+/** The memo key an Update-with-Start's start carries: which add started the campaign. */
+const START_MARK = 'desgwStartedByAdd';
 
 /** How long `add` and `close` wait for the campaign's answer before they give up (the worker may be down). */
 export const ANSWER_WAIT_MS = 120_000;
@@ -148,16 +152,21 @@ export async function addExposures(
         const answer = await handle.executeUpdate(addExposuresUpdate, { args });
         return { answer, started: false, workflowId: handle.workflowId };
       }
+      // Two such adds at once both get here, and the server starts the campaign for one of them only
+      // (the other finds it running: USE_EXISTING); the SDK does not say which. The start carries this
+      // request's mark in its memo, so the one whose mark the campaign holds is the one that started it.
+      const mark = randomUUID();
       const operation = new WithStartWorkflowOperation<EventCampaignWorkflow>(EVENT_CAMPAIGN_WORKFLOW_TYPE, {
         ...campaignStartOptions(start!),
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        memo: { [START_MARK]: mark },
       });
       const answer = await client.workflow.executeUpdateWithStart(addExposuresUpdate, {
         args,
         startWorkflowOperation: operation,
       });
-      const { runId } = await (await operation.workflowHandle()).describe();
-      return { answer, started: true, workflowId: handle.workflowId, runId };
+      const { runId, memo } = await (await operation.workflowHandle()).describe();
+      return { answer, started: memo?.[START_MARK] === mark, workflowId: handle.workflowId, runId };
     });
   } catch (err) {
     throw await updateFailure(client, triggerId, err, 'add', waitMs);
