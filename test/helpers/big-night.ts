@@ -47,11 +47,17 @@ export function bigNight(n = MAX_EXPOSURES_PER_RUN, outputDir = '/tmp/desgw-big-
  * the CCD (so 59 distinct steps an exposure: a long reason), no forced photometry; the exposures in
  * `passing` have clean CCDs and their forced photometry. `delayMs` makes each read take that long.
  */
-export function bigNightPnfs(passing: ReadonlySet<number> = new Set(), delayMs = 0): PnfsFs & { reads: number } {
+export function bigNightPnfs(
+  passing: ReadonlySet<number> = new Set(),
+  delayMs = 0,
+): PnfsFs & { reads: number; listings: number } {
   const fs = {
+    /** Every read: listings, and the stats of each file when a DAG's submission time is known. */
     reads: 0,
+    listings: 0,
     async list(dir: string): Promise<string[]> {
       fs.reads++;
+      fs.listings++;
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       const parts = dir.split('/');
       const forcephoto = parts.includes('forcephoto');

@@ -137,7 +137,7 @@ test('a retried judging resumes after the exposures its last attempt recorded: n
   assert.ok('summary' in judged, "today's input gets today's result");
   const r = judged;
   assert.ok(r.resumedAt !== undefined && r.resumedAt >= recorded.done, `resumed at ${r.resumedAt}`);
-  assert.equal(again.reads, (40 - r.resumedAt) * 60, 'only the exposures not yet judged were listed');
+  assert.equal(again.listings, (40 - r.resumedAt) * 60, 'only the exposures not yet judged were listed');
   const file = JSON.parse(await readFile(r.summary.file!, 'utf8')) as { verdicts: ExposureVerdict[] };
   assert.deepEqual(
     file.verdicts.map((v) => v.expnum),
@@ -158,7 +158,7 @@ test('a judging with no earlier attempt starts afresh, whatever a partial file i
     judgeInput(run, finished),
   )) as JudgedExposures;
   assert.equal(r.resumedAt, undefined);
-  assert.equal(grid.reads, 3 * 60);
+  assert.equal(grid.listings, 3 * 60);
 });
 
 test('a retried grid check resumes after the stats its last attempt recorded, keeping the RUNENDs it found', async () => {
