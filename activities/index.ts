@@ -37,14 +37,7 @@ import { pointLatestPageWith, type PointLatestPageInput } from './latest-page.js
 import { awaitProcessableWith, type AwaitProcessableInput } from './await-processable.js';
 import { watchExposureTableWith } from './watch-exposure-table.js';
 import { lookupExposuresWith } from './lookup-exposures.js';
-import { waitForRawImagesWith } from './wait-for-raw-images.js';
-import { appendToRunListWith } from './append-to-run-list.js';
-import type {
-  AppendToRunListInput,
-  LookupExposuresInput,
-  WaitForRawImagesInput,
-  WatchExposureTableInput,
-} from './campaign-types.js';
+import type { LookupExposuresInput, WatchExposureTableInput } from './campaign-types.js';
 
 export interface ActivityDeps {
   config: WorkerConfig;
@@ -92,7 +85,5 @@ export function createActivities({ config, seasons, rules, pnfsFs }: ActivityDep
     awaitProcessable: (input: AwaitProcessableInput) => awaitProcessableWith(config, input),
     watchExposureTable: (input: WatchExposureTableInput) => watchExposureTableWith(config, input),
     lookupExposures: (input: LookupExposuresInput) => lookupExposuresWith(config, input),
-    waitForRawImages: (input: WaitForRawImagesInput) => waitForRawImagesWith(config, input),
-    appendToRunList: (input: AppendToRunListInput) => appendToRunListWith(config, input),
   };
 }

@@ -39,12 +39,14 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/** Starts the sandbox telescope in a new directory under the system's temporary directory. */
-export async function startDemoTelescope(): Promise<DemoTelescope> {
-  const dir = await mkdtemp(join(tmpdir(), 'desgw-demo-telescope-'));
-  await chmod(dir, 0o755); // the postgres user enters it to reach its cluster
-  const port = await freePort();
-  const cluster = join(dir, 'telescope');
+/**
+ * Starts (or starts again) the sandbox telescope's cluster in `cluster` on `port`, and returns the
+ * settings scripts/telescope.sh prints: the reader's and the owner's URLs, and the pgpass file.
+ */
+export async function telescopeUp(
+  cluster: string,
+  port: number,
+): Promise<{ readerUrl: string; ownerUrl: string; pgpassFile: string }> {
   const r = await execa(telescopeSh, ['start', cluster, String(port)]);
   const vars = Object.fromEntries(
     r.stdout
@@ -58,13 +60,30 @@ export async function startDemoTelescope(): Promise<DemoTelescope> {
     return v;
   };
   return {
-    dir,
-    port,
     readerUrl: need('DESGW_EXPOSURE_DB_URL'),
     ownerUrl: need('TELESCOPE_OWNER_URL'),
     pgpassFile: need('PGPASSFILE'),
+  };
+}
+
+/** Stops the cluster in `cluster` (its directory stays). */
+export async function telescopeDown(cluster: string): Promise<void> {
+  await execa(telescopeSh, ['stop', cluster]);
+}
+
+/** Starts the sandbox telescope in a new directory under the system's temporary directory. */
+export async function startDemoTelescope(): Promise<DemoTelescope> {
+  const dir = await mkdtemp(join(tmpdir(), 'desgw-demo-telescope-'));
+  await chmod(dir, 0o755); // the postgres user enters it to reach its cluster
+  const port = await freePort();
+  const cluster = join(dir, 'telescope');
+  const up = await telescopeUp(cluster, port);
+  return {
+    dir,
+    port,
+    ...up,
     remove: async () => {
-      await execa(telescopeSh, ['stop', cluster]).catch(() => undefined);
+      await telescopeDown(cluster).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
   };

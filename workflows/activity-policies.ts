@@ -127,6 +127,21 @@ export const POLICIES = {
     maximumAttempts: 2,
     waitForCancellation: true,
   },
+  /**
+   * An event campaign's long-polls (watchExposureTable, awaitProcessable, watchGrid) and its small
+   * steps (lookupExposures, pointLatestPage): each returns with news or after at most half an hour,
+   * heartbeating; a dead worker is noticed in half a minute (the watcher's connect and query take at
+   * most 25 s); after three attempts the campaign waits (the table: `waiting-for-database`).
+   */
+  longPoll: {
+    taskQueue: SITE_TASK_QUEUE,
+    scheduleToStartS: 30,
+    startToCloseTimeout: '32 minutes',
+    heartbeatTimeout: '30 seconds',
+    initialIntervalS: 2,
+    maximumIntervalS: 30,
+    maximumAttempts: 3,
+  },
 } satisfies Record<string, Policy>;
 
 /** While a run waits for the worker, its task waits this long to start each time (and starts the moment one takes it). */

@@ -71,17 +71,9 @@ const RAW_GRACE_AFTER_CLOSE_MS = 3600_000;
 /** A campaign continues as new past this many events (or the site's limit, if lower), or after this many nights. */
 const NIGHTS_PER_EXECUTION = 3;
 
-/** The campaign's long-polls on the DES machine: heartbeats show they live; a retry resumes from the details. */
-const longPoll = (patiently: boolean) => {
-  const options = {
-    ...activityOptions('files'),
-    startToCloseTimeout: `${TABLE_POLL_S + 120} seconds`,
-    // A dead worker is noticed in half a minute (the watcher's connect and query take at most 25 s).
-    heartbeatTimeout: '30 seconds',
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
-  };
-  return proxyActivities<Activities>(patiently ? patient(options) : options);
-};
+/** The campaign's long-polls on the DES machine (activity-policies.ts), patient while its worker is away. */
+const longPoll = (patiently: boolean) =>
+  proxyActivities<Activities>(patiently ? patient(activityOptions('longPoll')) : activityOptions('longPoll'));
 const LONG_POLL = { now: longPoll(false), patiently: longPoll(true) };
 
 /** What the campaign carries across continue-as-new. */

@@ -47,6 +47,12 @@ const POLICY_OF: Record<string, keyof typeof POLICIES> = {
   checkGrid: 'grid',
   judgeExposures: 'judge',
   runPostproc: 'postproc',
+  validateCampaign: 'files',
+  lookupExposures: 'longPoll',
+  watchExposureTable: 'longPoll',
+  awaitProcessable: 'longPoll',
+  watchGrid: 'longPoll',
+  pointLatestPage: 'longPoll',
 };
 
 test("the README's retry table is what the activities run with", async () => {

@@ -141,8 +141,6 @@ export function stubActivities(run: ValidatedRun, overrides: Partial<Activities>
       lastPollAt: new Date(0).toISOString(),
     }),
     lookupExposures: async ({ expnums }) => ({ rows: [], missing: expnums }),
-    waitForRawImages: async () => ({ present: [] }),
-    appendToRunList: async ({ rows }) => ({ appended: rows.map((r) => r.expnum), alreadyThere: [] }),
     validateCampaign: async () => ({
       gwWorkflowDir: run.gwWorkflowDir,
       outputDir: run.outputDir,

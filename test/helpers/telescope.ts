@@ -1,33 +1,19 @@
 /**
- * The sandbox telescope for tests: a private PostgreSQL cluster (scripts/telescope.sh, Debian's
- * package) holding SISPI's exposure table, the URLs of its read-only reader and of its owner (who
- * inserts rows, as the mountain does), on a free port, in a directory of the test's own.
+ * The sandbox telescope for tests: the demo's (scripts/demo-telescope.ts: a private PostgreSQL
+ * cluster holding SISPI's exposure table, on a free port, in a directory of its own), with its
+ * owner connected (who inserts rows, as the mountain does), and a way to stop and start it again on
+ * the same port (the database going away for a while).
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import type pg from 'pg';
+import { startDemoTelescope, telescopeDown, telescopeUp } from '../../scripts/demo-telescope.js';
 import { connectOwner } from '../../scripts/telescope-feeder.js';
-import { REPO_ROOT } from '../../workers/config.js';
 
-const telescopeSh = join(REPO_ROOT, 'scripts', 'telescope.sh');
-
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    const free = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
+export { freePort } from '../../scripts/demo-telescope.js';
 
 export interface Telescope {
   dir: string;
+  port: number;
   /** DESGW_EXPOSURE_DB_URL: the read-only reader, its password in PGPASSFILE (set in this process). */
   readerUrl: string;
   ownerUrl: string;
@@ -41,33 +27,27 @@ export interface Telescope {
 }
 
 export async function startTelescope(): Promise<Telescope> {
-  const dir = await mkdtemp(join(tmpdir(), 'desgw-telescope-'));
-  await chmod(dir, 0o755); // the postgres user enters it to reach its cluster
-  const port = await freePort();
-  const cluster = join(dir, 'telescope');
-  const up = async () => {
-    const r = await execa(telescopeSh, ['start', cluster, String(port)]);
-    return Object.fromEntries(r.stdout.split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
-  };
-  const vars = await up();
-  process.env.PGPASSFILE = vars.PGPASSFILE;
+  const demo = await startDemoTelescope();
+  const cluster = join(demo.dir, 'telescope');
+  process.env.PGPASSFILE = demo.pgpassFile;
   const t: Telescope = {
-    dir,
-    readerUrl: vars.DESGW_EXPOSURE_DB_URL!,
-    ownerUrl: vars.TELESCOPE_OWNER_URL!,
-    pgpassFile: vars.PGPASSFILE!,
-    owner: await connectOwner(vars.TELESCOPE_OWNER_URL!),
+    dir: demo.dir,
+    port: demo.port,
+    readerUrl: demo.readerUrl,
+    ownerUrl: demo.ownerUrl,
+    pgpassFile: demo.pgpassFile,
+    owner: await connectOwner(demo.ownerUrl),
     stop: async () => {
       await t.owner.end().catch(() => undefined);
-      await execa(telescopeSh, ['stop', cluster]);
+      await telescopeDown(cluster);
     },
     start: async () => {
-      await up();
+      await telescopeUp(cluster, demo.port);
       t.owner = await connectOwner(t.ownerUrl);
     },
     remove: async () => {
-      await t.stop().catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
+      await t.owner.end().catch(() => undefined);
+      await demo.remove();
     },
   };
   return t;

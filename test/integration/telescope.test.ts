@@ -5,14 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { execa } from 'execa';
 import type pg from 'pg';
 import { appendToRunListWith } from '../../activities/append-to-run-list.js';
 import type { WatchExposureTableInput } from '../../activities/campaign-types.js';
@@ -25,54 +23,27 @@ import { watchExposureTableWith } from '../../activities/watch-exposure-table.js
 import { admissionOf, mjdOf, nightOf, type ExposureRow } from '../../common/exposure-admission.js';
 import { Failure, innermostType } from '../../common/failures.js';
 import { runsDirFor, type WorkerConfig } from '../../common/settings.js';
-import {
-  connectOwner,
-  feed,
-  insertExposure,
-  writeRawImage,
-  type TelescopeExposure,
-} from '../../scripts/telescope-feeder.js';
-import { REPO_ROOT } from '../../workers/config.js';
+import { feed, insertExposure, writeRawImage, type TelescopeExposure } from '../../scripts/telescope-feeder.js';
 import { makeSite, siteConfig } from '../helpers/harness.js';
+import { startTelescope, type Telescope } from '../helpers/telescope.js';
 
 const PROPID = '2026B-0999';
 const POLL_S = 0.5;
-const telescopeSh = join(REPO_ROOT, 'scripts', 'telescope.sh');
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    const free = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
 
 let dir = '';
-let port = 0;
 let readerUrl = '';
-let ownerUrl = '';
 let owner: pg.Client;
 let config: WorkerConfig;
 let nextId = 1_300_000;
 const triggerMjd = mjdOf(new Date(Date.now() - 3600_000).toISOString());
 const latencies: Record<string, number[]> = { watcher: [], raw: [] };
 
-async function startTelescope(): Promise<void> {
-  const r = await execa(telescopeSh, ['start', join(dir, 'telescope'), String(port)]);
-  const vars = Object.fromEntries(r.stdout.split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
-  readerUrl = vars.DESGW_EXPOSURE_DB_URL!;
-  ownerUrl = vars.TELESCOPE_OWNER_URL!;
-  process.env.PGPASSFILE = vars.PGPASSFILE;
-  owner = await connectOwner(ownerUrl);
-}
+let telescope: Telescope;
 
-async function stopTelescope(): Promise<void> {
-  await owner?.end().catch(() => undefined);
-  await execa(telescopeSh, ['stop', join(dir, 'telescope')]);
+/** Starts the telescope again after a stop, on the same port (the database coming back). */
+async function restartTelescope(): Promise<void> {
+  await telescope.start();
+  owner = telescope.owner;
 }
 
 /** A good exposure of the campaign, taken now, with what a test changes. */
@@ -108,8 +79,8 @@ const watch = (input: Partial<WatchExposureTableInput> = {}, env = activity(), c
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'desgw-telescope-'));
   await chmod(dir, 0o755); // the postgres user enters it to reach its cluster
-  port = await freePort();
-  await startTelescope();
+  telescope = await startTelescope();
+  ({ readerUrl, owner } = telescope);
   config = {
     ...siteConfig(await makeSite(), { checkProxy: false }),
     exposureDbUrl: readerUrl,
@@ -120,7 +91,7 @@ before(async () => {
 });
 
 after(async () => {
-  await stopTelescope().catch(() => undefined);
+  await telescope?.remove().catch(() => undefined);
   for (const [what, ms] of Object.entries(latencies))
     if (ms.length > 0) console.log(`# latency ${what}: ${ms.map((m) => `${m} ms`).join(', ')}`);
   await rm(dir, { recursive: true, force: true });
@@ -246,7 +217,7 @@ describe('the exposure watcher', () => {
 
   test('refused credentials are DatabaseCredentials (for good), a missing table DatabaseSchema, a missing database DatabaseConfiguration; no message shows a password', async () => {
     const withUrl = (url: string) => watch({ maxWaitS: 0 }, activity(), { ...config, exposureDbUrl: url });
-    const wrong = `postgresql://decam_reader:NotThePassword@127.0.0.1:${port}/decam_prd`;
+    const wrong = `postgresql://decam_reader:NotThePassword@127.0.0.1:${telescope.port}/decam_prd`;
     await assert.rejects(withUrl(wrong), (err: Error & { nonRetryable?: boolean }) => {
       assert.equal(innermostType(err), Failure.DatabaseCredentials);
       assert.equal(err.nonRetryable, true);
@@ -274,14 +245,14 @@ describe('the exposure watcher', () => {
     // A watch in progress when the database goes away fails as an outage.
     const pending = watch({ afterId: nextId, maxWaitS: 30 }).catch((err: Error) => err);
     await new Promise((r) => setTimeout(r, 300));
-    await stopTelescope();
+    await telescope.stop();
     assert.equal(innermostType(await pending), Failure.DatabaseUnavailable);
     await assert.rejects(watch({ afterId: cursor }), (err: Error & { nonRetryable?: boolean }) => {
       assert.equal(innermostType(err), Failure.DatabaseUnavailable);
       assert.notEqual(err.nonRetryable, true);
       return true;
     });
-    await startTelescope();
+    await restartTelescope();
     const afterwards = [exposure(), exposure(), exposure()];
     for (const e of afterwards) await insertExposure(owner, e);
     // The campaign's loop: watch from the cursor until it has caught up.
